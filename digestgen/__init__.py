@@ -1,0 +1,1 @@
+"""digestgen: a static site generator for a Chinese police-work news digest."""

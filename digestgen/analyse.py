@@ -1,0 +1,161 @@
+"""Analyse stage: :class:`Article` values -> :class:`Analysed` ones (body HTML, tags, themes, summary).
+
+Tags are TF-IDF over the archive itself; while the archive is small its document frequencies
+say little, so they are blended with jieba's general-corpus IDF, which dominates until the
+archive has a few hundred articles.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .config import Config, Theme
+from .markup import to_html, to_text
+from .model import Analysed, Article, Problem, short_place_name
+from .tokens import CJK, Vocabulary, vocabulary
+
+TITLE_WEIGHT = 3
+IDF_BLEND_ARTICLES = 200
+"""With this many articles the archive's own IDF and jieba's weigh the same."""
+CHARS_PER_MINUTE = 400
+SUMMARY_CHARS = 120
+SENTENCE_END = re.compile(r"(?<=[。!?!?;;])")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    article: Article
+    title: str
+    html: str
+    text: str
+    counts: Counter
+    title_words: frozenset[str]
+
+
+def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None
+            ) -> tuple[list[Analysed], list[Problem]]:
+    """Analyse the whole corpus at once (tag weights depend on every article)."""
+    vocab = vocab or vocabulary()
+    problems: list[Problem] = []
+    places = _place_words(articles)
+    prepared = [_prepare(a, vocab, places, problems) for a in articles]
+    df: Counter = Counter()
+    for p in prepared:
+        df.update(p.counts.keys())
+    results = []
+    for p in prepared:
+        tags = _tags(p, df, len(prepared), vocab, config.tags_per_article)
+        themes = _themes(p, config)
+        results.append(Analysed(
+            article=p.article,
+            title=p.title,
+            html=p.html,
+            text=p.text,
+            tags=tuple(dict.fromkeys(p.article.tags + tags)),
+            themes=tuple(dict.fromkeys(p.article.themes + themes)),
+            summary=p.article.summary or summarise(p.text),
+            reading_minutes=max(1, round(len(CJK.findall(p.text)) / CHARS_PER_MINUTE)),
+        ))
+    return results, problems
+
+
+def _prepare(article: Article, vocab: Vocabulary, places: frozenset[str], problems: list[Problem]) -> _Prepared:
+    body_html = to_html(article.body)
+    text = to_text(body_html)
+    title = article.title
+    if not title:
+        title = placeholder_title(text) or article.source_file.rsplit("/", 1)[-1].removesuffix(".md")
+        problems.append(Problem(article.display_path, 1, "warning",
+                                f"no title; the pages show '{title}' (its first sentence); add 'title:' to the "
+                                "front matter"))
+    excluded = places | set(article.authors)
+
+    def candidates(words: list[str]) -> list[str]:
+        return [w for w in words if w not in excluded and vocab.may_be_tag(w)]
+
+    title_words = frozenset(candidates(vocab.cut(article.title or "")))
+    counts = Counter(candidates(vocab.cut(text)))
+    for word in title_words:
+        counts[word] += TITLE_WEIGHT
+    return _Prepared(article, title, body_html, text, counts, title_words)
+
+
+def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> tuple[str, ...]:
+    blend = n / (n + IDF_BLEND_ARTICLES)
+    scored = []
+    for word, count in p.counts.items():
+        # A word seen once is a passing mention unless it is a known police-work term or in the title.
+        if count < 2 and word not in vocab.domain and word not in p.title_words:
+            continue
+        corpus_idf = math.log((n + 1) / (df[word] + 1)) + 1
+        general_idf = vocab.idf.get(word, vocab.median_idf)
+        idf = blend * corpus_idf * (vocab.median_idf / 2) + (1 - blend) * general_idf
+        scored.append(((1 + math.log(count)) * idf, word))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    chosen: list[str] = []
+    for _, word in scored:
+        # Keep the longer term when a shorter one is part of it (反电诈中心 over 反电诈).
+        if any(word in c or c in word for c in chosen):
+            continue
+        chosen.append(word)
+        if len(chosen) == limit:
+            break
+    return tuple(chosen)
+
+
+def theme_scores(title: str, text: str, themes: tuple[Theme, ...]) -> dict[str, float]:
+    """Keyword evidence per theme id: each occurrence counts 1 in the body, 3 in the title.
+
+    Occurrences inside a longer keyword of the same theme are not counted twice, and one
+    keyword counts at most 5 times, so a single repeated word cannot carry a theme alone.
+    """
+    scores = {}
+    for theme in themes:
+        score = 0.0
+        for word in sorted(theme.keywords, key=len, reverse=True):
+            longer = [k for k in theme.keywords if word in k and k != word]
+            body_hits = text.count(word) - sum(text.count(k) for k in longer)
+            title_hits = title.count(word) - sum(title.count(k) for k in longer)
+            score += min(max(body_hits, 0), 5) + TITLE_WEIGHT * max(title_hits, 0)
+        if score:
+            scores[theme.id] = score
+    return scores
+
+
+def _themes(p: _Prepared, config: Config) -> tuple[str, ...]:
+    scores = theme_scores(p.article.title or "", p.text, config.themes)
+    ranked = sorted((s, t) for t, s in scores.items() if s >= config.theme_min_score)
+    ranked.sort(key=lambda st: (-st[0], config.theme_ids.index(st[1])))
+    return tuple(t for _, t in ranked[: config.themes_per_article])
+
+
+def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The lead of the text, cut at a sentence end within ``limit`` characters where possible."""
+    lead = " ".join(text.split("\n"))
+    if len(lead) <= limit:
+        return lead
+    sentences = [s for s in SENTENCE_END.split(lead) if s]
+    out = ""
+    for s in sentences:
+        if len(out) + len(s) > limit:
+            break
+        out += s
+    return out.strip() or lead[: limit - 1].rstrip(",,、;;:: ") + "…"
+
+
+def placeholder_title(text: str, limit: int = 30) -> str:
+    """A stand-in title from the first sentence, for articles that have none."""
+    first = SENTENCE_END.split(text.split("\n", 1)[0])[0].rstrip("。!?!?;;")
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def _place_words(articles: list[Article]) -> frozenset[str]:
+    """Every region name in the archive, full and short (衡南县, 衡南): places are never tags."""
+    words = set()
+    for a in articles:
+        for name in a.region.names:
+            words.add(name)
+            words.add(short_place_name(name))
+    return frozenset(words)

@@ -1,0 +1,65 @@
+"""Command line: ``digestgen build`` (also ``python build.py``). Errors become messages here and nowhere deeper."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import ConfigError
+from .pipeline import BuildError, build
+from .render import RenderError
+from .write import WriteError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digestgen",
+        description="Build a browsable, searchable police-work news digest from Markdown articles.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    b = commands.add_parser("build", help="build the site (the default command)",
+                            description="Build articles/ into a static site (site/ by default).")
+    b.add_argument("--config", type=Path, default=Path("digest.yaml"),
+                   help="the site's config file (default: digest.yaml)")
+    b.add_argument("--articles", type=Path, metavar="DIR", help="read articles from DIR instead of the config's")
+    b.add_argument("--out", type=Path, metavar="DIR", help="write the site to DIR instead of the config's")
+    b.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    b.add_argument("--strict", action="store_true", help="exit with an error status on warnings too")
+    b.add_argument("-q", "--quiet", action="store_true", help="print only problems, no summary line")
+    b.set_defaults(run=run_build)
+    return parser
+
+
+def run_build(args: argparse.Namespace) -> int:
+    try:
+        report = build(args.config, articles_dir=args.articles, output_dir=args.out, drafts=args.drafts)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("build stopped: fix the config file; the site was not changed", file=sys.stderr)
+        return EXIT_FATAL
+    except (BuildError, RenderError, WriteError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("build stopped; the site was not changed", file=sys.stderr)
+        return EXIT_FATAL
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if not args.quiet:
+        print(report.summary())
+    if report.errors or (args.strict and report.warnings):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = make_parser()
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv]
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

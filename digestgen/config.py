@@ -1,0 +1,202 @@
+"""Site settings and the theme vocabulary: ``digest.yaml`` -> :class:`Config`, validated on load.
+
+Every problem in the file is collected (with its line) before the load fails, so the user
+fixes them all in one go.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Problem
+from .yamlsource import Located, YamlError, parse
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One entry of the theme vocabulary."""
+
+    id: str
+    """ASCII id, used in front matter and URLs (``anti-fraud``)."""
+    name: str
+    """Chinese name shown to readers (``反诈``)."""
+    keywords: tuple[str, ...]
+    """Words whose presence in an article signals the theme."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated site settings. Paths are absolute, resolved against the config file's folder."""
+
+    root: Path
+    title: str
+    description: str
+    base_url: str | None
+    """Absolute URL of the published site, ending in ``/``; only feeds and the sitemap use it."""
+    language: str
+    articles_dir: Path
+    output_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    page_size: int
+    tags_per_article: int
+    tag_page_min_articles: int
+    themes_per_article: int
+    theme_min_score: float
+    themes: tuple[Theme, ...]
+
+    @property
+    def theme_ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.themes)
+
+
+class ConfigError(Exception):
+    """The config file is unusable; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+# key -> (type, default); None as default means required
+_SETTINGS: dict[str, tuple[type, object]] = {
+    "title": (str, None),
+    "description": (str, ""),
+    "base_url": (str, ""),
+    "language": (str, "zh-CN"),
+    "articles": (str, "articles"),
+    "output": (str, "site"),
+    "templates": (str, "templates"),
+    "static": (str, "static"),
+    "page_size": (int, 20),
+    "tags_per_article": (int, 8),
+    "tag_page_min_articles": (int, 1),
+    "themes_per_article": (int, 6),
+    "theme_min_score": (float, 3.0),
+    "themes": (list, None),
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file; raise :class:`ConfigError` listing every problem."""
+    shown = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError([Problem(shown, None, "error",
+                                   "config file not found; create it or pass --config FILE")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(shown, None, "error", f"cannot read the config file: {exc}")]) from None
+    try:
+        doc = parse(text)
+    except YamlError as exc:
+        raise ConfigError([Problem(shown, exc.line, "error", exc.message)]) from None
+    return _validate(doc, path.resolve().parent, shown)
+
+
+def _validate(doc: Located, root: Path, shown: str) -> Config:
+    problems: list[Problem] = []
+
+    def err(message: str, *where: str | int) -> None:
+        problems.append(Problem(shown, doc.line(*where, default=1), "error", message))
+
+    data = doc.data
+    if not isinstance(data, dict):
+        raise ConfigError([Problem(shown, 1, "error", "the config must be a mapping of settings (key: value)")])
+    for key in data:
+        if key not in _SETTINGS:
+            hint = difflib.get_close_matches(str(key), list(_SETTINGS), n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else f"; known settings: {', '.join(_SETTINGS)}"
+            err(f"unknown setting '{key}'{tip}", key)
+    values: dict[str, object] = {}
+    for key, (kind, default) in _SETTINGS.items():
+        if key not in data or data[key] is None:
+            if default is None:
+                err(f"missing required setting '{key}'")
+            values[key] = default
+            continue
+        value = data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            err(f"'{key}' must be {_KIND_NAMES[kind]}, got {value!r}", key)
+            value = default
+        elif kind in (int, float) and value <= 0:
+            err(f"'{key}' must be greater than 0, got {value}", key)
+            value = default
+        values[key] = value
+
+    base_url = str(values["base_url"] or "").strip()
+    if base_url:
+        if not re.match(r"^https?://[^/\s]+", base_url):
+            err(f"'base_url' must be an absolute http(s) URL such as https://example.org/digest/, got {base_url!r}",
+                "base_url")
+        elif not base_url.endswith("/"):
+            base_url += "/"
+    themes = _themes(values["themes"] or [], doc, err)
+
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        root=root,
+        title=str(values["title"]),
+        description=str(values["description"]),
+        base_url=base_url or None,
+        language=str(values["language"]),
+        articles_dir=(root / str(values["articles"])).resolve(),
+        output_dir=(root / str(values["output"])).resolve(),
+        templates_dir=(root / str(values["templates"])).resolve(),
+        static_dir=(root / str(values["static"])).resolve(),
+        page_size=int(values["page_size"]),
+        tags_per_article=int(values["tags_per_article"]),
+        tag_page_min_articles=int(values["tag_page_min_articles"]),
+        themes_per_article=int(values["themes_per_article"]),
+        theme_min_score=float(values["theme_min_score"]),
+        themes=themes,
+    )
+
+
+_KIND_NAMES = {str: "text", int: "a whole number", float: "a number", list: "a list"}
+
+
+def _themes(items: list, doc: Located, err) -> tuple[Theme, ...]:
+    themes: list[Theme] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        where = ("themes", i)
+        if not isinstance(item, dict):
+            err("each theme must be a mapping with id, name and keywords", *where)
+            continue
+        extra = set(item) - {"id", "name", "keywords"}
+        for key in sorted(map(str, extra)):
+            err(f"unknown theme field '{key}'; a theme has id, name and keywords", *where, key)
+        tid, name, keywords = item.get("id"), item.get("name"), item.get("keywords")
+        if not isinstance(tid, str) or not ID_RE.match(tid):
+            err(f"theme id must be lower-case ASCII words joined by '-' (e.g. anti-fraud), got {tid!r}",
+                *where, "id")
+            continue
+        if tid in seen:
+            err(f"theme id '{tid}' is used twice; ids must be unique", *where, "id")
+        seen.add(tid)
+        if not isinstance(name, str) or not name.strip():
+            err(f"theme '{tid}' needs a name (its Chinese name, e.g. 反诈)", *where)
+            name = tid
+        if (not isinstance(keywords, list) or not keywords
+                or not all(isinstance(k, str) and k.strip() for k in keywords)):
+            err(f"theme '{tid}' needs 'keywords': a non-empty list of words", *where)
+            keywords = []
+        themes.append(Theme(tid, name.strip(), tuple(dict.fromkeys(k.strip() for k in keywords))))
+    if not items:
+        err("'themes' must list at least one theme", "themes")
+    return tuple(themes)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,45 @@
+"""Markdown body -> sanitised HTML and plain text."""
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
+                "sub", "sup", "mark", "small", "blockquote", "q", "cite", "code", "pre", "kbd", "ul", "ol", "li",
+                "dl", "dt", "dd", "a", "img", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr",
+                "th", "td", "caption", "abbr"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
+                      "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"},
+                      "ol": {"start"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
+REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+_MD = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
+def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
+    # The site never loads anything from the network: remote images are dropped.
+    if tag == "img" and attr == "src" and REMOTE.match(value):
+        return None
+    return value
+
+
+def to_html(body: str) -> str:
+    """Render Markdown and keep only safe, local markup (``# Title`` lines become ``<h2>``)."""
+    _MD.reset()
+    raw = _MD.convert(_demote_h1(body))
+    return nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_keep_attribute,
+                     link_rel="noopener noreferrer", url_schemes={"http", "https", "mailto"})
+
+
+def to_text(html_body: str) -> str:
+    """Plain text of rendered HTML: one line per block, entities decoded."""
+    blocks = re.sub(r"</(p|h\d|li|blockquote|pre|tr|figcaption|dd|dt)>|<br\s*/?>", "\n", html_body)
+    text = html.unescape(nh3.clean(blocks, tags=set()))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _demote_h1(body: str) -> str:
+    # The article title is the page's only <h1>; body headings start at <h2>.
+    return re.sub(r"^#(?=\s)", "##", body, flags=re.M) if re.search(r"^#\s", body, re.M) else body

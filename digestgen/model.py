@@ -1,0 +1,170 @@
+"""The shared vocabulary of the pipeline: frozen dataclasses handed from stage to stage.
+
+load -> Article, analyse -> Analysed, site model -> Site (with Page), render -> OutputFile,
+and Problem for everything that goes wrong along the way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Level = Literal["error", "warning"]
+PLACE_SUFFIX = re.compile(r"(特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|自治州|自治县|地区|新区|省|市|州|盟|县|区|旗)$")
+
+
+def short_place_name(name: str) -> str:
+    """A region name without its administrative suffix (衡南县 -> 衡南); 道县 stays whole."""
+    short = PLACE_SUFFIX.sub("", name)
+    return short if len(short) >= 2 else name
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the user's input, printed compiler-style."""
+
+    path: str
+    """The file, as the user would type it (e.g. ``articles/x.md``)."""
+    line: int | None
+    """1-based line in that file, when known."""
+    level: Level
+    message: str
+    """What is wrong, and how to fix it."""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.level}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A place in the province > city > county hierarchy; any level may be missing."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The known levels, top down (``('湖南省', '衡阳市')``)."""
+        return tuple(n for n in (self.province, self.city, self.county) if n)
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as written in ``articles/``: typed front matter plus the Markdown body."""
+
+    source_file: str
+    """Path relative to the articles folder, with forward slashes."""
+    display_path: str
+    """Path used in messages (``articles/x.md``)."""
+    body: str
+    """Markdown body, front matter removed."""
+    body_line: int
+    """Line of the file on which the body starts."""
+    title: str | None = None
+    subtitle: str | None = None
+    date: dt.datetime | None = None
+    has_time: bool = False
+    """Whether the front matter gave a time of day, not just a date."""
+    source: str | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    region: Region = field(default_factory=Region)
+    themes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    slug: str | None = None
+    summary: str | None = None
+    draft: bool = False
+    imported_from: str | None = None
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """An article after analysis: what the build found in it."""
+
+    article: Article
+    title: str
+    """The title to show: the front matter's, or a placeholder from the first sentence."""
+    html: str
+    """The body rendered from Markdown and sanitised."""
+    text: str
+    """The body as plain text."""
+    tags: tuple[str, ...]
+    """Front-matter tags first, then the extracted ones, best first."""
+    themes: tuple[str, ...]
+    """Theme ids, front matter first, then those the keywords found."""
+    summary: str
+    reading_minutes: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """A named target inside the site (path relative to the site root)."""
+
+    name: str
+    path: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An article as the site model presents it: its analysis plus its place in the site."""
+
+    item: Analysed
+    slug: str
+    path: str
+    region_links: tuple[Link, ...]
+    """Breadcrumb from province down to the article's most precise region."""
+    theme_links: tuple[Link, ...]
+    tag_links: tuple[Link | None, ...]
+    """One per tag; ``None`` where the tag has no page of its own."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to render: a template name, its output path and what it shows."""
+
+    path: str
+    template: str
+    title: str
+    data: dict
+    """Template variables specific to this page kind (entries, children, pager...)."""
+
+
+@dataclass(frozen=True)
+class Feed:
+    """An Atom feed of the newest entries of one listing."""
+
+    path: str
+    title: str
+    page_path: str
+    """The HTML page the feed belongs to."""
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, gathered before anything is written."""
+
+    entries: tuple[Entry, ...]
+    """All articles, newest first, undated last."""
+    pages: tuple[Page, ...]
+    feeds: tuple[Feed, ...]
+    regions: tuple[Link, ...]
+    """Province-level regions."""
+    themes: tuple[Link, ...]
+    tags: tuple[Link, ...]
+    """Tags that have a page, most used first."""
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """A file of the finished site: its path under the output folder and its bytes."""
+
+    path: str
+    content: bytes

@@ -1,0 +1,162 @@
+"""Render stage: a :class:`Site` -> :class:`OutputFile` values (HTML pages, feeds, data, sitemap).
+
+Jinja runs with autoescaping and StrictUndefined; only the sanitised article body is marked safe.
+Links in pages come from ``url()``, which makes them relative to the page being rendered.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import jinja2
+from feedgen.feed import FeedGenerator
+
+from .config import Config
+from .model import Entry, Feed, OutputFile, Page, Site
+from .urls import HOME, relative
+
+FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
+STYLESHEET = "static/style.css"
+WEEKDAYS = "一二三四五六日"
+
+
+class RenderError(Exception):
+    """A template failed; the message names the template and the page."""
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)),
+                             autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["cn_date"] = cn_date
+    env.filters["iso_date"] = lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") if d else ""
+    return env
+
+
+def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:
+    """``2022年2月21日`` (and the time when known), or 日期不详."""
+    if d is None:
+        return "日期不详"
+    text = f"{d.year}年{d.month}月{d.day}日"
+    return f"{text} {d:%H:%M}" if with_time else text
+
+
+def render_site(site: Site, config: Config, env: jinja2.Environment | None = None) -> list[OutputFile]:
+    """Render every page, feed and data file of the site."""
+    env = env or make_environment(config.templates_dir)
+    files = [render_page(page, site, config, env) for page in site.pages]
+    files += [render_feed(feed, config) for feed in site.feeds]
+    files.append(OutputFile("data/articles.json", articles_json(site.entries)))
+    if config.base_url:
+        files.append(OutputFile("sitemap.xml", sitemap(site, config.base_url)))
+        files.append(OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"
+                                .encode()))
+    return files
+
+
+def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment) -> OutputFile:
+    def url(target: str) -> str:
+        return relative(page.path, target)
+
+    try:
+        template = env.get_template(page.template)
+        html = template.render(page=page, site=site, url=url, home=HOME, stylesheet=STYLESHEET,
+                               site_title=config.title, site_description=config.description,
+                               language=config.language, themes_by_id={t.id: t for t in config.themes},
+                               **page.data)
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else page.template
+        raise RenderError(f"{where}: template error while rendering {page.path}: {exc}") from exc
+    return OutputFile(page.path, html.encode("utf-8"))
+
+
+def _link(base_url: str | None, from_path: str, target: str) -> str:
+    """Absolute when the site's address is known, else relative to the feed file."""
+    return base_url + target if base_url else relative(from_path, target)
+
+
+def render_feed(feed: Feed, config: Config) -> OutputFile:
+    """An Atom feed; ids are stable URNs so they survive a move of the site."""
+    fg = FeedGenerator()
+    fg.id(f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, feed.path)}")
+    fg.title(feed.title)
+    fg.language(config.language)
+    fg.link(href=_link(config.base_url, feed.path, feed.page_path), rel="alternate", type="text/html")
+    if config.base_url:
+        fg.link(href=config.base_url + feed.path, rel="self", type="application/atom+xml")
+    if config.description:
+        fg.subtitle(config.description)
+    fg.generator("digestgen")
+    fg.author(name=config.title)  # Atom wants an author for entries that name none
+    dates = [e.item.article.date for e in feed.entries if e.item.article.date]
+    newest = _aware(max(dates)) if dates else dt.datetime(1970, 1, 1, tzinfo=_CST)
+    fg.updated(newest)
+    for e in reversed(feed.entries):  # feedgen prepends each new entry
+        a = e.item.article
+        fe = fg.add_entry()
+        fe.id(f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, e.path)}")
+        fe.title(e.item.title)
+        fe.link(href=_link(config.base_url, feed.path, e.path), rel="alternate", type="text/html")
+        when = _aware(a.date) if a.date else newest
+        fe.updated(when)
+        if a.date:
+            fe.published(when)
+        for name in a.authors:
+            fe.author(name=name)
+        fe.summary(e.item.summary)
+        for theme in e.theme_links:
+            fe.category(term=theme.name)
+    return OutputFile(feed.path, fg.atom_str(pretty=True))
+
+
+_CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def _aware(d: dt.datetime) -> dt.datetime:
+    # Dates in front matter are Beijing time unless they say otherwise.
+    return d if d.tzinfo else d.replace(tzinfo=_CST)
+
+
+def article_record(e: Entry) -> dict:
+    """One record of ``data/articles.json`` (schema in the README)."""
+    a = e.item.article
+    if a.date is None:
+        date = None
+    elif a.has_time:
+        date = a.date.strftime("%Y-%m-%dT%H:%M:%S")
+    else:
+        date = a.date.strftime("%Y-%m-%d")
+    return {
+        "slug": e.slug,
+        "title": e.item.title,
+        "subtitle": a.subtitle,
+        "date": date,
+        "source": a.source,
+        "url": a.url,
+        "authors": list(a.authors),
+        "region": {"province": a.region.province, "city": a.region.city, "county": a.region.county},
+        "themes": list(e.item.themes),
+        "tags": list(e.item.tags),
+        "summary": e.item.summary,
+        "path": e.path,
+        "source_file": a.source_file,
+    }
+
+
+def articles_json(entries: tuple[Entry, ...]) -> bytes:
+    records = [article_record(e) for e in entries]
+    return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def sitemap(site: Site, base_url: str) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page in site.pages:
+        if page.path == "404.html":
+            continue
+        lines.append(f"  <url><loc>{escape(base_url + page.path)}</loc></url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,210 @@
+"""Site model stage: :class:`Analysed` articles -> a :class:`Site` (every page, feed and link).
+
+Nothing is rendered or written here; this is where the archives are gathered, slugs assigned
+and pagination cut, so every page is known before the first one is rendered.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from .config import Config
+from .model import Analysed, Entry, Feed, Link, Page, Site, short_place_name
+from .tokens import vocabulary
+from .urls import HOME, article_path, feed_path, listing_path, slugify, unique
+
+FEED_SIZE = 20
+RELATED = 5
+UNDATED = "日期不详"
+
+
+def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[str]] | None = None) -> Site:
+    """Gather archives, assign paths and lay out every page."""
+    cut = cut or vocabulary().cut
+    items = sorted(items, key=_order)
+    slugs = _article_slugs(items, cut)
+    region_paths = _region_folders(items, cut)
+    tag_counts: dict[str, int] = defaultdict(int)
+    for it in items:
+        for tag in it.tags:
+            tag_counts[tag] += 1
+    tag_folders = _tag_folders(tag_counts, config.tag_page_min_articles, cut)
+    theme_names = {t.id: t.name for t in config.themes}
+
+    entries = []
+    for it in items:
+        region = it.article.region
+        crumbs = tuple(Link(name, listing_path(region_paths[region.names[: i + 1]]))
+                       for i, name in enumerate(region.names))
+        entries.append(Entry(
+            item=it,
+            slug=slugs[id(it)],
+            path=article_path(slugs[id(it)]),
+            region_links=crumbs,
+            theme_links=tuple(Link(theme_names[t], listing_path(f"themes/{t}")) for t in it.themes),
+            tag_links=tuple(Link(t, listing_path(tag_folders[t])) if t in tag_folders else None for t in it.tags),
+        ))
+
+    pages: list[Page] = []
+    feeds: list[Feed] = []
+
+    def listing(folder: str, title: str, chosen: list[Entry], template: str = "listing.html",
+                feed: bool = False, **data) -> None:
+        feed_file = feed_path(folder) if feed else None
+        if feed_file:
+            feeds.append(Feed(feed_file, f"{title} - {config.title}", listing_path(folder),
+                              tuple(chosen[:FEED_SIZE])))
+        total = max(1, math.ceil(len(chosen) / config.page_size))
+        for n in range(1, total + 1):
+            pager = {"number": n, "total": total,
+                     "newer": listing_path(folder, n - 1) if n > 1 else None,
+                     "older": listing_path(folder, n + 1) if n < total else None,
+                     "pages": [(k, listing_path(folder, k)) for k in range(1, total + 1)]}
+            page_title = title if n == 1 else f"{title}(第 {n} 页)"
+            pages.append(Page(listing_path(folder, n), template, page_title,
+                              dict(data, heading=title, entries=chosen[(n - 1) * config.page_size:][:config.page_size],
+                                   count=len(chosen), pager=pager, feed=feed_file, first_page=n == 1)))
+
+    # Regions: one listing per node of the province > city > county tree.
+    by_region: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
+    for e in entries:
+        names = e.item.article.region.names
+        for depth in range(1, len(names) + 1):
+            by_region[names[:depth]].append(e)
+    region_links = {key: Link(key[-1], listing_path(region_paths[key]), len(v)) for key, v in by_region.items()}
+
+    def children(key: tuple[str, ...]) -> list[Link]:
+        return [region_links[k] for k in sorted(by_region) if len(k) == len(key) + 1 and k[: len(key)] == key]
+
+    provinces = children(())
+    for key in sorted(by_region):
+        crumbs = [region_links[key[:i]] for i in range(1, len(key))]
+        listing(region_paths[key], key[-1], by_region[key], feed=True, kind="region",
+                breadcrumbs=crumbs, children=children(key))
+    pages.append(Page("regions/index.html", "regions.html", "地区",
+                      {"tree": [(p, [(c, children((p.name, c.name))) for c in children((p.name,))])
+                                for p in provinces]}))
+
+    theme_links = []
+    for theme in config.themes:
+        chosen = [e for e in entries if theme.id in e.item.themes]
+        theme_links.append(Link(theme.name, listing_path(f"themes/{theme.id}"), len(chosen)))
+        listing(f"themes/{theme.id}", theme.name, chosen, feed=True, kind="theme", theme=theme)
+    pages.append(Page("themes/index.html", "themes.html", "主题", {"themes": theme_links}))
+
+    tag_links = sorted((Link(t, listing_path(f), tag_counts[t]) for t, f in tag_folders.items()),
+                       key=lambda link: (-link.count, link.name))
+    for tag, folder in tag_folders.items():
+        listing(folder, tag, [e for e in entries if tag in e.item.tags], kind="tag")
+    pages.append(Page("tags/index.html", "tags.html", "标签", {"tags": tag_links}))
+
+    _date_archive(entries, listing, pages)
+    _article_pages(entries, pages)
+    listing("", config.title, entries, template="home.html", feed=True, kind="home",
+            regions=provinces, themes=[t for t in theme_links if t.count], tags=tag_links,
+            counts={"articles": len(entries), "regions": len(by_region), "tags": len(tag_links)})
+    pages.append(Page("404.html", "404.html", "页面不存在", {}))
+    return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(provinces), tuple(theme_links), tuple(tag_links))
+
+
+def _date_archive(entries: list[Entry], listing, pages: list[Page]) -> None:
+    years: dict[int, list[Entry]] = defaultdict(list)
+    months: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+    undated = []
+    for e in entries:
+        d = e.item.article.date
+        if d is None:
+            undated.append(e)
+        else:
+            years[d.year].append(e)
+            months[(d.year, d.month)].append(e)
+    month_links = {k: Link(f"{k[0]}年{k[1]}月", listing_path(f"archive/{k[0]}/{k[1]:02d}"), len(v))
+                   for k, v in months.items()}
+    year_rows = []
+    for year in sorted(years, reverse=True):
+        ms = [month_links[k] for k in sorted(months, reverse=True) if k[0] == year]
+        year_link = Link(f"{year}年", listing_path(f"archive/{year}"), len(years[year]))
+        year_rows.append((year_link, ms))
+        listing(f"archive/{year}", year_link.name, years[year], kind="year", children=ms, breadcrumbs=[])
+    for (year, month), chosen in months.items():
+        listing(f"archive/{year}/{month:02d}", month_links[(year, month)].name, chosen, kind="month",
+                breadcrumbs=[Link(f"{year}年", listing_path(f"archive/{year}"))], children=[])
+    undated_link = None
+    if undated:
+        undated_link = Link(UNDATED, listing_path("archive/undated"), len(undated))
+        listing("archive/undated", UNDATED, undated, kind="undated", children=[], breadcrumbs=[])
+    pages.append(Page("archive/index.html", "archive.html", "日期归档", {"years": year_rows, "undated": undated_link}))
+
+
+def _article_pages(entries: list[Entry], pages: list[Page]) -> None:
+    for i, e in enumerate(entries):
+        newer = entries[i - 1] if i > 0 else None
+        older = entries[i + 1] if i + 1 < len(entries) else None
+        pages.append(Page(e.path, "article.html", e.item.title,
+                          {"entry": e, "newer": newer, "older": older, "related": related(e, entries)}))
+
+
+def related(entry: Entry, entries: list[Entry], limit: int = RELATED) -> list[Entry]:
+    """Articles sharing tags, themes and region with ``entry``, most in common first."""
+    a = entry.item
+    scored = []
+    for i, other in enumerate(entries):
+        if other is entry:
+            continue
+        b = other.item
+        score = 3 * len(set(a.tags) & set(b.tags)) + 2 * len(set(a.themes) & set(b.themes))
+        shared = 0
+        for x, y in zip(a.article.region.names, b.article.region.names):
+            if x != y:
+                break
+            shared += 1
+        score += shared
+        if score:
+            scored.append((-score, i, other))
+    scored.sort(key=lambda s: s[:2])
+    return [s[2] for s in scored[:limit]]
+
+
+def _order(it: Analysed):
+    d = it.article.date
+    # Newest first; undated articles last, then by file name so the order never depends on the disk.
+    return (d is None, -(d.timestamp()) if d else 0, it.article.source_file)
+
+
+def _article_slugs(items: Sequence[Analysed], cut) -> dict[int, str]:
+    taken: set[str] = set()
+    slugs = {}
+    given = {it.article.slug for it in items if it.article.slug}
+    taken |= given
+    for it in items:
+        a = it.article
+        if a.slug:
+            slugs[id(it)] = a.slug
+            continue
+        base = slugify(cut(it.title), 6) or slugify([a.source_file.rsplit("/", 1)[-1].removesuffix(".md")])
+        if a.date:
+            base = f"{a.date:%Y-%m-%d}-{base}" if base else f"{a.date:%Y-%m-%d}"
+        slugs[id(it)] = unique(base or "article", taken)
+    return slugs
+
+
+def _region_folders(items: Sequence[Analysed], cut) -> dict[tuple[str, ...], str]:
+    """Folder of every region node: ``regions/hunan/hengyang/hengnan``; siblings never collide."""
+    keys = sorted({it.article.region.names[:d] for it in items for d in range(1, len(it.article.region.names) + 1)})
+    folders: dict[tuple[str, ...], str] = {}
+    taken: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for key in keys:
+        name = key[-1]
+        base = slugify([short_place_name(name)]) or "region"
+        parent = folders.get(key[:-1], "regions")
+        folders[key] = f"{parent}/{unique(base, taken[key[:-1]])}"
+    return folders
+
+
+def _tag_folders(counts: dict[str, int], minimum: int, cut) -> dict[str, str]:
+    taken: set[str] = set()
+    folders = {}
+    for tag in sorted(t for t, n in counts.items() if n >= minimum):
+        folders[tag] = f"tags/{unique(slugify(cut(tag), 12) or 'tag', taken)}"
+    return folders

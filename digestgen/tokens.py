@@ -1,0 +1,88 @@
+"""Chinese tokenising: a jieba tokeniser with the police-work dictionary, and the stop-word list.
+
+The dictionary and stop words are data files in ``digestgen/data/``; each says how to extend it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import jieba.posseg
+
+DATA = Path(__file__).parent / "data"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Parts of speech (jieba's dictionary tags) that never make a tag: place and person names,
+# numerals, time words, pronouns, function words, adverbs, verbs of saying and doing.
+NON_TAG_POS = frozenset({"ns", "nr", "nrt", "nrfg", "nr1", "nr2", "m", "mq", "q", "t", "tg", "r", "p", "c", "u",
+                         "uj", "ul", "uv", "uz", "ud", "ug", "d", "f", "s", "x", "y", "e", "o", "z", "a", "ad",
+                         "ag", "b", "i", "l", "v", "vd", "vg", "vi", "vq", "zg", "df", "dg", "rz", "rr", "k", "h", "g", "ng"})
+jieba.setLogLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The tokeniser and the word lists that decide what may be a tag."""
+
+    tokenizer: jieba.Tokenizer
+    pos: dict[str, str]
+    """Part of speech of every dictionary word."""
+    idf: dict[str, float]
+    """jieba's inverse document frequencies from a large general corpus."""
+    median_idf: float
+    domain: frozenset[str]
+    """Police-work terms from the user dictionary."""
+    stopwords: frozenset[str]
+
+    def cut(self, text: str) -> list[str]:
+        """Split text into words; dictionary words only (no guessing at unknown names)."""
+        return self.tokenizer.lcut(text, HMM=False)
+
+    def may_be_tag(self, word: str) -> bool:
+        """Whether a word could ever be a tag, whatever article it is in."""
+        if word in self.domain:
+            return True
+        if len(word) < 2 or word in self.stopwords or not CJK.search(word) or re.search(r"\d", word):
+            return False
+        return self.pos.get(word, "n") not in NON_TAG_POS
+
+
+def read_word_list(path: Path) -> list[tuple[str, ...]]:
+    """Lines of a data file split on white space, comments and blank lines dropped."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            rows.append(tuple(line.split()))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """Build the tokeniser once per process (jieba caches its prefix dictionary on disk)."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    pos = dict(jieba.posseg.POSTokenizer(tokenizer).word_tag_tab)
+    domain = set()
+    for row in read_word_list(DATA / "userdict.txt"):
+        word, freq = row[0], int(row[1]) if len(row) > 1 else None
+        tokenizer.add_word(word, freq, row[2] if len(row) > 2 else None)
+        pos[word] = row[2] if len(row) > 2 else "nz"
+        domain.add(word)
+    stop = frozenset(row[0] for row in read_word_list(DATA / "stopwords.txt"))
+    idf, median = _jieba_idf()
+    return Vocabulary(tokenizer, pos, idf, median, frozenset(domain) - stop, stop)
+
+
+def _jieba_idf() -> tuple[dict[str, float], float]:
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    idf = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, value = line.partition(" ")
+        if value:
+            idf[word] = float(value)
+    values = sorted(idf.values())
+    return idf, values[len(values) // 2]

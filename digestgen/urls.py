@@ -1,0 +1,56 @@
+"""Where each thing lives in the site, and page-relative links between them.
+
+Every path is relative to the site root and ends in a file name (``.../index.html``), so links
+work from ``file://`` as well as from any host and sub-path.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+
+from pypinyin import lazy_pinyin
+
+HOME = "index.html"
+
+
+def article_path(slug: str) -> str:
+    return f"articles/{slug}.html"
+
+
+def listing_path(folder: str, page: int = 1) -> str:
+    """Page ``page`` of a paginated listing kept in ``folder`` ('' for the home page)."""
+    name = "index.html" if page == 1 else f"page-{page}.html"
+    return posixpath.join(folder, name) if folder else name
+
+
+def feed_path(folder: str) -> str:
+    return posixpath.join(folder, "feed.xml") if folder else "feed.xml"
+
+
+def relative(from_page: str, target: str) -> str:
+    """The link from one site file to another (``../tags/x/index.html``)."""
+    start = posixpath.dirname(from_page) or "."
+    return posixpath.relpath(target, start)
+
+
+def slugify(words: Iterable[str], max_words: int = 8) -> str:
+    """ASCII slug from words: pinyin per Chinese word, ASCII kept, joined by ``-``."""
+    parts = []
+    for word in words:
+        ascii_word = "".join(lazy_pinyin(word, errors=lambda s: s)).lower()
+        ascii_word = re.sub(r"[^a-z0-9]+", "", ascii_word)
+        if ascii_word:
+            parts.append(ascii_word)
+        if len(parts) == max_words:
+            break
+    return "-".join(parts)
+
+
+def unique(slug: str, taken: set[str]) -> str:
+    """``slug``, or ``slug-2``, ``slug-3``... whichever is free; marks it taken."""
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
