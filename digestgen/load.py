@@ -102,7 +102,7 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
         if doc.data is None:
             doc = Located({}, {})
         if not isinstance(doc.data, dict):
-            report(first_line + 1, "front matter must be a mapping of fields (title: ..., date: ...)")
+            report(first_line + 2, "front matter must be a mapping of fields (title: ..., date: ...)")
             return None
         meta = doc.data
     stripped = body.lstrip("\n")
@@ -148,10 +148,6 @@ def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report)
 
 
 def _date(key, raw, line, report):
-    if isinstance(raw, dt.datetime):
-        return {"date": raw.replace(tzinfo=None), "has_time": True}
-    if isinstance(raw, dt.date):
-        return {"date": dt.datetime(raw.year, raw.month, raw.day), "has_time": False}
     text = str(raw).strip()
     for fmt in DATE_FORMATS:
         try:

@@ -13,6 +13,17 @@ except ImportError:  # pragma: no cover - only on builds without libyaml
 Path = tuple[str | int, ...]
 
 
+class _Loader(SafeLoader):
+    """SafeLoader that leaves dates as text, so every date form is checked in one place
+    (and an impossible date such as 2022-02-30 gets a proper message, not a crash)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class YamlError(Exception):
     """Invalid YAML; ``line`` is 1-based within the parsed text."""
 
@@ -42,10 +53,11 @@ class Located:
 def parse(text: str) -> Located:
     """Parse one YAML document; raise :class:`YamlError` with a line on failure."""
     try:
-        node = yaml.compose(text, Loader=SafeLoader)
-        data = yaml.load(text, Loader=SafeLoader) if node is not None else None
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context (where an unclosed bracket or quote began) is where the fix goes.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlError(f"invalid YAML: {problem}", line) from None

@@ -1,0 +1,134 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from digestgen.config import load_config
+from digestgen.load import load_articles
+from digestgen.model import Region
+
+from conftest import ROOT, write
+
+BROKEN = Path(__file__).parent / "broken"
+THEMES = {t.id: t.name for t in load_config(ROOT / "digest.yaml").themes}
+
+
+def load(project: Path, drafts: bool = False):
+    return load_articles(project / "articles", THEMES, drafts=drafts, display_root=project)
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in BROKEN.iterdir()))
+def test_each_broken_article_gets_its_exact_message_and_is_left_out(project, case):
+    (project / "articles" / "article.md").write_bytes((BROKEN / case / "article.md").read_bytes())
+    write(project / "articles" / "good.md", "---\ntitle: 好文章\n---\n\n正文。\n")
+    loaded = load(project)
+    assert [str(p) for p in loaded.problems] == (BROKEN / case / "expected.txt").read_text("utf-8").splitlines()
+    assert [a.source_file for a in loaded.articles] == ["good.md"]
+    assert loaded.failed == 1
+
+
+def test_every_mistake_in_one_file_is_reported_at_once(project):
+    write(project / "articles" / "x.md", """
+        ---
+        title: 测试
+        date: 昨天
+        url: www.example.org
+        colour: red
+        ---
+        正文。
+        """)
+    assert [str(p) for p in load(project).problems] == [
+        "articles/x.md:5: error: unknown field 'colour'; known fields: title, subtitle, date, source, url, "
+        "authors, region, themes, tags, slug, summary, draft, imported_from",
+        "articles/x.md:3: error: date '昨天' is not a date; write it as 2022-02-21 or 2022-02-21 12:09",
+        "articles/x.md:4: error: url 'www.example.org' is not a web address; write the full address starting "
+        "with http:// or https://",
+    ]
+
+
+def test_a_file_that_is_not_utf8_is_reported(project):
+    (project / "articles" / "gbk.md").write_bytes("---\ntitle: 衡南公安\n---\n正文\n".encode("gb18030"))
+    assert [str(p) for p in load(project).problems] == [
+        "articles/gbk.md: error: not valid UTF-8 (byte 11); save the file as UTF-8"]
+
+
+@pytest.mark.parametrize("raw, expected, has_time", [
+    ("2022-02-21", dt.datetime(2022, 2, 21), False),
+    ("'2022-02-21'", dt.datetime(2022, 2, 21), False),
+    ("2022-02-21 12:09", dt.datetime(2022, 2, 21, 12, 9), True),
+    ("'2022-02-21 12:09:02'", dt.datetime(2022, 2, 21, 12, 9, 2), True),
+    ("2022/6/21", dt.datetime(2022, 6, 21), False),
+    ("2022年2月21日", dt.datetime(2022, 2, 21), False),
+    ("2022年6月21日 11:45", dt.datetime(2022, 6, 21, 11, 45), True),
+])
+def test_dates_are_read_in_the_forms_news_sites_use(project, raw, expected, has_time):
+    write(project / "articles" / "a.md", f"---\ntitle: t\ndate: {raw}\n---\nx\n")
+    [article] = load(project).articles
+    assert (article.date, article.has_time) == (expected, has_time)
+
+
+def test_regions_lists_and_themes_accept_their_short_forms(project):
+    write(project / "articles" / "a.md", """
+        ---
+        title: 衡南公安
+        region: 湖南省 / 衡阳市 / 衡南县
+        authors: 程建铭, 宋美君
+        tags: 反诈、雪亮工程
+        themes: 反诈, community-policing
+        ---
+        正文
+        """)
+    write(project / "articles" / "b.md", """
+        ---
+        title: 襄阳公安
+        region: {province: 湖北省, city: 襄阳市}
+        authors: [江卉, 许旷]
+        ---
+        正文
+        """)
+    a, b = load(project).articles
+    assert a.region == Region("湖南省", "衡阳市", "衡南县")
+    assert a.authors == ("程建铭", "宋美君")
+    assert a.tags == ("反诈", "雪亮工程")
+    assert a.themes == ("anti-fraud", "community-policing")
+    assert a.body_line == 8
+    assert b.region == Region("湖北省", "襄阳市", None)
+    assert b.authors == ("江卉", "许旷")
+
+
+def test_a_short_province_name_is_a_warning_not_an_error(project):
+    write(project / "articles" / "a.md", "---\ntitle: t\nregion: 湖南/衡阳市\n---\nx\n")
+    loaded = load(project)
+    assert [str(p) for p in loaded.problems] == [
+        "articles/a.md:3: warning: region province '湖南' is not a full official name (e.g. 湖南省, 广西壮族自治区); "
+        "articles using a short name are listed apart from the others"]
+    assert len(loaded.articles) == 1
+
+
+def test_drafts_are_left_out_unless_asked_for(project):
+    write(project / "articles" / "draft.md", "---\ntitle: 草稿\ndraft: true\n---\nx\n")
+    write(project / "articles" / "done.md", "---\ntitle: 定稿\n---\nx\n")
+    assert [a.title for a in load(project).articles] == ["定稿"]
+    assert load(project).drafts == 1
+    assert [a.title for a in load(project, drafts=True).articles] == ["定稿", "草稿"]
+
+
+def test_a_file_without_front_matter_is_all_body(project):
+    write(project / "articles" / "plain.md", "衡南县公安局建成反电诈中心。\n")
+    [article] = load(project).articles
+    assert article.title is None
+    assert article.body == "衡南县公安局建成反电诈中心。\n"
+    assert article.body_line == 1
+
+
+def test_crlf_and_bom_are_accepted(project):
+    (project / "articles" / "win.md").write_bytes("\ufeff---\r\ntitle: 测试\r\ndate: 2022-02-21\r\n---\r\n正文\r\n"
+                                                  .encode("utf-8"))
+    [article] = load(project).articles
+    assert (article.title, article.date, article.body) == ("测试", dt.datetime(2022, 2, 21), "正文\n")
+
+
+def test_the_shipped_articles_load_without_problems():
+    loaded = load_articles(ROOT / "articles", THEMES, display_root=ROOT)
+    assert loaded.problems == []
+    assert len(loaded.articles) == 5
