@@ -22,6 +22,7 @@ IDF_BLEND_ARTICLES = 200
 CHARS_PER_MINUTE = 400
 SUMMARY_CHARS = 120
 SENTENCE_END = re.compile(r"(?<=[。!?!?;;])")
+SENTENCE_END_CHARS = re.compile(r"[。!?!?;;]")
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,18 @@ def _themes(p: _Prepared, config: Config) -> tuple[str, ...]:
     return tuple(t for _, t in ranked[: config.themes_per_article])
 
 
+DATELINE = re.compile(r"(记者|通讯员|报道|讯)")
+
+
 def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The lead of the text, cut at a sentence end within ``limit`` characters where possible."""
-    lead = " ".join(text.split("\n"))
+    """The lead of the text, cut at a sentence end within ``limit`` characters where possible.
+
+    A dateline first line (``红网时刻 通讯员 程建铭 记者 宋美君 衡阳报道``) is not part of the lead.
+    """
+    lines = text.split("\n")
+    if len(lines) > 1 and DATELINE.search(lines[0]) and not SENTENCE_END_CHARS.search(lines[0]):
+        lines = lines[1:]
+    lead = " ".join(lines)
     if len(lead) <= limit:
         return lead
     sentences = [s for s in SENTENCE_END.split(lead) if s]

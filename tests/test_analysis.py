@@ -108,3 +108,8 @@ def test_summaries_end_at_a_sentence_boundary():
     assert summarise(text, 30) == "第一句话说明情况。第一句话说明情况。第一句话说明情况。"
     assert summarise("短文。") == "短文。"
     assert placeholder_title("衡南县公安局建成反电诈中心。其他内容。") == "衡南县公安局建成反电诈中心"
+
+
+def test_a_dateline_is_not_part_of_the_summary(shipped):
+    items, _ = shipped
+    assert items["2022-02-21-hengnan-gongan-hanxinliang.md"].summary.startswith("2021年,衡南公安坚持以创新破局")
