@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from .config import Config, Theme
 from .markup import to_html, to_text
-from .model import Analysed, Article, Problem, short_place_name
+from .model import Analysed, Article, Problem, Region, short_place_name
+from .regions import LOW_CONFIDENCE, place
 from .tokens import CJK, Vocabulary, vocabulary
 
 TITLE_WEIGHT = 3
@@ -33,6 +34,7 @@ class _Prepared:
     text: str
     counts: Counter
     title_words: frozenset[str]
+    region: Region
 
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None
@@ -40,8 +42,11 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     """Analyse the whole corpus at once (tag weights depend on every article)."""
     vocab = vocab or vocabulary()
     problems: list[Problem] = []
-    places = _place_words(articles)
-    prepared = [_prepare(a, vocab, places, problems) for a in articles]
+    prepared = [_prepare(a, vocab, problems) for a in articles]
+    places = _place_words([p.region for p in prepared])
+    for p in prepared:
+        for word in places & p.counts.keys():
+            del p.counts[word]
     df: Counter = Counter()
     for p in prepared:
         df.update(p.counts.keys())
@@ -58,11 +63,13 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             themes=tuple(dict.fromkeys(p.article.themes + themes)),
             summary=p.article.summary or summarise(p.text),
             reading_minutes=max(1, round(len(CJK.findall(p.text)) / CHARS_PER_MINUTE)),
+            region=p.region,
+            region_detected=p.region.names != p.article.region.names,
         ))
     return results, problems
 
 
-def _prepare(article: Article, vocab: Vocabulary, places: frozenset[str], problems: list[Problem]) -> _Prepared:
+def _prepare(article: Article, vocab: Vocabulary, problems: list[Problem]) -> _Prepared:
     body_html = to_html(article.body)
     text = to_text(body_html)
     title = article.title
@@ -71,7 +78,18 @@ def _prepare(article: Article, vocab: Vocabulary, places: frozenset[str], proble
         problems.append(Problem(article.display_path, 1, "warning",
                                 f"no title; the pages show '{title}' (its first sentence); add 'title:' to the "
                                 "front matter"))
-    excluded = places | set(article.authors)
+    region, placement, warning = place(article.region, article.title or "", text, article.source or "")
+    if warning:
+        problems.append(Problem(article.display_path, article.line_of("region"), "warning", warning))
+    elif placement is not None and not region:
+        problems.append(Problem(article.display_path, 1, "note",
+                                "no region found in the text; add 'region:' to the front matter"))
+    elif placement is not None and placement.confidence < LOW_CONFIDENCE:
+        problems.append(Problem(article.display_path, 1, "note",
+                                f"region {'/'.join(region.names)} found with low confidence "
+                                f"({placement.confidence:.2f}); confirm it with 'region:' (details: "
+                                f"build.py regions --explain {article.display_path})"))
+    excluded = set(article.authors)
 
     def candidates(words: list[str]) -> list[str]:
         return [w for w in words if w not in excluded and vocab.may_be_tag(w)]
@@ -80,7 +98,7 @@ def _prepare(article: Article, vocab: Vocabulary, places: frozenset[str], proble
     counts = Counter(candidates(vocab.cut(text)))
     for word in title_words:
         counts[word] += TITLE_WEIGHT
-    return _Prepared(article, title, body_html, text, counts, title_words)
+    return _Prepared(article, title, body_html, text, counts, title_words, region)
 
 
 def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> tuple[str, ...]:
@@ -161,11 +179,11 @@ def placeholder_title(text: str, limit: int = 30) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def _place_words(articles: list[Article]) -> frozenset[str]:
+def _place_words(regions: list[Region]) -> frozenset[str]:
     """Every region name in the archive, full and short (衡南县, 衡南): places are never tags."""
     words = set()
-    for a in articles:
-        for name in a.region.names:
+    for region in regions:
+        for name in region.names:
             words.add(name)
             words.add(short_place_name(name))
     return frozenset(words)

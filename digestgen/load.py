@@ -24,7 +24,6 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
                 "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d")
 CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$")
-PROVINCE_SUFFIXES = ("省", "市", "自治区", "特别行政区")
 _HANDLER = frontmatter.YAMLHandler()
 
 
@@ -116,6 +115,7 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
         display_path=shown,
         body=stripped.rstrip() + "\n" if stripped.strip() else "",
         body_line=body_line,
+        field_lines=tuple((str(k[0]), v) for k, v in doc.lines.items() if len(k) == 1),
         **values,
     )
 
@@ -221,16 +221,11 @@ def _region(key, raw, line, report):
         if parts[0] is None and any(parts):
             report(line, "region names a city or county but no province; add 'province'")
             return None
+        if parts[1] is None and parts[2] is not None:  # a municipal district or province-run county
+            parts = [parts[0], parts[2], None]
     else:
         report(line, f"region must be 'province/city/county' or a mapping, got {_kind(raw)}")
         return None
-    if parts[1] is None and parts[2] is not None:
-        report(line, "region names a county but no city; give the city too (for a province-administered county, "
-                     "repeat the county as the city)")
-        return None
-    if parts[0] and not parts[0].endswith(PROVINCE_SUFFIXES):
-        report(line, f"region province '{parts[0]}' is not a full official name (e.g. 湖南省, 广西壮族自治区); "
-                     "articles using a short name are listed apart from the others", "warning")
     return Region(*parts)
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Level = Literal["error", "warning"]
+Level = Literal["error", "warning", "note"]
 PLACE_SUFFIX = re.compile(r"(特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|自治州|自治县|地区|新区|省|市|州|盟|县|区|旗)$")
 
 
@@ -44,6 +44,8 @@ class Region:
     province: str | None = None
     city: str | None = None
     county: str | None = None
+    code: str | None = None
+    """Gazetteer code of the most precise level, when the region is in the gazetteer."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -81,6 +83,11 @@ class Article:
     summary: str | None = None
     draft: bool = False
     imported_from: str | None = None
+    field_lines: tuple[tuple[str, int], ...] = ()
+    """Front-matter field -> line in the file, for messages about a field's value."""
+
+    def line_of(self, field_name: str) -> int:
+        return dict(self.field_lines).get(field_name, 1)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,10 @@ class Analysed:
     """Theme ids, front matter first, then those the keywords found."""
     summary: str
     reading_minutes: int
+    region: Region
+    """The front matter's region in the gazetteer's names, with detection filling what it left out."""
+    region_detected: bool
+    """Whether any level of ``region`` came from the text rather than the front matter."""
 
 
 @dataclass(frozen=True)

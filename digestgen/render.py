@@ -137,7 +137,7 @@ def article_record(e: Entry) -> dict:
         "source": a.source,
         "url": a.url,
         "authors": list(a.authors),
-        "region": {"province": a.region.province, "city": a.region.city, "county": a.region.county},
+        "region": {"province": e.item.region.province, "city": e.item.region.city, "county": e.item.region.county},
         "themes": list(e.item.themes),
         "tags": list(e.item.tags),
         "summary": e.item.summary,

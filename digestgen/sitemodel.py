@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from .config import Config
 from .model import Analysed, Entry, Feed, Link, Page, Site, short_place_name
+from .gazetteer import gazetteer
 from .tokens import vocabulary
 from .urls import HOME, article_path, feed_path, listing_path, slugify, unique
 
@@ -24,7 +25,7 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     cut = cut or vocabulary().cut
     items = sorted(items, key=_order)
     slugs = _article_slugs(items, cut)
-    region_paths = _region_folders(items, cut)
+    region_paths, order = _region_folders(items)
     tag_counts: dict[str, int] = defaultdict(int)
     for it in items:
         for tag in it.tags:
@@ -34,7 +35,7 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
 
     entries = []
     for it in items:
-        region = it.article.region
+        region = it.region
         crumbs = tuple(Link(name, listing_path(region_paths[region.names[: i + 1]]))
                        for i, name in enumerate(region.names))
         entries.append(Entry(
@@ -69,16 +70,17 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     # Regions: one listing per node of the province > city > county tree.
     by_region: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
     for e in entries:
-        names = e.item.article.region.names
+        names = e.item.region.names
         for depth in range(1, len(names) + 1):
             by_region[names[:depth]].append(e)
     region_links = {key: Link(key[-1], listing_path(region_paths[key]), len(v)) for key, v in by_region.items()}
 
     def children(key: tuple[str, ...]) -> list[Link]:
-        return [region_links[k] for k in sorted(by_region) if len(k) == len(key) + 1 and k[: len(key)] == key]
+        return [region_links[k] for k in sorted(by_region, key=order.get)
+                if len(k) == len(key) + 1 and k[: len(key)] == key]
 
     provinces = children(())
-    for key in sorted(by_region):
+    for key in sorted(by_region, key=order.get):
         crumbs = [region_links[key[:i]] for i in range(1, len(key))]
         listing(region_paths[key], key[-1], by_region[key], feed=True, kind="region",
                 breadcrumbs=crumbs, children=children(key))
@@ -155,7 +157,7 @@ def related(entry: Entry, entries: list[Entry], limit: int = RELATED) -> list[En
         b = other.item
         score = 3 * len(set(a.tags) & set(b.tags)) + 2 * len(set(a.themes) & set(b.themes))
         shared = 0
-        for x, y in zip(a.article.region.names, b.article.region.names):
+        for x, y in zip(a.region.names, b.region.names):
             if x != y:
                 break
             shared += 1
@@ -189,17 +191,32 @@ def _article_slugs(items: Sequence[Analysed], cut) -> dict[int, str]:
     return slugs
 
 
-def _region_folders(items: Sequence[Analysed], cut) -> dict[tuple[str, ...], str]:
-    """Folder of every region node: ``regions/hunan/hengyang/hengnan``; siblings never collide."""
-    keys = sorted({it.article.region.names[:d] for it in items for d in range(1, len(it.article.region.names) + 1)})
+def _region_folders(items: Sequence[Analysed]) -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], tuple]]:
+    """Folder of every region node (``regions/hunan/hengyang/hengnan``) and its sort key.
+
+    Nodes are ordered by division code; slugs are the pinyin of the short name, and a sibling
+    with the same pinyin gets the code appended, so a folder never changes with the archive.
+    """
+    g = gazetteer()
+    codes: dict[tuple[str, ...], str | None] = {}
+    for it in items:
+        names = it.region.names
+        chain = g.path(it.region.code) if it.region.code else []
+        for depth in range(1, len(names) + 1):
+            codes[names[:depth]] = chain[depth - 1].code if len(chain) == len(names) else None
     folders: dict[tuple[str, ...], str] = {}
-    taken: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for key in keys:
-        name = key[-1]
-        base = slugify([short_place_name(name)]) or "region"
+    order = {key: (code or "999999", key) for key, code in codes.items()}
+    for key in sorted(codes, key=order.get):
+        code = codes[key]
+        short = g.units[code].short if code else short_place_name(key[-1])
+        base = slugify([short]) or "region"
+        siblings = [k for k in codes if k[:-1] == key[:-1] and k != key]
+        if any((slugify([g.units[codes[k]].short]) if codes[k] else slugify([short_place_name(k[-1])])) == base
+               for k in siblings):
+            base = f"{base}-{code}" if code else f"{base}-{slugify([key[-1]])}"
         parent = folders.get(key[:-1], "regions")
-        folders[key] = f"{parent}/{unique(base, taken[key[:-1]])}"
-    return folders
+        folders[key] = f"{parent}/{base}"
+    return folders, order
 
 
 def _tag_folders(counts: dict[str, int], minimum: int, cut) -> dict[str, str]:

@@ -35,7 +35,8 @@ def test_quiet_keeps_only_the_problems(project, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err == ("articles/untitled.md:1: warning: no title; the pages show '县公安局开展禁毒宣传' "
-                   "(its first sentence); add 'title:' to the front matter\n")
+                   "(its first sentence); add 'title:' to the front matter\n"
+                   "articles/untitled.md:1: note: no region found in the text; add 'region:' to the front matter\n")
     assert main(["build", "--quiet", "--strict"]) == 1
 
 

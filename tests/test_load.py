@@ -96,13 +96,10 @@ def test_regions_lists_and_themes_accept_their_short_forms(project):
     assert b.authors == ("江卉", "许旷")
 
 
-def test_a_short_province_name_is_a_warning_not_an_error(project):
-    write(project / "articles" / "a.md", "---\ntitle: t\nregion: 湖南/衡阳市\n---\nx\n")
-    loaded = load(project)
-    assert [str(p) for p in loaded.problems] == [
-        "articles/a.md:3: warning: region province '湖南' is not a full official name (e.g. 湖南省, 广西壮族自治区); "
-        "articles using a short name are listed apart from the others"]
-    assert len(loaded.articles) == 1
+def test_a_municipal_district_needs_no_city(project):
+    write(project / "articles" / "a.md", "---\ntitle: t\nregion: {province: 北京市, county: 朝阳区}\n---\nx\n")
+    [article] = load(project).articles
+    assert article.region.names == ("北京市", "朝阳区")
 
 
 def test_drafts_are_left_out_unless_asked_for(project):

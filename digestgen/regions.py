@@ -1,0 +1,244 @@
+"""Region detection: where an article is about, from its title, lead, body and publisher.
+
+One pass of an Aho-Corasick automaton over the text finds every mention of a division (official,
+short, former and alias names). Each mention is weighed by its form (police-unit names weigh most)
+and by where it stands (publisher, title, lead, body), then the evidence is summed up the
+hierarchy. The detector descends province -> city -> county only while one place clearly
+dominates its siblings and accounts for most of its parent's evidence: a wrong region is worse
+than none.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from .gazetteer import Gazetteer, Unit, gazetteer
+from .model import Region
+
+POLICE_AFTER = re.compile(r"(?:公安局|公安分局|公安处|公安|警方|派出所|交警|特警|刑警|巡警|民警|辅警|警务|警察)")
+PASSING_BEFORE = re.compile(r"(?:赴|前往|来自|远赴|途经|飞往|逃往|逃至|潜逃至|押解回)$")
+PASSING_AFTER = re.compile(r"^(?:籍|时间|人民政府驻|方面)")
+ADMIN_SUFFIX_CHARS = "省市州盟县区旗"
+# Short names that are also everyday words or parts of words: counted only with a police unit after them.
+COMMON_SHORTS = frozenset("""平安 大庆 城关 新华 长安 永安 南山 中山 和平 东方 朝阳 光明 胜利 团结 红旗 建设 开发 铁路 新城 高新
+江南 江北 河东 河西 城中 城东 城西 城南 城北 桥东 桥西 市中 永定 安定 清河 通道 宁安 吉利 合作 龙江 向阳 前进 东风 长城
+海南 江城 城厢 新市 新兴 兴安 西安 东安 南安 安宁 永和 和顺 太平 宝安 白云 青山 黄山 金山 金平 新区 矿区 郊区 城区 上城
+下城 新津 普安 安居 长宁 宁海 新乡 吉安 福安 泰安 崇义 大通 大方 大安 大同 东山 西山 南岸 北湖 南湖 西湖 东湖 沙坪 河口
+江口 山阳 平山 平原 平江 石门 清水 双桥 万全 天元 振兴 兴隆 文明 元宝 金川 富民 阳光 和田 通州 南关 北关 正安 安全
+华安 新安 安化 汉中 扶余 岳阳楼 公安 城区 郊区 矿区""".split())
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚"
+                     "卢姜崔钟谭陆汪范金石廖贾夏韦付白邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤")
+FORM_WEIGHT = {"police": 5.0, "full": 2.0, "short": 1.0}
+PLACE_WEIGHT = {"source": 4.0, "title": 3.0, "lead": 2.0, "body": 1.0}
+MIN_EVIDENCE = 2.0
+DOMINANCE = 0.6
+"""A place is chosen only when it has this share of its siblings' evidence..."""
+PARENT_SHARE = 0.5
+"""...and this share of its parent's (so a county named in passing does not narrow a city article)."""
+LOW_CONFIDENCE = 0.6
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place name found in the article."""
+
+    text: str
+    where: str
+    """source, title, lead or body."""
+    offset: int
+    codes: tuple[str, ...]
+    """The divisions it may mean (several for 鼓楼区)."""
+    form: str
+    """police (衡南县公安局), full (衡南县) or short (衡南)."""
+    weight: float
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The detector's decision, with its evidence."""
+
+    region: Region
+    confidence: float
+    mentions: tuple[Mention, ...]
+    reasons: tuple[str, ...]
+    """One line per level: what was chosen or why the descent stopped."""
+
+
+class Detector:
+    def __init__(self, g: Gazetteer):
+        self.g = g
+        self.automaton = ahocorasick.Automaton()
+        forms: dict[str, dict[str, str]] = {}
+        for unit in g.units.values():
+            for name in (unit.name,) + unit.former:
+                forms.setdefault(name, {})[unit.code] = "full"
+            if unit.short != unit.name and len(unit.short) >= 2:
+                for short in (unit.short,) + tuple(self._short(n) for n in unit.former):
+                    if len(short) >= 2:
+                        forms.setdefault(short, {}).setdefault(unit.code, "short")
+        for name, code in g.aliases.items():
+            forms.setdefault(name, {})[code] = "full"
+        for name, codes in forms.items():
+            self.automaton.add_word(name, (name, self._prefer_higher(codes)))
+        self.automaton.make_automaton()
+
+    @staticmethod
+    def _short(name: str) -> str:
+        from .model import short_place_name
+        return short_place_name(name)
+
+    def _prefer_higher(self, codes: dict[str, str]) -> tuple[tuple[str, ...], str]:
+        # A bare name shared by a city and a county of that city (衡阳市, 衡阳县) means the city.
+        chosen = [c for c in codes if not any(a.code in codes for a in self.g.path(c)[:-1])]
+        form = "full" if any(codes[c] == "full" for c in chosen) else "short"
+        return tuple(sorted(chosen)), form
+
+    def mentions(self, text: str, where: str) -> list[Mention]:
+        found = []
+        for end, (name, (codes, form)) in self.automaton.iter(text):
+            found.append((end + 1 - len(name), end + 1, name, codes, form))
+        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+        out, last_end = [], 0
+        for start, end, name, codes, form in found:
+            if start < last_end:
+                continue
+            weight = self._weigh(text, start, end, name, form)
+            if weight is None:
+                continue
+            last_end = end
+            if weight:
+                police = weight == FORM_WEIGHT["police"]
+                out.append(Mention(name, where, start, codes, "police" if police else form,
+                                   weight * PLACE_WEIGHT[where]))
+        return out
+
+    def _weigh(self, text: str, start: int, end: int, name: str, form: str) -> float | None:
+        before, after = text[max(0, start - 4):start], text[end:end + 6]
+        if POLICE_AFTER.match(after):
+            return FORM_WEIGHT["police"]
+        if form == "full" and len(name) == 2 and before and "\u4e00" <= before[-1] <= "\u9fff" \
+                and before[-1] not in ADMIN_SUFFIX_CHARS:
+            return None  # 和县 inside 政府和县公安局: not a match at all
+        if form == "short" and (name in COMMON_SHORTS or (before and before[-1] in SURNAMES)):
+            return 0.0  # an everyday word, or a person's name (李衡阳)
+        weight = FORM_WEIGHT[form]
+        if PASSING_BEFORE.search(before) or PASSING_AFTER.match(after):
+            weight *= 0.3  # a suspect from 广东, a trip to 北京
+        return weight
+
+    def detect(self, title: str, body: str, source: str = "", within: Unit | None = None) -> Placement:
+        lead, _, rest = body.partition("\n")
+        mentions = (self.mentions(source, "source") + self.mentions(title, "title")
+                    + self.mentions(lead, "lead") + self.mentions(rest, "body"))
+        support, mentions = self._support(mentions)
+        reasons: list[str] = []
+        chosen: Unit | None = within
+        shares = []
+        level_names = {1: "province", 2: "city", 3: "county"}
+        while True:
+            candidates = self.g.children(chosen.code if chosen else None)
+            totals = sorted(((support[u.code], u.code, u) for u in candidates if support[u.code] > 0), reverse=True)
+            if not totals:
+                reasons.append(f"{self._label(chosen)}: no mention below it" if chosen else "no place mentioned")
+                break
+            top, _, unit = totals[0]
+            siblings = sum(t for t, _, _ in totals)
+            parent_total = support[chosen.code] if chosen else siblings
+            share = top / siblings
+            if top < MIN_EVIDENCE:
+                reasons.append(f"{unit.name}: evidence {top:g} is too weak (needs {MIN_EVIDENCE:g})")
+                break
+            if share < DOMINANCE:
+                rival = totals[1][2].name
+                reasons.append(f"{unit.name} ({top:g}) does not dominate {rival} ({totals[1][0]:g})")
+                break
+            if chosen and top < PARENT_SHARE * parent_total:
+                reasons.append(f"{unit.name} ({top:g}) is a minor part of {chosen.name} ({parent_total:g}); "
+                               f"stopping at {level_names.get(chosen.level, 'province')}")
+                break
+            reasons.append(f"{unit.name}: {top:g} of {siblings:g} ({share:.0%})")
+            shares.append(share)
+            chosen = unit
+        if chosen is None or chosen is within:
+            return Placement(Region(), 0.0, tuple(mentions), tuple(reasons))
+        strength = min(1.0, support[self.g.path(chosen.code)[0].code] / (3 * MIN_EVIDENCE))
+        confidence = round(min(shares, default=1.0) * strength, 2)
+        return Placement(self.g.region(chosen.code), confidence, tuple(mentions), tuple(reasons))
+
+    def _support(self, mentions: list[Mention]) -> tuple[Counter, list[Mention]]:
+        """Evidence per unit (each unit counts its own mentions and everything below it), and the
+        mentions that counted.
+
+        Short county names (资源, 新建, 高要) are everyday words far more often than places: they
+        count only where a city or province above them is named too.
+        """
+        support: Counter = Counter()
+        counted: list[Mention] = []
+
+        def add(code: str, m: Mention, share: float = 1.0) -> None:
+            for unit in self.g.path(code):
+                support[unit.code] += m.weight * share
+
+        def backing(code: str) -> float:
+            return max((support[a.code] for a in self.g.path(code)[:-1]), default=0.0)
+
+        weak = [m for m in mentions if m.form == "short" and all(self.g.units[c].level == 3 for c in m.codes)]
+        strong = [m for m in mentions if m not in weak]
+        for m in strong:
+            if len(m.codes) == 1:
+                add(m.codes[0], m)
+                counted.append(m)
+        for m in strong:
+            if len(m.codes) > 1:
+                # Resolve 鼓楼区 by the places around it; if nothing tells, spread it thin.
+                backs = {c: backing(c) for c in m.codes}
+                best = max(backs.values())
+                winners = [c for c, b in backs.items() if b == best and b > 0]
+                if len(winners) == 1:
+                    add(winners[0], m)
+                else:
+                    for c in m.codes:
+                        add(c, m, 1 / len(m.codes))
+                counted.append(m)
+        for m in weak:
+            backs = {c: backing(c) for c in m.codes if backing(c) >= MIN_EVIDENCE}
+            if backs:
+                add(max(backs, key=lambda c: (backs[c], c)), m)
+                counted.append(m)
+        return support, counted
+
+    @staticmethod
+    def _label(unit: Unit | None) -> str:
+        return unit.name if unit else "China"
+
+
+@lru_cache(maxsize=1)
+def detector() -> Detector:
+    return Detector(gazetteer())
+
+
+def place(region: Region, title: str, body: str, source: str = "") -> tuple[Region, Placement | None, str | None]:
+    """The article's region: the front matter's, canonicalised, with detection filling what is missing.
+
+    Returns the region, the detector's placement (None when the front matter was complete) and a
+    warning when front-matter names are not in the gazetteer.
+    """
+    g = gazetteer()
+    given: Unit | None = None
+    if region:
+        given = g.resolve(region.names)
+        if given is None:
+            return region, None, (f"region '{'/'.join(region.names)}' is not in the gazetteer of divisions; "
+                                  "check the spelling (full names such as 湖南省/衡阳市/衡南县 are safest)")
+        if given.level == 3 or not g.children(given.code):
+            return g.region(given.code), None, None
+    placement = detector().detect(title, body, source, within=given)
+    if placement.region:
+        return placement.region, placement, None
+    if given:  # the front matter's region stands; nothing was added to it
+        return g.region(given.code), None, None
+    return Region(), placement, None
