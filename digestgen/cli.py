@@ -5,7 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import ConfigError
+from .config import ConfigError, load_config
+from .load import load_articles
+from .markup import to_html, to_text
+from .regions import explain, place
 from .pipeline import BuildError, build
 from .render import RenderError
 from .write import WriteError
@@ -28,6 +31,15 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="exit with an error status on warnings too")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems, no summary line")
     b.set_defaults(run=run_build)
+
+    r = commands.add_parser("regions", help="show how each article's region was found",
+                            description="Print the region of each article and, with --explain, the "
+                                        "evidence and the decision at each level.")
+    r.add_argument("files", nargs="*", type=Path, metavar="FILE", help="articles to explain (default: all)")
+    r.add_argument("--explain", action="store_true", help="print the evidence and the decision")
+    r.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
+    r.add_argument("--articles", type=Path, metavar="DIR", help="the articles folder, if not the config's")
+    r.set_defaults(run=run_regions)
     return parser
 
 
@@ -50,6 +62,34 @@ def run_build(args: argparse.Namespace) -> int:
     if report.errors or (args.strict and report.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def run_regions(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FATAL
+    folder = (args.articles or config.articles_dir).resolve()
+    loaded = load_articles(folder, {t.id: t.name for t in config.themes}, drafts=True, display_root=Path.cwd())
+    for problem in loaded.problems:
+        print(problem, file=sys.stderr)
+    wanted = {f.resolve() for f in args.files}
+    missing = [f for f in args.files if not f.resolve().is_file()]
+    for f in missing:
+        print(f"{f}: error: no such file", file=sys.stderr)
+    for article in loaded.articles:
+        if wanted and (folder / article.source_file).resolve() not in wanted:
+            continue
+        text = to_text(to_html(article.body))
+        region, placement, warning = place(article.region, article.title or "", text, article.source or "")
+        if args.explain:
+            print(explain(article.display_path, article.region, region, placement, warning))
+        else:
+            how = "front matter" if placement is None else f"detected, {placement.confidence:.2f}"
+            print(f"{article.display_path}: {'/'.join(region.names) or '(none)'} ({how})")
+    return EXIT_FATAL if missing else (EXIT_PROBLEMS if loaded.failed else EXIT_OK)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,15 +38,11 @@ class Gazetteer:
     names: dict[str, list[str]]
     """Every official, short, former and alias name -> the codes it may mean."""
     children_of: dict[str | None, list[str]]
+    paths: dict[str, tuple[Unit, ...]]
 
-    def path(self, code: str) -> list[Unit]:
+    def path(self, code: str) -> tuple[Unit, ...]:
         """The unit and its ancestors, top down."""
-        chain = []
-        unit: Unit | None = self.units[code]
-        while unit is not None:
-            chain.append(unit)
-            unit = self.units.get(unit.parent) if unit.parent else None
-        return chain[::-1]
+        return self.paths[code]
 
     def region(self, code: str) -> Region:
         """The :class:`Region` of a unit (municipal districts have no city level)."""
@@ -104,4 +100,11 @@ def gazetteer() -> Gazetteer:
         children.setdefault(u.parent, []).append(u.code)
     for n, code in aliases.items():
         names.setdefault(n, []).append(code)
-    return Gazetteer(units, aliases, names, children)
+    paths = {}
+    for code in units:
+        chain, unit = [], units[code]
+        while unit is not None:
+            chain.append(unit)
+            unit = units.get(unit.parent) if unit.parent else None
+        paths[code] = tuple(chain[::-1])
+    return Gazetteer(units, aliases, names, children, paths)

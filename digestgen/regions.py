@@ -1,6 +1,6 @@
 """Region detection: where an article is about, from its title, lead, body and publisher.
 
-One pass of an Aho-Corasick automaton over the text finds every mention of a division (official,
+One pass of an Aho-Corasick automaton (ahocorasick-rs) over the text finds every mention of a division (official,
 short, former and alias names). Each mention is weighed by its form (police-unit names weigh most)
 and by where it stands (publisher, title, lead, body), then the evidence is summed up the
 hierarchy. The detector descends province -> city -> county only while one place clearly
@@ -14,26 +14,31 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ahocorasick
+import ahocorasick_rs
 
 from .gazetteer import Gazetteer, Unit, gazetteer
 from .model import Region
 
-POLICE_AFTER = re.compile(r"(?:公安局|公安分局|公安处|公安|警方|派出所|交警|特警|刑警|巡警|民警|辅警|警务|警察)")
+POLICE_AFTER = re.compile(r"(?:公安局|公安分局|公安处|公安|分局|警方|派出所|交警|特警|刑警|巡警|民警|辅警|警务|警察)")
+BUREAU_AFTER = re.compile(r"(?:[市县区州]?公安(?:分)?局|分局|警方)")
+BRANCH_AFTER = re.compile(r"公安局[\u4e00-\u9fff]{1,6}?分局")
+"""北京市公安局朝阳分局: the city's name is part of a district bureau's name."""
 PASSING_BEFORE = re.compile(r"(?:赴|前往|来自|远赴|途经|飞往|逃往|逃至|潜逃至|押解回)$")
 PASSING_AFTER = re.compile(r"^(?:籍|时间|人民政府驻|方面)")
 ADMIN_SUFFIX_CHARS = "省市州盟县区旗"
 # Short names that are also everyday words or parts of words: counted only with a police unit after them.
 COMMON_SHORTS = frozenset("""平安 大庆 城关 新华 长安 永安 南山 中山 和平 东方 朝阳 光明 胜利 团结 红旗 建设 开发 铁路 新城 高新
 江南 江北 河东 河西 城中 城东 城西 城南 城北 桥东 桥西 市中 永定 安定 清河 通道 宁安 吉利 合作 龙江 向阳 前进 东风 长城
-海南 江城 城厢 新市 新兴 兴安 西安 东安 南安 安宁 永和 和顺 太平 宝安 白云 青山 黄山 金山 金平 新区 矿区 郊区 城区 上城
-下城 新津 普安 安居 长宁 宁海 新乡 吉安 福安 泰安 崇义 大通 大方 大安 大同 东山 西山 南岸 北湖 南湖 西湖 东湖 沙坪 河口
-江口 山阳 平山 平原 平江 石门 清水 双桥 万全 天元 振兴 兴隆 文明 元宝 金川 富民 阳光 和田 通州 南关 北关 正安 安全
-华安 新安 安化 汉中 扶余 岳阳楼 公安 城区 郊区 矿区""".split())
+江城 城厢 新市 新兴 兴安 东安 南安 安宁 永和 和顺 太平 宝安 白云 青山 黄山 金山 金平 新区 矿区 郊区 城区 上城
+下城 新津 普安 安居 长宁 宁海 新乡 福安 崇义 大通 大方 大安 大同 东山 西山 南岸 北湖 南湖 西湖 东湖 沙坪 河口
+江口 山阳 平山 平原 平江 石门 清水 双桥 万全 天元 振兴 兴隆 文明 元宝 金川 富民 阳光 通州 南关 北关 正安 安全
+华安 新安 安化 扶余 岳阳楼 公安 城区 郊区 矿区""".split())
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚"
                      "卢姜崔钟谭陆汪范金石廖贾夏韦付白邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤")
 FORM_WEIGHT = {"police": 5.0, "full": 2.0, "short": 1.0}
 PLACE_WEIGHT = {"source": 4.0, "title": 3.0, "lead": 2.0, "body": 1.0}
+NEVER_SHORT = frozenset({"公安"})
+"""Short names that are always something else (公安县's short name is the word for police)."""
 MIN_EVIDENCE = 2.0
 DOMINANCE = 0.6
 """A place is chosen only when it has this share of its siblings' evidence..."""
@@ -42,7 +47,7 @@ PARENT_SHARE = 0.5
 LOW_CONFIDENCE = 0.6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Mention:
     """One place name found in the article."""
 
@@ -55,6 +60,8 @@ class Mention:
     form: str
     """police (衡南县公安局), full (衡南县) or short (衡南)."""
     weight: float
+    default: str | None = None
+    """What an ambiguous short name means when nothing around it tells (西安 -> 西安市)."""
 
 
 @dataclass(frozen=True)
@@ -71,20 +78,22 @@ class Placement:
 class Detector:
     def __init__(self, g: Gazetteer):
         self.g = g
-        self.automaton = ahocorasick.Automaton()
         forms: dict[str, dict[str, str]] = {}
         for unit in g.units.values():
             for name in (unit.name,) + unit.former:
                 forms.setdefault(name, {})[unit.code] = "full"
             if unit.short != unit.name and len(unit.short) >= 2:
                 for short in (unit.short,) + tuple(self._short(n) for n in unit.former):
-                    if len(short) >= 2:
+                    if len(short) >= 2 and short not in NEVER_SHORT:
                         forms.setdefault(short, {}).setdefault(unit.code, "short")
+        for unit in g.units.values():
+            if unit.level == 2 and unit.name.endswith("自治州") and len(unit.short) >= 2:
+                forms.setdefault(unit.short + "州", {})[unit.code] = "full"  # 恩施州, 湘西州
         for name, code in g.aliases.items():
             forms.setdefault(name, {})[code] = "full"
-        for name, codes in forms.items():
-            self.automaton.add_word(name, (name, self._prefer_higher(codes)))
-        self.automaton.make_automaton()
+        self.patterns = sorted(forms)
+        self.meanings = [self._prefer_higher(forms[name]) for name in self.patterns]
+        self.automaton = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
     @staticmethod
     def _short(name: str) -> str:
@@ -92,39 +101,43 @@ class Detector:
         return short_place_name(name)
 
     def _prefer_higher(self, codes: dict[str, str]) -> tuple[tuple[str, ...], str]:
-        # A bare name shared by a city and a county of that city (衡阳市, 衡阳县) means the city.
+        # A bare name shared by a city and a county of that city (衡阳市, 衡阳县) means the city;
+        # a short name shared by one city and counties elsewhere (西安) means the city too.
         chosen = [c for c in codes if not any(a.code in codes for a in self.g.path(c)[:-1])]
-        form = "full" if any(codes[c] == "full" for c in chosen) else "short"
-        return tuple(sorted(chosen)), form
+        full = [c for c in chosen if codes[c] == "full"]
+        if full:
+            return tuple(sorted(full)), "full", None
+        top = min(self.g.units[c].level for c in chosen)
+        highest = [c for c in chosen if self.g.units[c].level == top]
+        default = highest[0] if len(highest) == 1 and top < 3 else None
+        return tuple(sorted(chosen)), "short", default
 
     def mentions(self, text: str, where: str) -> list[Mention]:
-        found = []
-        for end, (name, (codes, form)) in self.automaton.iter(text):
-            found.append((end + 1 - len(name), end + 1, name, codes, form))
-        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
-        out, last_end = [], 0
-        for start, end, name, codes, form in found:
-            if start < last_end:
-                continue
+        out = []
+        # leftmost-longest matches, so 衡南县 is one mention, not 衡南 + 南县
+        for index, start, end in self.automaton.find_matches_as_indexes(text):
+            name = self.patterns[index]
+            codes, form, default = self.meanings[index]
             weight = self._weigh(text, start, end, name, form)
-            if weight is None:
-                continue
-            last_end = end
             if weight:
                 police = weight == FORM_WEIGHT["police"]
                 out.append(Mention(name, where, start, codes, "police" if police else form,
-                                   weight * PLACE_WEIGHT[where]))
+                                   weight * PLACE_WEIGHT[where], default))
         return out
 
     def _weigh(self, text: str, start: int, end: int, name: str, form: str) -> float | None:
         before, after = text[max(0, start - 4):start], text[end:end + 6]
-        if POLICE_AFTER.match(after):
-            return FORM_WEIGHT["police"]
         if form == "full" and len(name) == 2 and before and "\u4e00" <= before[-1] <= "\u9fff" \
                 and before[-1] not in ADMIN_SUFFIX_CHARS:
             return None  # 和县 inside 政府和县公安局: not a match at all
-        if form == "short" and (name in COMMON_SHORTS or (before and before[-1] in SURNAMES)):
-            return 0.0  # an everyday word, or a person's name (李衡阳)
+        if form == "short" and name in COMMON_SHORTS:
+            # an everyday word (平安, 大庆, 城关) is a place only as a bureau's name
+            return FORM_WEIGHT["police"] if BUREAU_AFTER.match(after) else 0.0
+        if POLICE_AFTER.match(after):
+            branch = BRANCH_AFTER.match(text, end, end + 12)
+            return FORM_WEIGHT["full"] if branch else FORM_WEIGHT["police"]
+        if form == "short" and before and before[-1] in SURNAMES:
+            return 0.0  # a person's name (李衡阳)
         weight = FORM_WEIGHT[form]
         if PASSING_BEFORE.search(before) or PASSING_AFTER.match(after):
             weight *= 0.3  # a suspect from 广东, a trip to 北京
@@ -171,7 +184,7 @@ class Detector:
 
     def _support(self, mentions: list[Mention]) -> tuple[Counter, list[Mention]]:
         """Evidence per unit (each unit counts its own mentions and everything below it), and the
-        mentions that counted.
+        mentions that counted (an ambiguous name nothing else resolves does not).
 
         Short county names (资源, 新建, 高要) are everyday words far more often than places: they
         count only where a city or province above them is named too.
@@ -183,29 +196,29 @@ class Detector:
             for unit in self.g.path(code):
                 support[unit.code] += m.weight * share
 
-        def backing(code: str) -> float:
-            return max((support[a.code] for a in self.g.path(code)[:-1]), default=0.0)
+        def backing(code: str) -> tuple[float, ...]:
+            # the nearest ancestor first: 南京市 backs 南京's 鼓楼区 over 江苏省 backing both
+            return tuple(support[a.code] for a in reversed(self.g.path(code)[:-1]))
 
-        weak = [m for m in mentions if m.form == "short" and all(self.g.units[c].level == 3 for c in m.codes)]
-        strong = [m for m in mentions if m not in weak]
+        weak, strong = [], []
+        for m in mentions:
+            is_weak = m.form == "short" and all(self.g.units[c].level == 3 for c in m.codes)
+            (weak if is_weak else strong).append(m)
         for m in strong:
             if len(m.codes) == 1:
                 add(m.codes[0], m)
                 counted.append(m)
         for m in strong:
             if len(m.codes) > 1:
-                # Resolve 鼓楼区 by the places around it; if nothing tells, spread it thin.
+                # Resolve 鼓楼区 by the places around it; if nothing tells, it says nothing.
                 backs = {c: backing(c) for c in m.codes}
                 best = max(backs.values())
-                winners = [c for c, b in backs.items() if b == best and b > 0]
-                if len(winners) == 1:
-                    add(winners[0], m)
-                else:
-                    for c in m.codes:
-                        add(c, m, 1 / len(m.codes))
-                counted.append(m)
+                winners = [c for c, b in backs.items() if b == best and any(b)]
+                if len(winners) == 1 or m.default:
+                    add(winners[0] if len(winners) == 1 else m.default, m)
+                    counted.append(m)
         for m in weak:
-            backs = {c: backing(c) for c in m.codes if backing(c) >= MIN_EVIDENCE}
+            backs = {c: backing(c) for c in m.codes if max(backing(c), default=0) >= MIN_EVIDENCE}
             if backs:
                 add(max(backs, key=lambda c: (backs[c], c)), m)
                 counted.append(m)
@@ -242,3 +255,27 @@ def place(region: Region, title: str, body: str, source: str = "") -> tuple[Regi
     if given:  # the front matter's region stands; nothing was added to it
         return g.region(given.code), None, None
     return Region(), placement, None
+
+
+def explain(display_path: str, given: Region, region: Region, placement: Placement | None,
+            warning: str | None) -> str:
+    """A readable account of how an article's region was decided (``build.py regions --explain``)."""
+    g = gazetteer()
+    lines = [display_path, f"  front matter: {'/'.join(given.names) or '(none)'}"]
+    if warning:
+        lines.append(f"  warning: {warning}")
+    if placement is None:
+        lines.append(f"  region: {'/'.join(region.names) or '(none)'} (from the front matter)")
+        return "\n".join(lines)
+    found = "/".join(region.names) or "(none: left empty)"
+    lines.append(f"  region: {found} (detected, confidence {placement.confidence:.2f})")
+    lines.append("  decision:")
+    lines += [f"    {reason}" for reason in placement.reasons]
+    lines.append("  evidence (where, name, form, times, weight -> places):")
+    grouped: dict[tuple, list[Mention]] = {}
+    for m in placement.mentions:
+        grouped.setdefault((m.where, m.text, m.form, m.codes), []).append(m)
+    for (where, text, form, codes), ms in sorted(grouped.items(), key=lambda kv: -sum(m.weight for m in kv[1])):
+        places = ", ".join("/".join(u.name for u in g.path(c)) for c in codes)
+        lines.append(f"    {where:6} {text} {form} ×{len(ms)} {sum(m.weight for m in ms):g} -> {places}")
+    return "\n".join(lines)
