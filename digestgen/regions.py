@@ -156,7 +156,7 @@ class Detector:
             candidates = self.g.children(chosen.code if chosen else None)
             totals = sorted(((support[u.code], u.code, u) for u in candidates if support[u.code] > 0), reverse=True)
             if not totals:
-                reasons.append(f"{self._label(chosen)}: no mention below it" if chosen else "no place mentioned")
+                reasons.append(f"{self._label(chosen)}: no place below it is named" if chosen else "no place is named")
                 break
             top, _, unit = totals[0]
             siblings = sum(t for t, _, _ in totals)

@@ -123,3 +123,17 @@ def test_build_py_builds_the_shipped_articles(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("built 5 articles: ")
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_regions_explain_prints_the_decision_and_the_evidence(project, capsys):
+    write(project / "articles" / "a.md", "---\ntitle: 衡南公安推进县域警务\n---\n衡阳报道\n\n衡南县公安局民警深入村组。\n")
+    write(project / "articles" / "b.md", "---\ntitle: 道县\nregion: 湖南省/永州市/道县\n---\n正文\n")
+    assert main(["regions"]) == 0
+    assert capsys.readouterr().out == ("articles/a.md: 湖南省/衡阳市/衡南县 (detected, 1.00)\n"
+                                       "articles/b.md: 湖南省/永州市/道县 (front matter)\n")
+    assert main(["regions", "--explain", "articles/a.md"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("articles/a.md\n  front matter: (none)\n  region: 湖南省/衡阳市/衡南县 (detected, "
+                          "confidence 1.00)\n  decision:\n    湖南省: 22 of 22 (100%)\n")
+    assert "    title  衡南 police ×1 15 -> 湖南省/衡阳市/衡南县\n" in out
+    assert "articles/b.md" not in out
