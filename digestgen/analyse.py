@@ -75,7 +75,8 @@ def _prepare(article: Article, vocab: Vocabulary, problems: list[Problem]) -> _P
     title = article.title
     if not title:
         title = placeholder_title(text) or article.source_file.rsplit("/", 1)[-1].removesuffix(".md")
-        problems.append(Problem(article.display_path, 1, "warning",
+        # An imported page that had no headline was reported by the importer; here it is only a note.
+        problems.append(Problem(article.display_path, 1, "note" if article.imported_from else "warning",
                                 f"no title; the pages show '{title}' (its first sentence); add 'title:' to the "
                                 "front matter"))
     region, placement, warning = place(article.region, article.title or "", text, article.source or "")
@@ -144,7 +145,12 @@ def theme_scores(title: str, text: str, themes: tuple[Theme, ...]) -> dict[str, 
 
 
 def _themes(p: _Prepared, config: Config) -> tuple[str, ...]:
-    scores = theme_scores(p.article.title or "", p.text, config.themes)
+    return assign_themes(p.article.title or "", p.text, config)
+
+
+def assign_themes(title: str, text: str, config: Config) -> tuple[str, ...]:
+    """Theme ids whose keyword evidence reaches the config's threshold, strongest first."""
+    scores = theme_scores(title, text, config.themes)
     ranked = sorted((s, t) for t, s in scores.items() if s >= config.theme_min_score)
     ranked.sort(key=lambda st: (-st[0], config.theme_ids.index(st[1])))
     return tuple(t for _, t in ranked[: config.themes_per_article])

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, load_config
+from .importer import import_files
 from .load import load_articles
 from .markup import to_html, to_text
 from .regions import explain, place
@@ -31,6 +32,17 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="exit with an error status on warnings too")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems, no summary line")
     b.set_defaults(run=run_build)
+
+    i = commands.add_parser("import", help="turn raw pages (copied text or saved HTML) into articles",
+                            description="Import raw news pages: files or folders of .txt, .html, .htm and .md "
+                                        "(searched recursively). Each becomes a clean article with front matter.")
+    i.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a raw file, or a folder of them")
+    i.add_argument("--out", type=Path, metavar="DIR", help="where to write the articles (default: the "
+                                                            "config's articles folder)")
+    i.add_argument("--force", action="store_true", help="replace an article file that already exists")
+    i.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
+    i.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
+    i.set_defaults(run=run_import)
 
     r = commands.add_parser("regions", help="show how each article's region was found",
                             description="Print the region of each article and, with --explain, the "
@@ -62,6 +74,32 @@ def run_build(args: argparse.Namespace) -> int:
     if report.errors or (args.strict and report.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FATAL
+    missing = [p for p in args.paths if not p.exists()]
+    for p in missing:
+        print(f"{p}: error: no such file or folder", file=sys.stderr)
+    report = import_files([p for p in args.paths if p.exists()], args.out or config.articles_dir, config,
+                          force=args.force, dry_run=args.dry_run)
+    verb = "would import" if args.dry_run else "imported"
+    for o in report.outcomes:
+        if o.status == "imported":
+            print(f"{verb} {o.source} -> {o.target}")
+            if o.missing:
+                print(f"    not stated in the page, left out: {', '.join(o.missing)}")
+        elif o.status == "failed":
+            print(f"failed   {o.source}: {o.message}", file=sys.stderr)
+        else:
+            print(f"skipped  {o.source}: {o.message} ({o.target})")
+    print(("dry run: " if args.dry_run else "") + report.summary())
+    return EXIT_PROBLEMS if report.count("failed") or missing else EXIT_OK
 
 
 def run_regions(args: argparse.Namespace) -> int:

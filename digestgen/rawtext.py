@@ -100,6 +100,15 @@ def extract_text(text: str) -> Extracted:
     return out
 
 
+def extract_meta(text: str) -> Extracted:
+    """Only the fields, read from every metadata-looking line of a whole page's text."""
+    out = Extracted()
+    lines = [normalise(line) for line in text.splitlines()]
+    _read_meta([line for line in lines if _is_meta(line) or BYLINE.match(line)], out)
+    out.authors = list(dict.fromkeys(out.authors))
+    return out
+
+
 def to_markdown(lines: list[str]) -> str:
     """Paragraph lines -> Markdown, short lines between paragraphs becoming ``##`` headings."""
     blocks: list[str] = []
@@ -136,7 +145,7 @@ def _is_chrome(line: str) -> bool:
 
 
 def _is_meta(line: str) -> bool:
-    return bool(KEY_RE.match(line)) or bool(DATE.fullmatch(line)) or bool(URL_LINE.search(line))
+    return bool(KEY_RE.match(line.lstrip("(( "))) or bool(DATE.fullmatch(line)) or bool(URL_LINE.search(line))
 
 
 def _title_like(line: str) -> bool:

@@ -36,10 +36,10 @@ def test_no_tag_of_a_shipped_article_is_a_stop_word_a_number_or_a_place(shipped)
 
 def test_shipped_articles_are_tagged_with_their_programmes(shipped):
     items, _ = shipped
-    assert {"反电诈中心", "屋场恳谈"} <= set(items["2022-02-21-hengnan-gongan-hanxinliang.md"].tags)
-    assert {"四下降", "两提升"} <= set(items["hengyang-gongan-si-xiajiang-liang-tisheng.md"].tags)
-    assert "农村警务" in items["2022-06-21-daoxian-nongcun-jingwu.md"].tags
-    assert "合成作战" in items["xiangyang-gongan-dangjian-yinling.md"].tags
+    assert {"反电诈中心", "屋场恳谈"} <= set(items["2022-02-21-2021-nian-hengnan-gongan-yi-han.md"].tags)
+    assert {"四下降", "两提升"} <= set(items["sixiajiang-liangtisheng.md"].tags)
+    assert "农村警务" in items["2022-06-21-dao-xian-da-hao-zuhequan-cu.md"].tags
+    assert "合成作战" in items["xiangyang-gongan-dangjian-yinling-goujian-pingan.md"].tags
 
 
 def test_tags_are_the_same_on_every_run(shipped):
@@ -94,12 +94,12 @@ def test_a_longer_keyword_is_not_counted_again_as_its_parts():
     assert theme_scores("", "电信网络诈骗", CONFIG.themes)["anti-fraud"] == 1
 
 
-def test_an_untitled_article_gets_its_first_sentence_and_a_warning(shipped):
+def test_an_imported_untitled_article_gets_its_first_sentence_and_a_note(shipped):
     items, problems = shipped
-    untitled = items["xiangzhou-gongan-qunzhong-anquangan.md"]
+    untitled = items["jinnianyilai-xiangonganju-yi-tisheng-qunzhonganquangan-he.md"]
     assert untitled.title == "今年以来,县公安局以提升群众安全感和满意度为根本,以创建“…"
     assert [str(p) for p in problems] == [
-        "articles/xiangzhou-gongan-qunzhong-anquangan.md:1: warning: no title; the pages show "
+        "articles/jinnianyilai-xiangonganju-yi-tisheng-qunzhonganquangan-he.md:1: note: no title; the pages show "
         "'今年以来,县公安局以提升群众安全感和满意度为根本,以创建“…' (its first sentence); add 'title:' to the front matter"]
 
 
@@ -112,4 +112,4 @@ def test_summaries_end_at_a_sentence_boundary():
 
 def test_a_dateline_is_not_part_of_the_summary(shipped):
     items, _ = shipped
-    assert items["2022-02-21-hengnan-gongan-hanxinliang.md"].summary.startswith("2021年,衡南公安坚持以创新破局")
+    assert items["2022-02-21-2021-nian-hengnan-gongan-yi-han.md"].summary.startswith("2021年,衡南公安坚持以创新破局")

@@ -173,7 +173,9 @@ def test_every_shipped_article_is_placed_right_without_its_region_line():
     from conftest import ROOT
     from digestgen.load import load_articles
     from digestgen.markup import to_html, to_text
-    loaded = load_articles(ROOT / "articles", {}, display_root=ROOT)
+    from digestgen.config import load_config
+    themes = {t.id: t.name for t in load_config(ROOT / "digest.yaml").themes}
+    loaded = load_articles(ROOT / "articles", themes, display_root=ROOT)
     assert len(loaded.articles) == 5
     for a in loaded.articles:
         placement = detector().detect(a.title or "", to_text(to_html(a.body)), a.source or "")

@@ -1,0 +1,207 @@
+"""``build.py import``: raw pages (copied text or saved HTML) -> clean articles in ``articles/``.
+
+Each file is decoded, its article extracted (rawtext / rawhtml), its region and themes prefilled by
+the analysis rules, and written as Markdown with front matter. An existing file is never
+replaced without ``--force``; the same article imported twice is skipped as a duplicate.
+"""
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .analyse import assign_themes, placeholder_title
+from .config import Config
+from .load import load_articles
+from .markup import to_html, to_text
+from .model import Region
+from .rawhtml import charset_of, extract_html
+from .rawtext import Extracted, extract_text
+from .regions import place
+from .tokens import vocabulary
+from .urls import slugify, unique
+
+SUFFIXES = (".txt", ".html", ".htm", ".md")
+REPORTED_FIELDS = ("title", "date", "source", "authors", "url", "region")
+
+
+class ImportFailure(Exception):
+    """This file cannot be imported; the message says why."""
+
+
+@dataclass
+class Outcome:
+    source: str
+    status: str
+    """imported, duplicate, exists or failed."""
+    target: str | None = None
+    message: str = ""
+    missing: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, *statuses: str) -> int:
+        return sum(o.status in statuses for o in self.outcomes)
+
+    def summary(self) -> str:
+        return (f"imported {self.count('imported')}, skipped {self.count('duplicate', 'exists')} "
+                f"({self.count('duplicate')} duplicates, {self.count('exists')} existing), "
+                f"failed {self.count('failed')}")
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    """The files to import: each file given, and every raw file under each folder given, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            files.append(path)
+    return files
+
+
+def decode(raw: bytes, is_html: bool) -> str:
+    """Text of a raw file: UTF-8 (with or without BOM), or the page's declared charset, or GB18030."""
+    if not raw.strip():
+        raise ImportFailure("the file is empty")
+    if b"\x00" in raw:
+        raise ImportFailure("not a text file (it holds binary data)")
+    candidates = ["utf-8-sig"]
+    declared = charset_of(raw) if is_html else None
+    if declared and declared.replace("-", "") in ("gbk", "gb2312", "gb18030"):
+        candidates.insert(0, "gb18030")
+    elif declared:
+        try:
+            candidates.append(codecs.lookup(declared).name)
+        except LookupError:
+            pass
+    candidates.append("gb18030")
+    for encoding in dict.fromkeys(candidates):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        if printable / len(text) > 0.95:
+            return text.replace("\r\n", "\n").replace("\r", "\n")
+    raise ImportFailure("could not decode it as UTF-8 or GB18030; save it as UTF-8 and import it again")
+
+
+def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: bool = False,
+                 dry_run: bool = False) -> ImportReport:
+    """Import every raw file under ``paths`` into ``out_dir``."""
+    report = ImportReport()
+    out_dir = out_dir.resolve()
+    existing = load_articles(out_dir, {t.id: t.name for t in config.themes}, drafts=True).articles \
+        if out_dir.is_dir() else []
+    by_url = {a.url: a.source_file for a in existing if a.url}
+    by_title = {(a.title, a.date.date() if a.date else None): a.source_file for a in existing if a.title}
+    by_body = {_fingerprint(a.body): a.source_file for a in existing if a.body.strip()}
+    taken = {p.stem for p in out_dir.glob("*.md")} if out_dir.is_dir() else set()
+    planned: set[str] = set()
+    for path in collect(paths):
+        shown = _display(path)
+        try:
+            extracted = extract(path)
+        except ImportFailure as exc:
+            report.outcomes.append(Outcome(shown, "failed", message=str(exc)))
+            continue
+        except OSError as exc:
+            report.outcomes.append(Outcome(shown, "failed", message=f"cannot read it: {exc.strerror}"))
+            continue
+        article = render_article(extracted, path.name, config)
+        name = article_name(extracted)
+        key_title = (extracted.title, _day(extracted.date)) if extracted.title else None
+        twin = by_url.get(extracted.url) if extracted.url else None
+        twin = twin or (by_title.get(key_title) if key_title else None) or by_body.get(_fingerprint(extracted.body))
+        if twin and not (force and twin == f"{name}.md"):
+            report.outcomes.append(Outcome(shown, "duplicate", _display(out_dir / twin),
+                                           "the same article (same url, same title and date, or same text) "
+                                           "is already there"))
+            continue
+        if name in taken and not force:
+            report.outcomes.append(Outcome(shown, "exists", _display(out_dir / f"{name}.md"),
+                                           "a file of that name exists; use --force to replace it"))
+            continue
+        if name in planned:
+            name = unique(name, planned | taken)
+        planned.add(name)
+        target = out_dir / f"{name}.md"
+        if not dry_run:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target.write_text(article, encoding="utf-8")
+        if extracted.url:
+            by_url[extracted.url] = target.name
+        if key_title:
+            by_title[key_title] = target.name
+        by_body[_fingerprint(extracted.body)] = target.name
+        missing = tuple(f for f in REPORTED_FIELDS if not _has(extracted, article, f))
+        report.outcomes.append(Outcome(shown, "imported", _display(target), missing=missing))
+    return report
+
+
+def extract(path: Path) -> Extracted:
+    raw = path.read_bytes()
+    is_html = path.suffix.lower() in (".html", ".htm") or raw.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
+    text = decode(raw, is_html)
+    extracted = extract_html(text) if is_html else extract_text(text)
+    if not extracted.body.strip():
+        raise ImportFailure("no article text found in it")
+    return extracted
+
+
+def render_article(x: Extracted, original_name: str, config: Config) -> str:
+    """The article file: front matter with what the page states (plus region and themes), then the body."""
+    text = to_text(to_html(x.body))
+    region, _, _ = place(Region(), x.title or "", text, x.source or "")
+    themes = assign_themes(x.title or "", text, config)
+    fields: list[tuple[str, object]] = [
+        ("title", x.title), ("subtitle", x.subtitle), ("date", x.date), ("source", x.source),
+        ("authors", x.authors), ("url", x.url), ("region", "/".join(region.names)),
+        ("themes", list(themes)), ("imported_from", original_name)]
+    lines = ["---"]
+    for key, value in fields:
+        if value:
+            lines.append(f"{key}: {value if key == 'date' else _yaml(value)}")
+    lines.append("---")
+    return "\n".join(lines) + "\n\n" + x.body
+
+
+def article_name(x: Extracted) -> str:
+    """File name without ``.md``: the date, then the title's first words in pinyin."""
+    title = x.title or placeholder_title(to_text(to_html(x.body)))
+    words = slugify(vocabulary().cut(title), 6) or "article"
+    return f"{x.date[:10]}-{words}" if x.date else words
+
+
+def _fingerprint(body: str) -> str:
+    return "".join(body.split())
+
+
+def _yaml(value: object) -> str:
+    dumped = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def _has(x: Extracted, article: str, name: str) -> bool:
+    if name == "region":
+        return "\nregion: " in article.split("\n---\n", 1)[0]
+    return bool(getattr(x, name))
+
+
+def _day(date: str | None):
+    import datetime as dt
+    return dt.date.fromisoformat(date[:10]) if date else None
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
