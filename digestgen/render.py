@@ -16,6 +16,7 @@ from feedgen.feed import FeedGenerator
 
 from .config import Config
 from .model import Entry, Feed, OutputFile, Page, Site
+from .searchindex import search_files
 from .urls import HOME, relative
 
 FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
@@ -50,6 +51,8 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
     files = [render_page(page, site, config, env) for page in site.pages]
     files += [render_feed(feed, config) for feed in site.feeds]
     files.append(OutputFile("data/articles.json", articles_json(site.entries)))
+    files += search_files(site.entries, {t.id: t.name for t in config.themes},
+                          [(t.name, t.path, t.count) for t in site.tags])
     if config.base_url:
         files.append(OutputFile("sitemap.xml", sitemap(site, config.base_url)))
         files.append(OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"

@@ -107,6 +107,7 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
             regions=provinces, themes=[t for t in theme_links if t.count], tags=tag_links,
             counts={"articles": len(entries), "regions": len(by_region), "tags": len(tag_links)})
     pages.append(Page("404.html", "404.html", "页面不存在", {}))
+    pages.append(Page("search.html", "search.html", "搜索", {}))
     return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(provinces), tuple(theme_links), tuple(tag_links))
 
 

@@ -1,0 +1,119 @@
+"""The search index: sharded script files the search page loads on demand (also from ``file://``).
+
+
+Terms are Chinese character bigrams and lower-cased runs of ASCII letters and digits, so a query
+matches however jieba would have cut it. Each term's postings sit in one of the shard files,
+chosen by a hash of the term; a query loads only its terms' shards. Titles and tags get
+postings of their own (they rank higher) and also single characters, so one-character queries
+still find titles. Article text for snippets and phrase checks is split in buckets loaded only
+for the results shown.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+
+from .model import Entry, OutputFile
+
+MAX_SHARDS = 1024
+ARTICLES_PER_SHARD = 10
+META_BUCKET = 200
+TEXT_BUCKET = 40
+CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+ASCII_RUN = re.compile(r"[a-z0-9]+")
+
+
+def terms(text: str, unigrams: bool = False) -> set[str]:
+    """Index terms of a text: CJK bigrams (and characters, if asked) and ASCII words."""
+    found: set[str] = set()
+    for run in CJK_RUN.findall(text):
+        if unigrams or len(run) == 1:
+            found.update(run)
+        found.update(run[i:i + 2] for i in range(len(run) - 1))
+    found.update(ASCII_RUN.findall(text.lower()))
+    return found
+
+
+def shard_count(articles: int) -> int:
+    """Enough shards that one holds the postings of about ten articles' worth of terms."""
+    n = 8
+    while n < MAX_SHARDS and n * ARTICLES_PER_SHARD < articles:
+        n *= 2
+    return n
+
+
+def shard_of(term: str, shards: int) -> int:
+    """FNV-1a over UTF-16 code units; ``search.js`` computes the same."""
+    h = 0x811C9DC5
+    data = term.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        h ^= data[i] | (data[i + 1] << 8)
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h % shards
+
+
+def _encode(ids: list[int]) -> str:
+    """Ascending doc ids as base-36 gaps: compact and cheap to decode."""
+    out, last = [], -1
+    for i in ids:
+        out.append(_b36(i - last))
+        last = i
+    return ",".join(out)
+
+
+def _b36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    s = ""
+    while True:
+        n, r = divmod(n, 36)
+        s = digits[r] + s
+        if not n:
+            return s
+
+
+def _script(call: str, *args: object) -> bytes:
+    body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
+    return f"DigestSearch.{call}({body});\n".encode("utf-8")
+
+
+def search_files(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: list[tuple[str, str, int]]
+                 ) -> list[OutputFile]:
+    """Every file of the search index. ``tags`` are (name, page path, count) for suggestions."""
+    fields: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    years: list[int] = sorted({e.item.article.date.year for e in entries if e.item.article.date}, reverse=True)
+    provinces: list[str] = sorted({e.item.region.province for e in entries if e.item.region.province})
+    theme_ids = list(theme_names)
+    docs = []
+    for doc_id, e in enumerate(entries):
+        head = " ".join((e.item.title, " ".join(e.item.tags), *e.item.region.names, e.item.article.source or ""))
+        for term in terms(head, unigrams=True):
+            fields[term][0].append(doc_id)
+        for term in terms(e.item.text):
+            fields[term][1].append(doc_id)
+        d = e.item.article.date
+        bits = sum(1 << theme_ids.index(t) for t in e.item.themes if t in theme_ids)
+        docs.append([years.index(d.year) if d else -1,
+                     provinces.index(e.item.region.province) if e.item.region.province else -1, bits])
+
+    count = shard_count(len(entries))
+    shards: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    for term, (head_ids, body_ids) in fields.items():
+        shards[shard_of(term, count)][term] = [_encode(head_ids), _encode(body_ids)]
+    files = [OutputFile(f"search/s{n}.js", _script("shard", n, shards.get(n, {}))) for n in range(count)]
+
+    for start in range(0, len(entries), META_BUCKET):
+        chunk = entries[start:start + META_BUCKET]
+        rows = [[e.path, e.item.title, e.item.article.date.strftime("%Y-%m-%d") if e.item.article.date else "",
+                 " / ".join(e.item.region.names), list(e.item.tags[:6])] for e in chunk]
+        files.append(OutputFile(f"search/m{start // META_BUCKET}.js", _script("meta", start // META_BUCKET, rows)))
+    for start in range(0, len(entries), TEXT_BUCKET):
+        chunk = entries[start:start + TEXT_BUCKET]
+        texts = [" ".join((e.item.title, e.item.article.source or "", *e.item.region.names)) + "\n" + e.item.text
+                 for e in chunk]
+        files.append(OutputFile(f"search/t{start // TEXT_BUCKET}.js", _script("text", start // TEXT_BUCKET, texts)))
+    facets = {"count": len(entries), "shards": count, "metaBucket": META_BUCKET, "textBucket": TEXT_BUCKET,
+              "years": years, "provinces": provinces, "themes": [[t, theme_names[t]] for t in theme_ids],
+              "docs": docs, "tags": [list(t) for t in tags]}
+    files.append(OutputFile("search/facets.js", _script("facets", facets)))
+    return files
