@@ -10,6 +10,9 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick_rs
 
 from .config import Config, Theme
 from .markup import to_html, to_text
@@ -128,20 +131,27 @@ def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> t
 def theme_scores(title: str, text: str, themes: tuple[Theme, ...]) -> dict[str, float]:
     """Keyword evidence per theme id: each occurrence counts 1 in the body, 3 in the title.
 
-    Occurrences inside a longer keyword of the same theme are not counted twice, and one
-    keyword counts at most 5 times, so a single repeated word cannot carry a theme alone.
+    Matches are leftmost-longest over every theme's keywords at once, so an occurrence inside a
+    longer keyword (诈骗 in 电信网络诈骗) is not counted again, and one keyword counts at most 5
+    times in the body, so a single repeated word cannot carry a theme alone.
     """
-    scores = {}
-    for theme in themes:
-        score = 0.0
-        for word in sorted(theme.keywords, key=len, reverse=True):
-            longer = [k for k in theme.keywords if word in k and k != word]
-            body_hits = text.count(word) - sum(text.count(k) for k in longer)
-            title_hits = title.count(word) - sum(title.count(k) for k in longer)
-            score += min(max(body_hits, 0), 5) + TITLE_WEIGHT * max(title_hits, 0)
+    matcher, keywords = _keyword_matcher(themes)
+    body_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(text))
+    title_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(title))
+    scores: dict[str, float] = {}
+    for i, word in enumerate(keywords):
+        score = min(body_hits[i], 5) + TITLE_WEIGHT * title_hits[i]
         if score:
-            scores[theme.id] = score
-    return scores
+            for theme in themes:
+                if word in theme.keywords:
+                    scores[theme.id] = scores.get(theme.id, 0.0) + score
+    return {t.id: scores[t.id] for t in themes if t.id in scores}
+
+
+@lru_cache(maxsize=8)
+def _keyword_matcher(themes: tuple[Theme, ...]):
+    keywords = sorted({k for t in themes for k in t.keywords})
+    return ahocorasick_rs.AhoCorasick(keywords, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords
 
 
 def _themes(p: _Prepared, config: Config) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
     b.add_argument("--strict", action="store_true", help="exit with an error status on warnings too")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems, no summary line")
+    b.add_argument("--timings", action="store_true", help="print the seconds each stage took")
     b.set_defaults(run=run_build)
 
     i = commands.add_parser("import", help="turn raw pages (copied text or saved HTML) into articles",
@@ -71,6 +72,8 @@ def run_build(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     if not args.quiet:
         print(report.summary())
+    if args.timings:
+        print("stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.timings))
     if report.errors or (args.strict and report.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK

@@ -28,6 +28,8 @@ class BuildReport:
     problems: tuple[Problem, ...]
     seconds: float
     output_dir: Path
+    timings: tuple[tuple[str, float], ...] = ()
+    """Seconds per stage, in pipeline order."""
 
     @property
     def errors(self) -> int:
@@ -54,16 +56,31 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     if not config.templates_dir.is_dir():
         raise BuildError(f"templates folder {config.templates_dir} not found; set 'templates' in the config")
 
-    loaded = load_articles(config.articles_dir, {t.id: t.name for t in config.themes}, drafts=drafts,
-                           display_root=Path.cwd())
-    analysed, notes = analyse(loaded.articles, config)
-    site = build_site(analysed, config)
-    files = render_site(site, config)
-    written = write_site(files, config.static_dir, config.output_dir)
+    clock = _Clock()
+    loaded = clock("load", load_articles(config.articles_dir, {t.id: t.name for t in config.themes},
+                                         drafts=drafts, display_root=Path.cwd()))
+    analysed, notes = clock("analyse", analyse(loaded.articles, config))
+    site = clock("site model", build_site(analysed, config))
+    files = clock("render", render_site(site, config))
+    written = clock("write", write_site(files, config.static_dir, config.output_dir))
 
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=tuple(loaded.problems + notes), seconds=time.perf_counter() - started,
-                       output_dir=config.output_dir)
+                       output_dir=config.output_dir, timings=tuple(clock.laps))
+
+
+class _Clock:
+    """Times each stage: ``clock(name, value)`` records the time since the previous lap."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def __call__(self, name: str, value):
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+        return value
 
 
 def _with_overrides(config: Config, articles_dir: Path | None, output_dir: Path | None) -> Config:

@@ -17,6 +17,7 @@ from .urls import HOME, article_path, feed_path, listing_path, slugify, unique
 
 FEED_SIZE = 20
 RELATED = 5
+RELATED_WINDOW = 25
 UNDATED = "日期不详"
 
 
@@ -74,10 +75,12 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
         for depth in range(1, len(names) + 1):
             by_region[names[:depth]].append(e)
     region_links = {key: Link(key[-1], listing_path(region_paths[key]), len(v)) for key, v in by_region.items()}
+    below: dict[tuple[str, ...], list[Link]] = defaultdict(list)
+    for key in sorted(by_region, key=order.get):
+        below[key[:-1]].append(region_links[key])
 
     def children(key: tuple[str, ...]) -> list[Link]:
-        return [region_links[k] for k in sorted(by_region, key=order.get)
-                if len(k) == len(key) + 1 and k[: len(key)] == key]
+        return below.get(key, [])
 
     provinces = children(())
     for key in sorted(by_region, key=order.get):
@@ -97,8 +100,12 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
 
     tag_links = sorted((Link(t, listing_path(f), tag_counts[t]) for t, f in tag_folders.items()),
                        key=lambda link: (-link.count, link.name))
+    by_tag: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        for tag in e.item.tags:
+            by_tag[tag].append(e)
     for tag, folder in tag_folders.items():
-        listing(folder, tag, [e for e in entries if tag in e.item.tags], kind="tag")
+        listing(folder, tag, by_tag[tag], kind="tag")
     pages.append(Page("tags/index.html", "tags.html", "标签", {"tags": tag_links}))
 
     _date_archive(entries, listing, pages)
@@ -141,32 +148,43 @@ def _date_archive(entries: list[Entry], listing, pages: list[Page]) -> None:
 
 
 def _article_pages(entries: list[Entry], pages: list[Page]) -> None:
+    rel = related_all(entries)
     for i, e in enumerate(entries):
         newer = entries[i - 1] if i > 0 else None
         older = entries[i + 1] if i + 1 < len(entries) else None
         pages.append(Page(e.path, "article.html", e.item.title,
-                          {"entry": e, "newer": newer, "older": older, "related": related(e, entries)}))
+                          {"entry": e, "newer": newer, "older": older, "related": rel[i]}))
 
 
-def related(entry: Entry, entries: list[Entry], limit: int = RELATED) -> list[Entry]:
-    """Articles sharing tags, themes and region with ``entry``, most in common first."""
-    a = entry.item
-    scored = []
-    for i, other in enumerate(entries):
-        if other is entry:
-            continue
-        b = other.item
-        score = 3 * len(set(a.tags) & set(b.tags)) + 2 * len(set(a.themes) & set(b.themes))
-        shared = 0
-        for x, y in zip(a.region.names, b.region.names):
-            if x != y:
-                break
-            shared += 1
-        score += shared
-        if score:
-            scored.append((-score, i, other))
-    scored.sort(key=lambda s: s[:2])
-    return [s[2] for s in scored[:limit]]
+def related_all(entries: list[Entry], limit: int = RELATED, window: int = RELATED_WINDOW) -> list[list[Entry]]:
+    """For each entry, the articles sharing most tags (3 each), themes (2) and region levels (1).
+
+    Candidates are the entries nearest in time in each of its tag, theme and region lists
+    (``window`` either side), so the work grows with the archive, not with its square.
+    """
+    lists: dict[tuple, list[int]] = defaultdict(list)
+    for i, e in enumerate(entries):  # entries are newest first, so every list is in time order
+        for key in _related_keys(e):
+            lists[key].append(i)
+    where: dict[tuple, dict[int, int]] = {k: {doc: n for n, doc in enumerate(v)} for k, v in lists.items()}
+    out = []
+    for i, e in enumerate(entries):
+        scores: dict[int, int] = defaultdict(int)
+        for key in _related_keys(e):
+            ids, n = lists[key], where[key][i]
+            weight = {"tag": 3, "theme": 2, "region": 1}[key[0]]
+            for j in ids[max(0, n - window): n + window + 1]:
+                if j != i:
+                    scores[j] += weight
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        out.append([entries[j] for j, _ in best])
+    return out
+
+
+def _related_keys(e: Entry) -> list[tuple]:
+    region = e.item.region.names
+    return ([("tag", t) for t in e.item.tags] + [("theme", t) for t in e.item.themes]
+            + [("region", region[:d]) for d in range(1, len(region) + 1)])
 
 
 def _order(it: Analysed):
@@ -207,16 +225,21 @@ def _region_folders(items: Sequence[Analysed]) -> tuple[dict[tuple[str, ...], st
             codes[names[:depth]] = chain[depth - 1].code if len(chain) == len(names) else None
     folders: dict[tuple[str, ...], str] = {}
     order = {key: (code or "999999", key) for key, code in codes.items()}
-    for key in sorted(codes, key=order.get):
+
+    def base_of(key: tuple[str, ...]) -> str:
         code = codes[key]
-        short = g.units[code].short if code else short_place_name(key[-1])
-        base = slugify([short]) or "region"
-        siblings = [k for k in codes if k[:-1] == key[:-1] and k != key]
-        if any((slugify([g.units[codes[k]].short]) if codes[k] else slugify([short_place_name(k[-1])])) == base
-               for k in siblings):
+        return slugify([g.units[code].short if code else short_place_name(key[-1])]) or "region"
+
+    # Siblings whose pinyin clashes (rare) get their code, or their full name, appended.
+    bases = {key: base_of(key) for key in codes}
+    clashes = defaultdict(int)
+    for key, base in bases.items():
+        clashes[(key[:-1], base)] += 1
+    for key in sorted(codes, key=order.get):
+        base, code = bases[key], codes[key]
+        if clashes[(key[:-1], base)] > 1:
             base = f"{base}-{code}" if code else f"{base}-{slugify([key[-1]])}"
-        parent = folders.get(key[:-1], "regions")
-        folders[key] = f"{parent}/{base}"
+        folders[key] = f"{folders.get(key[:-1], 'regions')}/{base}"
     return folders, order
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
@@ -30,8 +31,19 @@ def feed_path(folder: str) -> str:
 
 def relative(from_page: str, target: str) -> str:
     """The link from one site file to another (``../tags/x/index.html``)."""
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(target, start)
+    return _relative(posixpath.dirname(from_page), target)
+
+
+@lru_cache(maxsize=65536)
+def _relative(start: str, target: str) -> str:
+    # Site paths are clean (no '.', '..' or '//'), so this is posixpath.relpath without the work.
+    if not start:
+        return target
+    base, parts = start.split("/"), target.split("/")
+    common = 0
+    while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
 def slugify(words: Iterable[str], max_words: int = 8) -> str:

@@ -113,3 +113,13 @@ def test_summaries_end_at_a_sentence_boundary():
 def test_a_dateline_is_not_part_of_the_summary(shipped):
     items, _ = shipped
     assert items["2022-02-21-2021-nian-hengnan-gongan-yi-han.md"].summary.startswith("2021年,衡南公安坚持以创新破局")
+
+
+def test_the_fast_tokeniser_agrees_with_jieba_on_the_shipped_articles():
+    from digestgen.markup import to_html, to_text
+    v = vocabulary()
+    if v.fast is None:
+        pytest.skip("rjieba is not installed; jieba itself is in use")
+    for path in sorted((ROOT / "articles").glob("*.md")):
+        text = to_text(to_html(path.read_text("utf-8").split("---\n", 2)[2]))
+        assert v.fast.cut(text, False) == v.tokenizer.lcut(text, HMM=False), path.name
