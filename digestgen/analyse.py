@@ -7,7 +7,9 @@ archive has a few hundred articles.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,13 +19,16 @@ import ahocorasick_rs
 from .config import Config, Theme
 from .markup import to_html, to_text
 from .model import Analysed, Article, Problem, Region, short_place_name
-from .regions import LOW_CONFIDENCE, place
+from .cache import AnalysisCache
+from .regions import LOW_CONFIDENCE, detector, place
 from .tokens import CJK, Vocabulary, vocabulary
 
 TITLE_WEIGHT = 3
 IDF_BLEND_ARTICLES = 200
 """With this many articles the archive's own IDF and jieba's weigh the same."""
 CHARS_PER_MINUTE = 400
+PARALLEL_MIN = 200
+"""Below this many articles to analyse, starting worker processes costs more than it saves."""
 SUMMARY_CHARS = 120
 SENTENCE_END = re.compile(r"(?<=[。!?!?;;])")
 SENTENCE_END_CHARS = re.compile(r"[。!?!?;;]")
@@ -40,12 +45,24 @@ class _Prepared:
     region: Region
 
 
-def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None
-            ) -> tuple[list[Analysed], list[Problem]]:
-    """Analyse the whole corpus at once (tag weights depend on every article)."""
+def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
+            cache: AnalysisCache | None = None, jobs: int = 1) -> tuple[list[Analysed], list[Problem]]:
+    """Analyse the whole corpus at once (tag weights depend on every article).
+
+    The per-article work (Markdown, tokens, region) is cached by content hash and, for the
+    articles not in the cache, spread over ``jobs`` processes; the corpus-wide part (document
+    frequencies, tags, themes) runs after, in order, so the result never depends on either.
+    """
     vocab = vocab or vocabulary()
-    problems: list[Problem] = []
-    prepared = [_prepare(a, vocab, problems) for a in articles]
+    cache = cache or AnalysisCache(None, "")
+    keys = [cache.key(a) for a in articles]
+    found = [cache.get(k) for k in keys]
+    todo = [i for i, f in enumerate(found) if f is None]
+    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], jobs)):
+        found[i] = result
+        cache.put(keys[i], result)
+    prepared = [f[0] for f in found]
+    problems = [p for f in found for p in f[1]]
     places = _place_words([p.region for p in prepared])
     for p in prepared:
         for word in places & p.counts.keys():
@@ -72,7 +89,18 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     return results, problems
 
 
-def _prepare(article: Article, vocab: Vocabulary, problems: list[Problem]) -> _Prepared:
+def _prepare_many(articles: list[Article], jobs: int) -> list[tuple[_Prepared, list[Problem]]]:
+    if jobs <= 1 or len(articles) < PARALLEL_MIN:
+        return [_prepare(a) for a in articles]
+    vocabulary(), detector()  # loaded once here; forked workers inherit them
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(_prepare, articles, chunksize=max(8, len(articles) // (jobs * 8))))
+
+
+def _prepare(article: Article) -> tuple[_Prepared, list[Problem]]:
+    vocab = vocabulary()
+    problems: list[Problem] = []
     body_html = to_html(article.body)
     text = to_text(body_html)
     title = article.title
@@ -102,7 +130,7 @@ def _prepare(article: Article, vocab: Vocabulary, problems: list[Problem]) -> _P
     counts = Counter(candidates(vocab.cut(text)))
     for word in title_words:
         counts[word] += TITLE_WEIGHT
-    return _Prepared(article, title, body_html, text, counts, title_words, region)
+    return _Prepared(article, title, body_html, text, counts, title_words, region), problems
 
 
 def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> tuple[str, ...]:

@@ -32,6 +32,10 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="exit with an error status on warnings too")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems, no summary line")
     b.add_argument("--timings", action="store_true", help="print the seconds each stage took")
+    b.add_argument("--no-cache", action="store_true",
+                   help="analyse every article afresh and rebuild even if nothing changed "
+                        "(the cache lives in .digestgen-cache/ beside the config)")
+    b.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
     b.set_defaults(run=run_build)
 
     i = commands.add_parser("import", help="turn raw pages (copied text or saved HTML) into articles",
@@ -58,7 +62,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 def run_build(args: argparse.Namespace) -> int:
     try:
-        report = build(args.config, articles_dir=args.articles, output_dir=args.out, drafts=args.drafts)
+        report = build(args.config, articles_dir=args.articles, output_dir=args.out, drafts=args.drafts,
+                       use_cache=not args.no_cache, jobs=args.jobs)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

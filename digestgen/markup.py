@@ -4,8 +4,9 @@ from __future__ import annotations
 import html
 import re
 
-import markdown
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options
 
 ALLOWED_TAGS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
                 "sub", "sup", "mark", "small", "blockquote", "q", "cite", "code", "pre", "kbd", "ul", "ol", "li",
@@ -15,7 +16,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "a
                       "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"},
                       "ol": {"start"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
 REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
-_MD = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+# Raw HTML passes the parser and is then cleaned by nh3, so authors may write <figure> and the like.
+_OPTIONS = Options.CMARK_OPT_UNSAFE
 
 
 def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
@@ -27,8 +29,7 @@ def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
 
 def to_html(body: str) -> str:
     """Render Markdown and keep only safe, local markup (``# Title`` lines become ``<h2>``)."""
-    _MD.reset()
-    raw = _MD.convert(_demote_h1(body))
+    raw = cmarkgfm.github_flavored_markdown_to_html(_demote_h1(body), options=_OPTIONS)
     return nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_keep_attribute,
                      link_rel="noopener noreferrer", url_schemes={"http", "https", "mailto"})
 

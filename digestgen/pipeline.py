@@ -1,17 +1,20 @@
 """The whole build in one function: load -> analyse -> site model -> render -> write."""
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .analyse import analyse
+from .cache import AnalysisCache, code_salt
 from .config import Config, load_config
 from .load import load_articles
 from .model import Problem
 from .render import render_site
 from .sitemodel import build_site
-from .write import check_output_dir, write_site
+from .write import check_output_dir, read_manifest, write_site
 
 
 class BuildError(Exception):
@@ -45,8 +48,13 @@ class BuildReport:
 
 
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
-          drafts: bool = False) -> BuildReport:
-    """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written."""
+          drafts: bool = False, use_cache: bool = True, jobs: int | None = None) -> BuildReport:
+    """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written.
+
+    With the cache on, a build whose inputs (articles, config, templates, static files, digestgen
+    itself) are byte for byte those of the last build leaves the site as it is, and articles
+    analysed before are not analysed again.
+    """
     started = time.perf_counter()
     config = _with_overrides(load_config(config_path), articles_dir, output_dir)
     check_output_dir(config.output_dir, config.root,
@@ -57,16 +65,50 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
         raise BuildError(f"templates folder {config.templates_dir} not found; set 'templates' in the config")
 
     clock = _Clock()
+    fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
+    if use_cache:
+        last = read_manifest(config.output_dir)
+        if last.get("fingerprint") == fingerprint and "report" in last:
+            return _unchanged(last["report"], config.output_dir, started, clock)
+    cache = AnalysisCache(_cache_dir(config) if use_cache else None, code_salt())
+    jobs = jobs or os.cpu_count() or 1
     loaded = clock("load", load_articles(config.articles_dir, {t.id: t.name for t in config.themes},
                                          drafts=drafts, display_root=Path.cwd()))
-    analysed, notes = clock("analyse", analyse(loaded.articles, config))
+    analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
     site = clock("site model", build_site(analysed, config))
     files = clock("render", render_site(site, config))
-    written = clock("write", write_site(files, config.static_dir, config.output_dir))
+    problems = tuple(loaded.problems + notes)
+    record = {"fingerprint": fingerprint if use_cache else None,
+              "report": {"articles": len(site.entries), "pages": len(site.pages),
+                         "problems": [[p.path, p.line, p.level, p.message] for p in problems]}}
+    written = clock("write", write_site(files, config.static_dir, config.output_dir, record))
 
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
-                       problems=tuple(loaded.problems + notes), seconds=time.perf_counter() - started,
+                       problems=problems, seconds=time.perf_counter() - started,
                        output_dir=config.output_dir, timings=tuple(clock.laps))
+
+
+def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
+    """A hash of everything a build reads: if it is unchanged, so is the site."""
+    h = hashlib.blake2b(code_salt().encode(), digest_size=20)
+    h.update(f"drafts={drafts}|{config.articles_dir}|{config.output_dir}".encode())
+    h.update(config_path.read_bytes())
+    for folder in (config.templates_dir, config.static_dir, config.articles_dir):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                h.update(str(path.relative_to(folder)).encode() + b"\x00")
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _unchanged(report: dict, out: Path, started: float, clock: "_Clock") -> BuildReport:
+    problems = tuple(Problem(path, line, level, message) for path, line, level, message in report["problems"])
+    return BuildReport(articles=report["articles"], pages=report["pages"], files=0, problems=problems,
+                       seconds=time.perf_counter() - started, output_dir=out, timings=tuple(clock.laps))
+
+
+def _cache_dir(config: Config) -> Path:
+    return Path(os.environ.get("DIGESTGEN_CACHE") or config.root / ".digestgen-cache") / "analysis"
 
 
 class _Clock:

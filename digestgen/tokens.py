@@ -7,12 +7,10 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jieba
-import jieba.posseg
 
 try:  # jieba's own algorithm and dictionary in Rust (jieba-rs), about 15x faster; jieba is the fallback
     import rjieba
@@ -29,23 +27,61 @@ NON_TAG_POS = frozenset({"ns", "nr", "nrt", "nrfg", "nr1", "nr2", "m", "mq", "q"
 jieba.setLogLevel(logging.WARNING)
 
 
-@dataclass(frozen=True)
 class Vocabulary:
-    """The tokeniser and the word lists that decide what may be a tag."""
+    """The tokeniser and the word lists that decide what may be a tag.
 
-    tokenizer: jieba.Tokenizer
-    fast: object | None
-    """An rjieba tokenizer with the same user dictionary, when rjieba is installed."""
-    pos: dict[str, str]
-    """Part of speech of every dictionary word."""
-    idf: dict[str, float]
-    """jieba's inverse document frequencies from a large general corpus."""
-    median_idf: float
-    domain: frozenset[str]
-    """Police-work terms from the user dictionary."""
-    stopwords: frozenset[str]
-    verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
-    """may_be_tag's answers so far: the same words come back in every article."""
+    The parts load on first use (a build whose articles are all cached never loads jieba's
+    dictionary): ``cut`` uses rjieba when installed, else jieba, both with the user dictionary.
+    """
+
+    def __init__(self, userdict: list[tuple[str, ...]], stopwords: frozenset[str], pure: bool = False):
+        self.userdict = userdict
+        self.domain = frozenset(row[0] for row in userdict) - stopwords
+        """Police-work terms from the user dictionary."""
+        self.stopwords = stopwords
+        self.pure = pure or rjieba is None
+        self.verdicts: dict[str, bool] = {}
+        """may_be_tag's answers so far: the same words come back in every article."""
+
+    @cached_property
+    def fast(self):
+        """An rjieba tokenizer with the user dictionary, or None where jieba itself is used."""
+        if self.pure:
+            return None
+        fast = rjieba.Jieba()
+        for row in self.userdict:
+            fast.add_word(row[0], int(row[1]) if len(row) > 1 else None, row[2] if len(row) > 2 else None)
+        return fast
+
+    @cached_property
+    def tokenizer(self) -> jieba.Tokenizer:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for row in self.userdict:
+            tokenizer.add_word(row[0], int(row[1]) if len(row) > 1 else None, row[2] if len(row) > 2 else None)
+        return tokenizer
+
+    @cached_property
+    def pos(self) -> dict[str, str]:
+        """Part of speech of every dictionary word (jieba's dictionary, then the user dictionary)."""
+        pos = {}
+        with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3:
+                    pos[parts[0]] = parts[2]
+        for row in self.userdict:
+            pos[row[0]] = row[2] if len(row) > 2 else "nz"
+        return pos
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        """jieba's inverse document frequencies from a large general corpus."""
+        return _jieba_idf()[0]
+
+    @cached_property
+    def median_idf(self) -> float:
+        return _jieba_idf()[1]
 
     def cut(self, text: str) -> list[str]:
         """Split text into words; dictionary words only (no guessing at unknown names)."""
@@ -80,24 +116,12 @@ def read_word_list(path: Path) -> list[tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    """Build the tokeniser once per process (jieba caches its prefix dictionary on disk)."""
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    pos = dict(jieba.posseg.POSTokenizer(tokenizer).word_tag_tab)
-    fast = rjieba.Jieba() if rjieba is not None and not os.environ.get("DIGESTGEN_PURE_JIEBA") else None
-    domain = set()
-    for row in read_word_list(DATA / "userdict.txt"):
-        word, freq = row[0], int(row[1]) if len(row) > 1 else None
-        tokenizer.add_word(word, freq, row[2] if len(row) > 2 else None)
-        if fast is not None:
-            fast.add_word(word, freq, row[2] if len(row) > 2 else None)
-        pos[word] = row[2] if len(row) > 2 else "nz"
-        domain.add(word)
+    """The vocabulary, once per process."""
     stop = frozenset(row[0] for row in read_word_list(DATA / "stopwords.txt"))
-    idf, median = _jieba_idf()
-    return Vocabulary(tokenizer, fast, pos, idf, median, frozenset(domain) - stop, stop)
+    return Vocabulary(read_word_list(DATA / "userdict.txt"), stop, pure=bool(os.environ.get("DIGESTGEN_PURE_JIEBA")))
 
 
+@lru_cache(maxsize=1)
 def _jieba_idf() -> tuple[dict[str, float], float]:
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
     idf = {}

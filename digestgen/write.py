@@ -6,6 +6,8 @@ made (it carries a marker file) is ever replaced.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -40,29 +42,60 @@ def check_output_dir(out: Path, project_root: Path, sources: Iterable[Path]) -> 
                          "another output folder (digestgen only replaces folders it made)")
 
 
-def write_site(files: Iterable[OutputFile], static_dir: Path | None, out: Path) -> int:
-    """Write the whole site to ``out`` atomically; return the number of files written."""
+def read_manifest(out: Path) -> dict:
+    """What the last build recorded in the output folder (empty when unknown or unreadable)."""
+    try:
+        data = json.loads((out / MARKER).read_text("utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_site(files: Iterable[OutputFile], static_dir: Path | None, out: Path, record: dict | None = None) -> int:
+    """Write the whole site to ``out`` atomically; return the number of files written anew.
+
+    A file whose bytes are the same as in the previous build is hard-linked from it instead of
+    written, so its modification time shows it did not change. ``record`` is kept in the manifest.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(out).get("files", {}) if out.is_dir() else {}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
-        count = 0
-        for f in files:
+        written, digests = 0, {}
+        for f in list(files) + _static_files(static_dir):
             target = staging / _safe(f.path)
             target.parent.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.blake2b(f.content, digest_size=16).hexdigest()
+            digests[f.path] = digest
+            if previous.get(f.path) == digest and _link(out / f.path, target):
+                continue
             target.write_bytes(f.content)
-            count += 1
-        if static_dir and static_dir.is_dir():
-            shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
-            count += sum(len(names) for _, _, names in os.walk(staging / "static"))
-        (staging / MARKER).write_text("This folder is written by digestgen and replaced on every build.\n",
-                                      encoding="utf-8")
+            written += 1
+        manifest = {"generator": "digestgen", "note": "written by digestgen and replaced on every build",
+                    "files": digests, **(record or {})}
+        (staging / MARKER).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site must be readable
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap(staging, out)
-    return count
+    return written
+
+
+def _static_files(static_dir: Path | None) -> list[OutputFile]:
+    if not static_dir or not static_dir.is_dir():
+        return []
+    return [OutputFile(f"static/{p.relative_to(static_dir).as_posix()}", p.read_bytes())
+            for p in sorted(static_dir.rglob("*")) if p.is_file()]
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        return False
 
 
 def _swap(staging: Path, out: Path) -> None:

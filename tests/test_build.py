@@ -63,7 +63,8 @@ def test_a_failing_build_leaves_the_previous_site_untouched(project, capsys):
     assert "article.html" in err and "'nope' is undefined" in err
     assert err.endswith("build stopped; the site was not changed\n")
     assert snapshot(project / "site") == before
-    assert sorted(p.name for p in project.iterdir()) == ["articles", "digest.yaml", "site", "static", "templates"]
+    assert sorted(p.name for p in project.iterdir()) == [".digestgen-cache", "articles", "digest.yaml", "site", "static",
+                                                         "templates"]
 
 
 def test_a_config_error_stops_the_build_before_anything_is_written(project, capsys):
