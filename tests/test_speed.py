@@ -1,0 +1,87 @@
+"""Caches and parallel work never change the output; an edit rewrites only what depends on it."""
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from digestgen.cli import main
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import write_corpus  # noqa: E402
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".digestgen-site"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """240 generated articles: enough for the analysis to go parallel."""
+    return write_corpus(240, tmp_path_factory.mktemp("corpus"))
+
+
+def build(corpus: Path, out: Path, *args: str, cache: Path | None = None) -> int:
+    if cache is not None:
+        os.environ["DIGESTGEN_CACHE"] = str(cache)
+    try:
+        return main(["build", "--config", str(ROOT / "digest.yaml"), "--articles", str(corpus), "--out", str(out),
+                     "--quiet", *args])
+    finally:
+        os.environ.pop("DIGESTGEN_CACHE", None)
+
+
+def test_cold_cached_and_parallel_builds_are_byte_identical(corpus, tmp_path):
+    assert build(corpus, tmp_path / "serial", "--jobs", "1", "--no-cache") == 0
+    assert build(corpus, tmp_path / "parallel", "--jobs", "2", cache=tmp_path / "cache") == 0
+    assert build(corpus, tmp_path / "cached", "--jobs", "2", cache=tmp_path / "cache") == 0  # all from the cache
+    serial = snapshot(tmp_path / "serial")
+    assert len(serial) > 1000
+    assert snapshot(tmp_path / "parallel") == serial
+    assert snapshot(tmp_path / "cached") == serial
+
+
+def test_an_edit_rewrites_only_the_pages_that_depend_on_it(corpus, tmp_path, capsys):
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    assert build(corpus, out, cache=cache) == 0
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    edited = corpus / "a00120.md"
+    original = edited.read_text("utf-8")
+    try:
+        edited.write_text(original.replace("\n---\n", "\n---\n\n补充一段说明。\n", 1), "utf-8")
+        assert build(corpus, out, "--timings", cache=cache) == 0
+    finally:
+        edited.write_text(original, "utf-8")
+    changed = sorted(str(p.relative_to(out)) for p, t in before.items() if p.stat().st_mtime_ns != t)
+    page = next(p for p in before if "补充一段说明" in p.read_text("utf-8"))
+    assert str(page.relative_to(out)) in changed
+    assert 0 < len(changed) < len(before) / 10, changed
+    print(f"{len(changed)} of {len(before)} pages rewritten: {changed}")
+
+
+def test_an_unchanged_build_writes_nothing(corpus, tmp_path, capsys):
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    assert build(corpus, out, cache=cache) == 0
+    before = snapshot(out)
+    capsys.readouterr()
+    assert build(corpus, out, "--timings", cache=cache) == 0
+    assert capsys.readouterr().out.startswith("stages: fingerprint")
+    assert snapshot(out) == before
+
+
+def test_a_corrupt_cache_is_ignored(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    assert build(corpus, tmp_path / "first", cache=cache) == 0
+    entries = [p for p in (cache / "analysis").rglob("*") if p.is_file()]
+    assert len(entries) == 240
+    for p in entries[::3]:
+        p.write_bytes(b"not a pickle")
+    for p in entries[1::3]:
+        p.write_bytes(p.read_bytes()[:40])
+    assert build(corpus, tmp_path / "second", "--no-cache") == 0
+    assert build(corpus, tmp_path / "third", cache=cache) == 0
+    assert snapshot(tmp_path / "third") == snapshot(tmp_path / "second") == snapshot(tmp_path / "first")
