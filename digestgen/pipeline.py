@@ -76,12 +76,12 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                                          drafts=drafts, display_root=Path.cwd()))
     analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
     site = clock("site model", build_site(analysed, config))
-    files = clock("render", render_site(site, config))
+    files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
     problems = tuple(loaded.problems + notes)
     record = {"fingerprint": fingerprint if use_cache else None,
               "report": {"articles": len(site.entries), "pages": len(site.pages),
                          "problems": [[p.path, p.line, p.level, p.message] for p in problems]}}
-    written = clock("write", write_site(files, config.static_dir, config.output_dir, record))
+    written = clock("render and write", write_site(files, config.static_dir, config.output_dir, record))
 
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import uuid
+from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -45,19 +48,50 @@ def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:
     return f"{text} {d:%H:%M}" if with_time else text
 
 
-def render_site(site: Site, config: Config, env: jinja2.Environment | None = None) -> list[OutputFile]:
-    """Render every page, feed and data file of the site."""
+PARALLEL_PAGES = 2000
+"""Below this many pages, starting worker processes costs more than it saves."""
+_shared: tuple | None = None
+
+
+def render_site(site: Site, config: Config, env: jinja2.Environment | None = None, jobs: int = 1
+                ) -> Iterator[OutputFile]:
+    """Every page, feed and data file of the site, one at a time (pages over ``jobs`` processes).
+
+    The files are yielded as they are made, so the writer can store each before the next exists
+    and the whole site is never held in memory at once.
+    """
     env = env or make_environment(config.templates_dir)
-    files = [render_page(page, site, config, env) for page in site.pages]
-    files += [render_feed(feed, config) for feed in site.feeds]
-    files.append(OutputFile("data/articles.json", articles_json(site.entries)))
-    files += search_files(site.entries, {t.id: t.name for t in config.themes},
-                          [(t.name, t.path, t.count) for t in site.tags])
+    yield from _render_pages(site, config, env, jobs)
+    for feed in site.feeds:
+        yield render_feed(feed, config)
+    yield OutputFile("data/articles.json", articles_json(site.entries))
+    yield from search_files(site.entries, {t.id: t.name for t in config.themes},
+                            [(t.name, t.path, t.count) for t in site.tags])
     if config.base_url:
-        files.append(OutputFile("sitemap.xml", sitemap(site, config.base_url)))
-        files.append(OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"
-                                .encode()))
-    return files
+        yield OutputFile("sitemap.xml", sitemap(site, config.base_url))
+        yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode())
+
+
+def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int) -> Iterator[OutputFile]:
+    global _shared
+    if jobs <= 1 or len(site.pages) < PARALLEL_PAGES:
+        for page in site.pages:
+            yield render_page(page, site, config, env)
+        return
+    # Forked workers see the site as it is here; only page numbers go out and bytes come back.
+    _shared = (site, config, env)
+    try:
+        chunks = [range(i, min(i + 100, len(site.pages))) for i in range(0, len(site.pages), 100)]
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for part in pool.map(_render_chunk, chunks):
+                yield from part
+    finally:
+        _shared = None
+
+
+def _render_chunk(numbers: range) -> list[OutputFile]:
+    site, config, env = _shared
+    return [render_page(site.pages[n], site, config, env) for n in numbers]
 
 
 def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment) -> OutputFile:

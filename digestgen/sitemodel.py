@@ -5,6 +5,7 @@ and pagination cut, so every page is known before the first one is rendered.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from .urls import HOME, article_path, feed_path, listing_path, slugify, unique
 
 FEED_SIZE = 20
 RELATED = 5
-RELATED_WINDOW = 25
+RELATED_WINDOW = 12
 UNDATED = "日期不详"
 
 
@@ -58,11 +59,12 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
             feeds.append(Feed(feed_file, f"{title} - {config.title}", listing_path(folder),
                               tuple(chosen[:FEED_SIZE])))
         total = max(1, math.ceil(len(chosen) / config.page_size))
+        paths = [listing_path(folder, k) for k in range(1, total + 1)]
         for n in range(1, total + 1):
             pager = {"number": n, "total": total,
-                     "newer": listing_path(folder, n - 1) if n > 1 else None,
-                     "older": listing_path(folder, n + 1) if n < total else None,
-                     "pages": [(k, listing_path(folder, k)) for k in range(1, total + 1)]}
+                     "newer": paths[n - 2] if n > 1 else None,
+                     "older": paths[n] if n < total else None,
+                     "pages": [(k, paths[k - 1]) if k else None for k in pager_window(n, total)]}
             page_title = title if n == 1 else f"{title}(第 {n} 页)"
             pages.append(Page(listing_path(folder, n), template, page_title,
                               dict(data, heading=title, entries=chosen[(n - 1) * config.page_size:][:config.page_size],
@@ -116,6 +118,17 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     pages.append(Page("404.html", "404.html", "页面不存在", {}))
     pages.append(Page("search.html", "search.html", "搜索", {}))
     return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(provinces), tuple(theme_links), tuple(tag_links))
+
+
+def pager_window(n: int, total: int, around: int = 2) -> list[int]:
+    """Page numbers to show: the first, the last and a few around ``n``; 0 marks a gap."""
+    keep = sorted({1, total, *range(max(1, n - around), min(total, n + around) + 1)})
+    out: list[int] = []
+    for k in keep:
+        if out and k - out[-1] > 1:
+            out.append(0) if k - out[-1] > 2 else out.append(k - 1)
+        out.append(k)
+    return out
 
 
 def _date_archive(entries: list[Entry], listing, pages: list[Page]) -> None:
@@ -176,7 +189,7 @@ def related_all(entries: list[Entry], limit: int = RELATED, window: int = RELATE
             for j in ids[max(0, n - window): n + window + 1]:
                 if j != i:
                     scores[j] += weight
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        best = heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], kv[0]))
         out.append([entries[j] for j, _ in best])
     return out
 

@@ -7,6 +7,7 @@ made (it carries a marker file) is ever replaced.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -63,7 +64,7 @@ def write_site(files: Iterable[OutputFile], static_dir: Path | None, out: Path, 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
         written, digests = 0, {}
-        for f in list(files) + _static_files(static_dir):
+        for f in itertools.chain(files, _static_files(static_dir)):
             target = staging / _safe(f.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.blake2b(f.content, digest_size=16).hexdigest()

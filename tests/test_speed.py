@@ -21,7 +21,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    """240 generated articles: enough for the analysis to go parallel."""
+    """240 generated articles (about 1,400 pages)."""
     return write_corpus(240, tmp_path_factory.mktemp("corpus"))
 
 
@@ -35,7 +35,11 @@ def build(corpus: Path, out: Path, *args: str, cache: Path | None = None) -> int
         os.environ.pop("DIGESTGEN_CACHE", None)
 
 
-def test_cold_cached_and_parallel_builds_are_byte_identical(corpus, tmp_path):
+def test_cold_cached_and_parallel_builds_are_byte_identical(corpus, tmp_path, monkeypatch):
+    import digestgen.analyse
+    import digestgen.render
+    monkeypatch.setattr(digestgen.analyse, "PARALLEL_MIN", 50)
+    monkeypatch.setattr(digestgen.render, "PARALLEL_PAGES", 100)
     assert build(corpus, tmp_path / "serial", "--jobs", "1", "--no-cache") == 0
     assert build(corpus, tmp_path / "parallel", "--jobs", "2", cache=tmp_path / "cache") == 0
     assert build(corpus, tmp_path / "cached", "--jobs", "2", cache=tmp_path / "cache") == 0  # all from the cache
