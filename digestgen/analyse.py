@@ -6,6 +6,7 @@ archive has a few hundred articles.
 """
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
 import re
@@ -43,6 +44,9 @@ class _Prepared:
     counts: Counter
     title_words: frozenset[str]
     region: Region
+    theme_scores: dict[str, float]
+    summary: str
+    reading_minutes: int
 
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
@@ -55,10 +59,10 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     """
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
-    keys = [cache.key(a) for a in articles]
+    keys = [cache.key(a, config.themes) for a in articles]
     found = [cache.get(k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
-    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], jobs)):
+    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config.themes, jobs)):
         found[i] = result
         cache.put(keys[i], result)
     prepared = [f[0] for f in found]
@@ -73,7 +77,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     results = []
     for p in prepared:
         tags = _tags(p, df, len(prepared), vocab, config.tags_per_article)
-        themes = _themes(p, config)
+        themes = pick_themes(p.theme_scores, config)
         results.append(Analysed(
             article=p.article,
             title=p.title,
@@ -81,24 +85,26 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             text=p.text,
             tags=tuple(dict.fromkeys(p.article.tags + tags)),
             themes=tuple(dict.fromkeys(p.article.themes + themes)),
-            summary=p.article.summary or summarise(p.text),
-            reading_minutes=max(1, round(len(CJK.findall(p.text)) / CHARS_PER_MINUTE)),
+            summary=p.summary,
+            reading_minutes=p.reading_minutes,
             region=p.region,
             region_detected=p.region.names != p.article.region.names,
         ))
     return results, problems
 
 
-def _prepare_many(articles: list[Article], jobs: int) -> list[tuple[_Prepared, list[Problem]]]:
+def _prepare_many(articles: list[Article], themes: tuple[Theme, ...], jobs: int
+                  ) -> list[tuple[_Prepared, list[Problem]]]:
+    work = functools.partial(_prepare, themes=themes)
     if jobs <= 1 or len(articles) < PARALLEL_MIN:
-        return [_prepare(a) for a in articles]
+        return [work(a) for a in articles]
     vocabulary(), detector()  # loaded once here; forked workers inherit them
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(_prepare, articles, chunksize=max(8, len(articles) // (jobs * 8))))
+        return list(pool.map(work, articles, chunksize=max(8, len(articles) // (jobs * 8))))
 
 
-def _prepare(article: Article) -> tuple[_Prepared, list[Problem]]:
+def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepared, list[Problem]]:
     vocab = vocabulary()
     problems: list[Problem] = []
     body_html = to_html(article.body)
@@ -123,14 +129,20 @@ def _prepare(article: Article) -> tuple[_Prepared, list[Problem]]:
                                 f"build.py regions --explain {article.display_path})"))
     excluded = set(article.authors)
 
-    def candidates(words: list[str]) -> list[str]:
-        return [w for w in words if w not in excluded and vocab.may_be_tag(w)]
+    def candidates(words: list[str]) -> Counter:
+        counts = Counter(words)
+        for word in [w for w in counts if w in excluded or not vocab.may_be_tag(w)]:
+            del counts[word]
+        return counts
 
     title_words = frozenset(candidates(vocab.cut(article.title or "")))
-    counts = Counter(candidates(vocab.cut(text)))
+    counts = candidates(vocab.cut(text))
     for word in title_words:
         counts[word] += TITLE_WEIGHT
-    return _Prepared(article, title, body_html, text, counts, title_words, region), problems
+    return _Prepared(article, title, body_html, text, counts, title_words, region,
+                     theme_scores=theme_scores(article.title or "", text, themes),
+                     summary=article.summary or summarise(text),
+                     reading_minutes=max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE))), problems
 
 
 def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> tuple[str, ...]:
@@ -182,13 +194,12 @@ def _keyword_matcher(themes: tuple[Theme, ...]):
     return ahocorasick_rs.AhoCorasick(keywords, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords
 
 
-def _themes(p: _Prepared, config: Config) -> tuple[str, ...]:
-    return assign_themes(p.article.title or "", p.text, config)
-
-
 def assign_themes(title: str, text: str, config: Config) -> tuple[str, ...]:
     """Theme ids whose keyword evidence reaches the config's threshold, strongest first."""
-    scores = theme_scores(title, text, config.themes)
+    return pick_themes(theme_scores(title, text, config.themes), config)
+
+
+def pick_themes(scores: dict[str, float], config: Config) -> tuple[str, ...]:
     ranked = sorted((s, t) for t, s in scores.items() if s >= config.theme_min_score)
     ranked.sort(key=lambda st: (-st[0], config.theme_ids.index(st[1])))
     return tuple(t for _, t in ranked[: config.themes_per_article])
