@@ -21,6 +21,7 @@ from .config import Config, Theme
 from .markup import to_html, to_text
 from .model import Analysed, Article, Problem, Region, short_place_name
 from .cache import AnalysisCache
+from .figures import extract as extract_figures
 from .regions import LOW_CONFIDENCE, detector, place
 from .tokens import CJK, Vocabulary, vocabulary
 
@@ -47,6 +48,7 @@ class _Prepared:
     theme_scores: dict[str, float]
     summary: str
     reading_minutes: int
+    key_figures: tuple[dict, ...]
 
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
@@ -89,6 +91,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             reading_minutes=p.reading_minutes,
             region=p.region,
             region_detected=p.region.names != p.article.region.names,
+            key_figures=p.key_figures,
         ))
     return results, problems
 
@@ -142,7 +145,8 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
     return _Prepared(article, title, body_html, text, counts, title_words, region,
                      theme_scores=theme_scores(article.title or "", text, themes),
                      summary=article.summary or summarise(text),
-                     reading_minutes=max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE))), problems
+                     reading_minutes=max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE)),
+                     key_figures=tuple(f.record() for f in extract_figures(text))), problems
 
 
 def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> tuple[str, ...]:

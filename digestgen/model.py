@@ -111,6 +111,8 @@ class Analysed:
     """The front matter's region in the gazetteer's names, with detection filling what it left out."""
     region_detected: bool
     """Whether any level of ``region`` came from the text rather than the front matter."""
+    key_figures: tuple[dict, ...] = ()
+    """Statistics found in the body: ``{text, metric, value, unit, direction, change, approx}``."""
 
 
 @dataclass(frozen=True)

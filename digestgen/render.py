@@ -37,7 +37,19 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_date"] = cn_date
     env.filters["iso_date"] = lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") if d else ""
+    env.filters["figure"] = figure_text
     return env
+
+
+def figure_text(f: dict) -> str:
+    """A key figure's value for people: 1200万元, 约300万元, 45%."""
+    value, unit = f["value"], f["unit"]
+    if unit == "元" and value >= 100_000_000:
+        value, unit = value / 100_000_000, "亿元"
+    elif unit == "元" and value >= 10_000:
+        value, unit = value / 10_000, "万元"
+    number = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    return ("约" if f["approx"] else "") + number + unit
 
 
 def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:
@@ -180,6 +192,7 @@ def article_record(e: Entry) -> dict:
         "summary": e.item.summary,
         "path": e.path,
         "source_file": a.source_file,
+        "key_figures": list(e.item.key_figures),
     }
 
 

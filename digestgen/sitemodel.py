@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from .config import Config
 from .model import Analysed, Entry, Feed, Link, Page, Site, short_place_name
+from .figures import ACTIONS, action_of
 from .gazetteer import gazetteer
 from .tokens import vocabulary
 from .urls import HOME, article_path, feed_path, listing_path, slugify, unique
@@ -88,7 +89,7 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     for key in sorted(by_region, key=order.get):
         crumbs = [region_links[key[:i]] for i in range(1, len(key))]
         listing(region_paths[key], key[-1], by_region[key], feed=True, kind="region",
-                breadcrumbs=crumbs, children=children(key))
+                breadcrumbs=crumbs, children=children(key), figures=figure_groups(by_region[key]))
     pages.append(Page("regions/index.html", "regions.html", "地区",
                       {"tree": [(p, [(c, children((p.name, c.name))) for c in children((p.name,))])
                                 for p in provinces]}))
@@ -97,7 +98,8 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     for theme in config.themes:
         chosen = [e for e in entries if theme.id in e.item.themes]
         theme_links.append(Link(theme.name, listing_path(f"themes/{theme.id}"), len(chosen)))
-        listing(f"themes/{theme.id}", theme.name, chosen, feed=True, kind="theme", theme=theme)
+        listing(f"themes/{theme.id}", theme.name, chosen, feed=True, kind="theme", theme=theme,
+                figures=figure_groups(chosen))
     pages.append(Page("themes/index.html", "themes.html", "主题", {"themes": theme_links}))
 
     tag_links = sorted((Link(t, listing_path(f), tag_counts[t]) for t, f in tag_folders.items()),
@@ -118,6 +120,17 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     pages.append(Page("404.html", "404.html", "页面不存在", {}))
     pages.append(Page("search.html", "search.html", "搜索", {}))
     return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(provinces), tuple(theme_links), tuple(tag_links))
+
+
+def figure_groups(entries: list[Entry], per_group: int = 5) -> list[tuple[str, list[tuple[dict, Entry]]]]:
+    """Key figures of these articles grouped by action (all 破获 figures, all 挽回...), newest first."""
+    groups: dict[str, list[tuple[dict, Entry]]] = {}
+    for e in entries:
+        for f in e.item.key_figures:
+            action = action_of(f["metric"])
+            if action and f["direction"] is None and len(groups.setdefault(action, [])) < per_group:
+                groups[action].append((f, e))
+    return sorted(groups.items(), key=lambda kv: (ACTIONS.index(kv[0])))
 
 
 def pager_window(n: int, total: int, around: int = 2) -> list[int]:

@@ -102,7 +102,7 @@ def test_articles_json_matches_the_front_matter(shipped_site):
     for path in (ROOT / "articles").glob("*.md"):
         meta, record = front_matter(path), by_file[path.name]
         assert set(record) == {"slug", "title", "subtitle", "date", "source", "url", "authors", "region", "themes",
-                               "tags", "summary", "path", "source_file"}
+                               "tags", "summary", "path", "source_file", "key_figures"}
         if "title" in meta:
             assert record["title"] == meta["title"]
         assert record["subtitle"] == meta.get("subtitle")

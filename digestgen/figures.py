@@ -1,0 +1,189 @@
+"""Key figures: the statistics police news is full of, as structured records.
+
+破获电信诈骗案件123起 -> metric 破获电信诈骗案件, value 123, unit 起
+同比下降40%           -> direction down, change 40% (attached to the count before it, if any)
+挽回损失一千二百余万元  -> value 12000000, unit 元, approx
+刑事警情下降15.3个百分点 -> metric 刑事警情, value 15.3, unit 个百分点, direction down
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+?(?:点[零〇一二三四五六七八九]+)?)"
+MULTIPLIER = r"(?:万亿|千万|百万|十万|万|亿)?"
+APPROX_BEFORE = r"(?:近|约|超过|超|逾|达到|达|共计|累计|共)?"
+APPROX_AFTER = r"(?:余|多)?"
+COUNT_UNITS = ("个百分点", "万元", "亿元", "元", "起", "人次", "人", "名", "个", "件", "次", "场次", "场", "家", "辆", "处",
+               "支", "张", "条", "户", "所", "台", "套", "部", "只", "头", "千克", "公斤", "克", "吨", "小时", "分钟",
+               "天", "批", "项", "单", "笔", "辆次", "家次", "宗", "%", "％", "倍")
+UNIT = "(?:" + "|".join(sorted(map(re.escape, COUNT_UNITS), key=len, reverse=True)) + ")"
+FIGURE = re.compile(
+    rf"(?P<before>{APPROX_BEFORE})(?P<num>{NUMBER})(?:\s*[-~～至到]\s*(?P<num2>{NUMBER}))?(?P<mult>{MULTIPLIER})"
+    rf"(?P<after>{APPROX_AFTER})(?P<unit>{UNIT})")
+CHANGE = re.compile(rf"(?P<cmp>同比|环比|较去年同期|较上年)?(?:分别)?(?P<dir>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落)"
+                    rf"(?:了|达|幅度为|幅度达)?(?P<fig>{NUMBER}{APPROX_AFTER}(?:%|％|个百分点|倍))")
+MEASURE_WORDS = frozenset("个 名 家 所 支 辆 张 条 户 台 套 部 只 头 批 项 宗 处".split())
+GAP_FILLER = re.compile(r"[\s,,;;、]|同比|环比|分别|较去年同期|较上年")
+UP = ("上升", "增长", "增加", "提高", "提升", "上涨")
+CLAUSE_SPLIT = re.compile(r"[,,;;::、]")
+SENTENCES = re.compile(r"[^。!?!?\n]+[。!?!?]?")
+LEADING = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?(?:公安局|公安分局|派出所)|今年以来|去年以来|全年|今年|去年|一年来|目前|截至目前|其中|共|累计|先后|共计|已|成功|一举|"
+                     r"全县|全市|全区|全省|该局|县公安局|市公安局|公安机关|警方|同时|此外|并|还|又|再|均|都|依托\S+?,)+")
+NOT_A_FIGURE = re.compile(r"^(?:第|前|近|每|这|那|各|单|仅)$")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One key figure; ``asdict`` gives the ``key_figures`` record of ``articles.json``."""
+
+    text: str
+    """The sentence it came from."""
+    metric: str
+    """What is counted (破获电信诈骗案件)."""
+    value: float
+    """The number, multipliers applied (30多万元 -> 300000)."""
+    unit: str
+    direction: str | None = None
+    """up or down, when the sentence says the figure rose or fell."""
+    change: str | None = None
+    """The size of the change with its unit (40%, 15.3个百分点)."""
+    approx: bool = False
+    """余, 多, 约, 近: the value is approximate."""
+
+    def record(self) -> dict:
+        data = asdict(self)
+        if float(self.value).is_integer():
+            data["value"] = int(self.value)
+        return data
+
+
+ACTIONS = ("破获", "侦破", "抓获", "刑拘", "逮捕", "打掉", "捣毁", "查获", "缴获", "查处", "挽回", "追缴", "追回", "劝阻",
+           "止付", "冻结", "化解", "调解", "排查", "整改", "救助", "处置", "办结", "受理", "走访", "开展", "召开", "新建")
+
+
+def action_of(metric: str) -> str | None:
+    """The police action a figure counts (破获, 抓获, 挽回...), for grouping on region and theme pages."""
+    return next((a for a in ACTIONS if a in metric), None)
+
+
+def cn_number(text: str) -> float | None:
+    """Arabic or Chinese numerals -> a number (一千二百 -> 1200, 十五 -> 15, 3.96 -> 3.96)."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    whole, _, decimals = text.partition("点")
+    total, section, digit = 0, 0, None
+    for ch in whole:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            section += (1 if digit is None else digit) * CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    total = section + (digit or 0)
+    if decimals:
+        if any(ch not in CN_DIGITS for ch in decimals):
+            return None
+        total += float("0." + "".join(str(CN_DIGITS[ch]) for ch in decimals))
+    return float(total)
+
+
+MULTIPLIERS = {"": 1, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000,
+               "万亿": 1_000_000_000_000}
+
+
+def extract(text: str) -> list[Figure]:
+    """Every key figure in a text, in order."""
+    figures: list[Figure] = []
+    for sentence in SENTENCES.findall(text):
+        figures += _from_sentence(sentence.strip())
+    return figures
+
+
+RESPECTIVELY = re.compile(rf"(?P<cmp>同比|环比)?分别(?P<dir>上升|增长|增加|提高|提升|下降|减少|降低|下滑)"
+                          rf"(?P<figs>{NUMBER}(?:%|％|个百分点)(?:\s*[、和及与]\s*{NUMBER}(?:%|％|个百分点))+)")
+
+
+def _respectively(sentence: str) -> tuple[list[Figure], tuple[int, int] | None]:
+    """同比分别下降13.1%、13.9%、15.8%: one change per item listed before it, when the counts agree."""
+    m = RESPECTIVELY.search(sentence)
+    if not m:
+        return [], None
+    sizes = [x.replace("％", "%") for x in re.findall(rf"{NUMBER}(?:%|％|个百分点)", m.group("figs"))]
+    items = [LEADING.sub("", x).strip() for x in re.split(r"[,,、]", sentence[: m.start()]) if x.strip()]
+    items = [re.sub(r"^.*?(?:以来|期间)", "", x) or x for x in items][-len(sizes):]
+    direction = "up" if m.group("dir") in UP else "down"
+    if len(items) != len(sizes) or any(len(x) < 2 for x in items):
+        items = [items[-1] if items else "分别"] * len(sizes)
+    figures = []
+    for metric, size in zip(items, sizes):
+        number = re.match(NUMBER, size).group(0)
+        value = cn_number(number) or 0.0
+        figures.append(Figure(sentence, metric[-24:], value, size[len(number):], direction, size, False))
+    return figures, m.span()
+
+
+def _from_sentence(sentence: str) -> list[Figure]:
+    listed, span = _respectively(sentence)
+    if span:
+        return _from_sentence(sentence[: span[0]] + sentence[span[1]:]) + listed
+    found: list[Figure] = []
+    last_end = -1  # where the last count (not a change) ended
+    changes = {m.start("fig"): m for m in CHANGE.finditer(sentence)}
+    for m in FIGURE.finditer(sentence):
+        if _is_date_or_code(sentence, m):
+            continue
+        if sentence[: m.start()].count("“") > sentence[: m.start()].count("”"):
+            continue  # inside quotes: a name such as “六个+” or “23456措施”
+        value = cn_number(m.group("num"))
+        if value is None or (m.group("num") in ("一", "两") and not m.group("mult")):
+            continue  # 一个, 两名: words more often than figures
+        unit = m.group("unit").replace("％", "%")
+        mult = m.group("mult") or ""
+        if unit in ("万元", "亿元"):
+            mult, unit = mult + unit[0], "元"
+        value = round(value * MULTIPLIERS.get(mult, 1), 6)
+        approx = bool(m.group("after") or m.group("before") in ("近", "约", "超过", "超", "逾") or m.group("num2"))
+        change = changes.get(m.start("num"))
+        if change is not None:
+            # 同比下降40%: the change of the count just before it (in the same or the next clause)
+            direction = "up" if change.group("dir") in UP else "down"
+            size = change.group("fig").replace("％", "%")
+            gap = sentence[last_end:change.start()] if last_end >= 0 else None
+            if found and found[-1].direction is None and gap is not None and not GAP_FILLER.sub("", gap):
+                last = found[-1]
+                found[-1] = Figure(last.text, last.metric, last.value, last.unit, direction, size, last.approx)
+                continue
+            metric = _metric(sentence, change.start())
+            if metric:
+                found.append(Figure(sentence, metric, value, unit, direction, size, approx))
+            continue
+        if unit in MEASURE_WORDS and re.match(r"[\u4e00-\u9fff“]", sentence[m.end():m.end() + 1]):
+            continue  # 13个乡镇, 44家单位: describes what follows, not a statistic
+        metric = _metric(sentence, m.start())
+        if metric and unit not in ("%", "倍", "个百分点"):
+            found.append(Figure(sentence, metric, value, unit, None, None, approx))
+            last_end = m.end()
+    return found
+
+
+def _metric(sentence: str, end: int) -> str | None:
+    clause = CLAUSE_SPLIT.split(sentence[:end])[-1].strip()
+    clause = LEADING.sub("", clause).strip()
+    if clause.count("“") < clause.count("”"):
+        clause = clause.lstrip("”")
+    clause = re.sub(r"(?:同比|环比)?(?:分别)?(?:上升|增长|增加|提高|提升|下降|减少|降低|下滑)?(?:了|达|为|至)?$", "", clause)
+    if len(clause) < 2 or NOT_A_FIGURE.match(clause) or not re.search(r"[\u4e00-\u9fff]", clause):
+        return None
+    return clause[-24:]
+
+
+def _is_date_or_code(sentence: str, m: re.Match) -> bool:
+    after = sentence[m.end("num"): m.end("num") + 1]
+    if after in ("年", "月", "日", "号", "时", "岁"):
+        return True
+    before = sentence[max(0, m.start() - 1): m.start()]
+    return bool(re.match(r"[A-Za-z0-9.]", before))
