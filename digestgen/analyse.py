@@ -13,15 +13,13 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-
-import ahocorasick_rs
 
 from .config import Config, Theme
 from .markup import to_html, to_text
 from .model import Analysed, Article, Problem, Region, short_place_name
 from .cache import AnalysisCache
 from .figures import extract as extract_figures
+from .themes import assign_themes, pick_themes, theme_scores  # noqa: F401  (assign_themes: the importer's)
 from .regions import LOW_CONFIDENCE, detector, place
 from .tokens import CJK, Vocabulary, vocabulary
 
@@ -79,7 +77,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     results = []
     for p in prepared:
         tags = _tags(p, df, len(prepared), vocab, config.tags_per_article)
-        themes = pick_themes(p.theme_scores, config)
+        themes = pick_themes(p.theme_scores, config, len(p.text))
         results.append(Analysed(
             article=p.article,
             title=p.title,
@@ -170,43 +168,6 @@ def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> t
         if len(chosen) == limit:
             break
     return tuple(chosen)
-
-
-def theme_scores(title: str, text: str, themes: tuple[Theme, ...]) -> dict[str, float]:
-    """Keyword evidence per theme id: each occurrence counts 1 in the body, 3 in the title.
-
-    Matches are leftmost-longest over every theme's keywords at once, so an occurrence inside a
-    longer keyword (诈骗 in 电信网络诈骗) is not counted again, and one keyword counts at most 5
-    times in the body, so a single repeated word cannot carry a theme alone.
-    """
-    matcher, keywords = _keyword_matcher(themes)
-    body_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(text))
-    title_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(title))
-    scores: dict[str, float] = {}
-    for i, word in enumerate(keywords):
-        score = min(body_hits[i], 5) + TITLE_WEIGHT * title_hits[i]
-        if score:
-            for theme in themes:
-                if word in theme.keywords:
-                    scores[theme.id] = scores.get(theme.id, 0.0) + score
-    return {t.id: scores[t.id] for t in themes if t.id in scores}
-
-
-@lru_cache(maxsize=8)
-def _keyword_matcher(themes: tuple[Theme, ...]):
-    keywords = sorted({k for t in themes for k in t.keywords})
-    return ahocorasick_rs.AhoCorasick(keywords, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords
-
-
-def assign_themes(title: str, text: str, config: Config) -> tuple[str, ...]:
-    """Theme ids whose keyword evidence reaches the config's threshold, strongest first."""
-    return pick_themes(theme_scores(title, text, config.themes), config)
-
-
-def pick_themes(scores: dict[str, float], config: Config) -> tuple[str, ...]:
-    ranked = sorted((s, t) for t, s in scores.items() if s >= config.theme_min_score)
-    ranked.sort(key=lambda st: (-st[0], config.theme_ids.index(st[1])))
-    return tuple(t for _, t in ranked[: config.themes_per_article])
 
 
 DATELINE = re.compile(r"(记者|通讯员|报道|讯)")

@@ -5,9 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
+import yaml
+
+from . import themes
 from .config import ConfigError, load_config
 from .importer import import_files
-from .load import load_articles
+from .load import load_articles, read_article
 from .markup import to_html, to_text
 from .regions import explain, place
 from .pipeline import BuildError, build
@@ -48,6 +51,16 @@ def make_parser() -> argparse.ArgumentParser:
     i.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
     i.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
     i.set_defaults(run=run_import)
+
+    t = commands.add_parser("themes", help="explain an article's themes, or measure theme assignment",
+                            description="With FILEs, show which keywords gave each article its themes. With "
+                                        "--evaluate LABELS, print precision and recall against labelled items "
+                                        "(a YAML list of {title, text, themes}).")
+    t.add_argument("files", nargs="*", type=Path, metavar="FILE", help="articles to explain")
+    t.add_argument("--explain", action="store_true", help="(the default with FILEs)")
+    t.add_argument("--evaluate", type=Path, metavar="LABELS", help="a YAML file of labelled items")
+    t.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
+    t.set_defaults(run=run_themes)
 
     r = commands.add_parser("regions", help="show how each article's region was found",
                             description="Print the region of each article and, with --explain, the "
@@ -108,6 +121,40 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"skipped  {o.source}: {o.message} ({o.target})")
     print(("dry run: " if args.dry_run else "") + report.summary())
     return EXIT_PROBLEMS if report.count("failed") or missing else EXIT_OK
+
+
+def run_themes(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FATAL
+    if args.evaluate:
+        items = yaml.safe_load(args.evaluate.read_text("utf-8"))
+        scores = themes.evaluate([(i["title"], i["text"], set(i["themes"])) for i in items], config)
+        print(f"{scores.items} labelled items: precision {scores.precision:.2f}, recall {scores.recall:.2f}")
+        for theme in config.themes:
+            p, r, n = scores.per_theme[theme.id]
+            print(f"  {theme.id:<20} {theme.name:<8} precision {p:.2f}  recall {r:.2f}  ({n} labelled)")
+        return EXIT_OK
+    status = EXIT_OK
+    names = {t.id: t.name for t in config.themes}
+    for path in args.files:
+        problems: list = []
+        article = read_article(path.resolve(), path.resolve().parent, path.as_posix(), names, problems)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if article is None:
+            status = EXIT_PROBLEMS
+            continue
+        text = to_text(to_html(article.body))
+        print(path.as_posix())
+        if article.themes:
+            print(f"  front matter: {', '.join(article.themes)}")
+        for line in themes.explain(article.title or "", text, config):
+            print(line)
+    return status
 
 
 def run_regions(args: argparse.Namespace) -> int:

@@ -1,0 +1,103 @@
+"""Themes: keyword evidence against the config's vocabulary, and how to measure and explain it."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick_rs
+
+from .config import Config, Theme
+
+TITLE_WEIGHT = 3
+
+
+def theme_scores(title: str, text: str, themes: tuple[Theme, ...]) -> dict[str, float]:
+    """Keyword evidence per theme id: each occurrence counts 1 in the body, 3 in the title.
+
+    Matches are leftmost-longest over every theme's keywords at once, so an occurrence inside a
+    longer keyword (诈骗 in 电信网络诈骗) is not counted again, and one keyword counts at most 5
+    times in the body, so a single repeated word cannot carry a theme alone.
+    """
+    matcher, keywords = _keyword_matcher(themes)
+    body_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(text))
+    title_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(title))
+    scores: dict[str, float] = {}
+    for i, word in enumerate(keywords):
+        score = min(body_hits[i], 5) + TITLE_WEIGHT * title_hits[i]
+        if score:
+            for theme in themes:
+                if word in theme.keywords:
+                    scores[theme.id] = scores.get(theme.id, 0.0) + score
+    return {t.id: scores[t.id] for t in themes if t.id in scores}
+
+
+@lru_cache(maxsize=8)
+def _keyword_matcher(themes: tuple[Theme, ...]):
+    keywords = sorted({k for t in themes for k in t.keywords})
+    return ahocorasick_rs.AhoCorasick(keywords, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords
+
+
+def assign_themes(title: str, text: str, config: Config) -> tuple[str, ...]:
+    """Theme ids whose keyword evidence reaches the config's threshold, strongest first."""
+    return pick_themes(theme_scores(title, text, config.themes), config, len(text))
+
+
+def threshold(config: Config, length: int) -> float:
+    """The evidence a theme needs: ``theme_min_score`` for a full article (1,000 characters or
+    more), down to half of it for a short item, which has room for fewer keywords."""
+    return config.theme_min_score * min(1.0, max(0.5, length / 1000))
+
+
+def pick_themes(scores: dict[str, float], config: Config, length: int = 1000) -> tuple[str, ...]:
+    """The themes whose evidence reaches the threshold, strongest first, at most ``themes_per_article``."""
+    ranked = sorted((s, t) for t, s in scores.items() if s >= threshold(config, length))
+    ranked.sort(key=lambda st: (-st[0], config.theme_ids.index(st[1])))
+    return tuple(t for _, t in ranked[: config.themes_per_article])
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Precision and recall of theme assignment over a labelled set."""
+
+    precision: float
+    recall: float
+    per_theme: dict[str, tuple[float, float, int]]
+    """Theme id -> (precision, recall, labelled items)."""
+    items: int
+
+
+def evaluate(items: list[tuple[str, str, set[str]]], config: Config) -> Scores:
+    """Compare assigned themes with labels: items are (title, text, themes a reader gave)."""
+    found = correct = wanted = 0
+    per: dict[str, Counter] = {t.id: Counter() for t in config.themes}
+    for title, text, truth in items:
+        got = set(assign_themes(title, text, config))
+        found, correct, wanted = found + len(got), correct + len(got & truth), wanted + len(truth)
+        for tid in per:
+            per[tid]["found"] += tid in got
+            per[tid]["correct"] += tid in got and tid in truth
+            per[tid]["wanted"] += tid in truth
+    per_theme = {tid: (c["correct"] / c["found"] if c["found"] else 1.0,
+                       c["correct"] / c["wanted"] if c["wanted"] else 1.0, c["wanted"]) for tid, c in per.items()}
+    return Scores(correct / found if found else 1.0, correct / wanted if wanted else 1.0, per_theme, len(items))
+
+
+def explain(title: str, text: str, config: Config) -> list[str]:
+    """Lines saying which keywords gave each theme its score, and which themes were kept."""
+    matcher, keywords = _keyword_matcher(config.themes)
+    body = Counter(keywords[i] for i, _, _ in matcher.find_matches_as_indexes(text))
+    head = Counter(keywords[i] for i, _, _ in matcher.find_matches_as_indexes(title))
+    scores = theme_scores(title, text, config.themes)
+    kept = pick_themes(scores, config, len(text))
+    needed = threshold(config, len(text))
+    lines = []
+    for theme in sorted(config.themes, key=lambda t: -scores.get(t.id, 0)):
+        if not scores.get(theme.id):
+            continue
+        hits = ", ".join(f"{k}×{body[k]}" + (f" (title ×{head[k]})" if head[k] else "")
+                         for k in theme.keywords if body[k] or head[k])
+        mark = "kept" if theme.id in kept else f"below {needed:g}" \
+            if scores[theme.id] < needed else f"over the limit of {config.themes_per_article}"
+        lines.append(f"  {theme.id} ({theme.name}): {scores[theme.id]:g}, {mark}: {hits}")
+    return lines or ["  no theme keyword found"]
