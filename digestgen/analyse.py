@@ -71,6 +71,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     for p in prepared:
         for word in places & p.counts.keys():
             del p.counts[word]
+    aliases = dict(config.tag_aliases)
     df: Counter = Counter()
     for p in prepared:
         df.update(p.counts.keys())
@@ -83,7 +84,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             title=p.title,
             html=p.html,
             text=p.text,
-            tags=tuple(dict.fromkeys(p.article.tags + tags)),
+            tags=tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags)),
             themes=tuple(dict.fromkeys(p.article.themes + themes)),
             summary=p.summary,
             reading_minutes=p.reading_minutes,
@@ -128,6 +129,7 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
                                 f"region {'/'.join(region.names)} found with low confidence "
                                 f"({placement.confidence:.2f}); confirm it with 'region:' (details: "
                                 f"build.py regions --explain {article.display_path})"))
+    problems += personal_data(article)
     excluded = set(article.authors)
 
     def candidates(words: list[str]) -> Counter:
@@ -138,6 +140,10 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
 
     title_words = frozenset(candidates(vocab.cut(article.title or "")))
     counts = candidates(vocab.cut(text))
+    # Quoted programme names (“一村一辅警”, “四下降”) count whole, however jieba cuts them.
+    for name, n in programmes(article.title or "", text).items():
+        if name not in excluded and name not in vocab.stopwords:
+            counts[name] += n
     for word in title_words:
         counts[word] += TITLE_WEIGHT
     return _Prepared(article, title, body_html, text, counts, title_words, region,
@@ -147,12 +153,42 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
                      key_figures=tuple(f.record() for f in extract_figures(text))), problems
 
 
+QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff0-9+]{2,10})[”\"]")
+PROGRAMME_MARK = re.compile(r"[一二三四五六七八九十两百千万0-9+]|(?:工程|行动|计划|机制|模式|战法|品牌|专项|工作法|警务|体系|平台|中心|网)$")
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def programmes(title: str, text: str) -> Counter:
+    """Programme and campaign names in quotes: with a number (“一村一辅警”, “四下降”, “六个+”) or a
+    programme word at the end (“雪亮工程”, “云剑行动”); quoted metaphors (“金钥匙”) are not."""
+    found: Counter = Counter()
+    for source, weight in ((title, TITLE_WEIGHT), (text, 1)):
+        for name in QUOTED.findall(source):
+            if PROGRAMME_MARK.search(name) and not name.isdigit():
+                found[name] += weight
+    return found
+
+
+def personal_data(article: Article) -> list[Problem]:
+    """Warnings for ID-card and mobile numbers in the body, with their lines (``--strict`` fails on them)."""
+    problems = []
+    for offset, line in enumerate(article.body.splitlines()):
+        for pattern, what in ((ID_NUMBER, "an ID-card number"), (MOBILE, "a mobile phone number")):
+            for m in pattern.finditer(line):
+                masked = m.group(0)[:3] + "*" * (len(m.group(0)) - 5) + m.group(0)[-2:]
+                problems.append(Problem(article.display_path, article.body_line + offset, "warning",
+                                        f"the body contains what looks like {what} ({masked}); remove or mask it "
+                                        "before publishing"))
+    return problems
+
+
 def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> tuple[str, ...]:
     blend = n / (n + IDF_BLEND_ARTICLES)
     scored = []
     for word, count in p.counts.items():
         # A word seen once is a passing mention unless it is a known police-work term or in the title.
-        if count < 2 and word not in vocab.domain and word not in p.title_words:
+        if count < 2 and word not in vocab.domain and word not in p.title_words and not PROGRAMME_MARK.search(word):
             continue
         corpus_idf = math.log((n + 1) / (df[word] + 1)) + 1
         general_idf = vocab.idf.get(word, vocab.median_idf)

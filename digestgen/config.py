@@ -48,6 +48,8 @@ class Config:
     themes_per_article: int
     theme_min_score: float
     themes: tuple[Theme, ...]
+    tag_aliases: tuple[tuple[str, str], ...] = ()
+    """(alias, canonical tag) pairs: near-duplicate tags are shown under one name."""
 
     @property
     def theme_ids(self) -> tuple[str, ...]:
@@ -78,6 +80,7 @@ _SETTINGS: dict[str, tuple[type, object]] = {
     "themes_per_article": (int, 6),
     "theme_min_score": (float, 3.0),
     "themes": (list, None),
+    "tag_aliases": (dict, {}),
 }
 
 
@@ -138,6 +141,17 @@ def _validate(doc: Located, root: Path, shown: str) -> Config:
         elif not base_url.endswith("/"):
             base_url += "/"
     themes = _themes(values["themes"] or [], doc, err)
+    aliases: dict[str, str] = {}
+    for canonical, names in (values["tag_aliases"] or {}).items():
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            err(f"tag_aliases: '{canonical}' must list its other names, e.g. {canonical}: [别名一, 别名二]",
+                "tag_aliases", canonical)
+            continue
+        for name in names:
+            if name in aliases and aliases[name] != str(canonical):
+                err(f"tag_aliases: '{name}' is an alias of both '{aliases[name]}' and '{canonical}'",
+                    "tag_aliases", canonical)
+            aliases[name.strip()] = str(canonical)
 
     if problems:
         raise ConfigError(problems)
@@ -157,10 +171,11 @@ def _validate(doc: Located, root: Path, shown: str) -> Config:
         themes_per_article=int(values["themes_per_article"]),
         theme_min_score=float(values["theme_min_score"]),
         themes=themes,
+        tag_aliases=tuple(sorted(aliases.items())),
     )
 
 
-_KIND_NAMES = {str: "text", int: "a whole number", float: "a number", list: "a list"}
+_KIND_NAMES = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping"}
 
 
 def _themes(items: list, doc: Located, err) -> tuple[Theme, ...]:

@@ -36,7 +36,7 @@ def test_no_tag_of_a_shipped_article_is_a_stop_word_a_number_or_a_place(shipped)
 
 def test_shipped_articles_are_tagged_with_their_programmes(shipped):
     items, _ = shipped
-    assert {"反电诈中心", "屋场恳谈"} <= set(items["2022-02-21-2021-nian-hengnan-gongan-yi-han.md"].tags)
+    assert {"反诈中心", "屋场恳谈"} <= set(items["2022-02-21-2021-nian-hengnan-gongan-yi-han.md"].tags)
     assert {"四下降", "两提升"} <= set(items["sixiajiang-liangtisheng.md"].tags)
     assert "农村警务" in items["2022-06-21-dao-xian-da-hao-zuhequan-cu.md"].tags
     assert "合成作战" in items["xiangyang-gongan-dangjian-yinling-goujian-pingan.md"].tags
@@ -104,3 +104,31 @@ def test_the_fast_tokeniser_agrees_with_jieba_on_the_shipped_articles():
     for path in sorted((ROOT / "articles").glob("*.md")):
         text = to_text(to_html(path.read_text("utf-8").split("---\n", 2)[2]))
         assert v.fast.cut(text, False) == v.tokenizer.lcut(text, HMM=False), path.name
+
+
+def test_quoted_programme_names_are_whole_tags_and_metaphors_are_not():
+    from digestgen.analyse import programmes
+    found = programmes("“四下降”、“两提升”", "推行“一村一辅警”,用好屋场恳谈这把“金钥匙”,“雪亮工程”建设,创造了“衡南速度”。")
+    assert set(found) == {"四下降", "两提升", "一村一辅警", "雪亮工程"}
+
+
+def test_near_duplicate_tags_are_merged_under_the_canonical_name(project):
+    from conftest import write
+    write(project / "articles" / "a.md", "---\ntitle: 反电诈宣传\ntags: [反电诈, 反诈]\n---\n开展反电诈宣传。反电诈宣传进社区。\n")
+    loaded = load_articles(project / "articles", {t.id: t.name for t in CONFIG.themes})
+    [a], _ = analyse(loaded.articles, CONFIG)
+    assert a.tags[0] == "反诈" and "反电诈" not in a.tags
+
+
+def test_id_card_and_mobile_numbers_are_reported_with_their_line(project, capsys):
+    from conftest import write
+    from digestgen.cli import main
+    write(project / "articles" / "a.md", "---\ntitle: 刑拘一名嫌疑人\n---\n民警提醒。\n\n嫌疑人张某(身份证号430422199001011234,"
+                                         "电话13812345678)已被刑拘。\n")
+    assert main(["build", "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert ("articles/a.md:6: warning: the body contains what looks like an ID-card number (430*************34); "
+            "remove or mask it before publishing") in err
+    assert ("articles/a.md:6: warning: the body contains what looks like a mobile phone number (138******78); "
+            "remove or mask it before publishing") in err
+    assert main(["build", "--quiet", "--strict"]) == 1
