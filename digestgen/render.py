@@ -48,7 +48,7 @@ def figure_text(f: dict) -> str:
         value, unit = value / 100_000_000, "亿元"
     elif unit == "元" and value >= 10_000:
         value, unit = value / 10_000, "万元"
-    number = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    number = f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
     return ("约" if f["approx"] else "") + number + unit
 
 

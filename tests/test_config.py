@@ -81,3 +81,19 @@ def test_base_url_gains_a_trailing_slash(tmp_path):
         themes: [{id: anti-fraud, name: 反诈, keywords: [反诈]}]
         """)
     assert load_config(tmp_path / "digest.yaml").base_url == "https://example.org/digest/"
+
+
+def test_tag_aliases_are_checked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "digest.yaml", """
+        title: 测试
+        themes: [{id: anti-fraud, name: 反诈, keywords: [反诈]}]
+        tag_aliases:
+          反诈: [反电诈]
+          电诈: 电信诈骗
+          反诈骗: [反电诈]
+        """)
+    assert errors_of(tmp_path / "digest.yaml") == [
+        "digest.yaml:5: error: tag_aliases: '电诈' must list its other names, e.g. 电诈: [别名一, 别名二]",
+        "digest.yaml:6: error: tag_aliases: '反电诈' is an alias of both '反诈' and '反诈骗'",
+    ]

@@ -155,3 +155,22 @@ def test_long_lists_are_paginated(project):
     assert second.xpath("//a[@rel='prev']/@href") == ["index.html"]
     assert second.xpath("//a[@rel='next']/@href") == ["page-3.html"]
     assert broken_links(site) == []
+
+
+def test_key_figures_show_on_the_article_and_the_region_page(shipped_site):
+    doc = parse(shipped_site / HENGNAN)
+    rows = [[" ".join(td.text_content().split()) for td in tr.findall("td")]
+            for tr in doc.xpath("//section[@class='figures']//tbody/tr")]
+    assert ["实有民警", "448人", ""] in rows
+    assert ["可防性案件", "—", "下降 13.1%"] in rows
+    assert ["新建“雪亮工程”", "1942个", ""] in rows
+    region = parse(shipped_site / "regions/hunan/hengyang/index.html")
+    groups = region.xpath("//section[@class='figures']/h3/text()")
+    assert "破获" in groups
+    items = [" ".join(li.text_content().split()) for li in region.xpath("//section[@class='figures']//li")]
+    assert any(i.startswith("破获电诈案件 215起") for i in items)
+    records = json.loads((shipped_site / "data/articles.json").read_text("utf-8"))
+    hengnan = next(r for r in records if r["path"] == HENGNAN)
+    assert {"text": "9-12月电诈案件立案数环比分别下降32%、11.5%、30.4%和62.5%,今年1月1日以来,电诈案件立案34起,同比下降40%。",
+            "metric": "电诈案件立案", "value": 34, "unit": "起", "direction": "down", "change": "40%",
+            "approx": False} in hengnan["key_figures"]
