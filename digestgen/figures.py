@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -129,7 +129,8 @@ def _respectively(sentence: str) -> tuple[list[Figure], tuple[int, int] | None]:
 def _from_sentence(sentence: str) -> list[Figure]:
     listed, span = _respectively(sentence)
     if span:
-        return _from_sentence(sentence[: span[0]] + sentence[span[1]:]) + listed
+        rest = _from_sentence(sentence[: span[0]] + sentence[span[1]:])
+        return [replace(f, text=sentence) for f in rest] + listed
     found: list[Figure] = []
     last_end = -1  # where the last count (not a change) ended
     changes = {m.start("fig"): m for m in CHANGE.finditer(sentence)}
