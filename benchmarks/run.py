@@ -164,9 +164,8 @@ def search_figures(work: Path) -> dict[str, float]:
             warm.append(page.evaluate(
                 "async (q) => { const t = performance.now(); await DigestSearch.run(q, {region: '', theme: '',"
                 " year: ''}); return performance.now() - t; }", q))
-            names = page.evaluate("performance.getEntriesByType('resource').map(r => r.name)"
-                                  ".filter(n => n.includes('/search/'))")
-            loaded.append(sum((site / "search" / n.rsplit("/", 1)[1]).stat().st_size for n in names) / 1024)
+            keys = page.evaluate("DigestSearch.loaded")
+            loaded.append(sum((site / "search" / f"{k}.js").stat().st_size for k in keys) / 1024)
             page.close()
         browser.close()
     figures.update({"first result ms (page open to results)": statistics.median(first),

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var S = (window.DigestSearch = { data: { shard: {}, meta: {}, text: {} }, pending: {} });
+  var S = (window.DigestSearch = { data: { shard: {}, meta: {}, text: {} }, pending: {}, loaded: [] });
   var root = document.documentElement.getAttribute("data-root") || "";
 
   function arrived(key) {
@@ -28,6 +28,7 @@
       (S.pending[key] = S.pending[key] || []).push({ resolve: resolve, reject: reject });
       if (!first) return;
       var el = document.createElement("script");
+      S.loaded.push(key);
       el.src = root + "search/" + key + ".js";
       el.async = true;
       el.onerror = function () {
