@@ -12,7 +12,7 @@ import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .config import Config, Theme
 from .markup import to_html, to_text
@@ -64,8 +64,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     todo = [i for i, f in enumerate(found) if f is None]
     for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config.themes, jobs)):
         found[i] = result
-        cache.put(keys[i], result)
-    prepared = [f[0] for f in found]
+        cache.put(keys[i], (replace(result[0], article=None), result[1]))  # the article is in the key
+    prepared = [f[0] if f[0].article is not None else replace(f[0], article=a) for f, a in zip(found, articles)]
     problems = [p for f in found for p in f[1]]
     places = _place_words([p.region for p in prepared])
     for p in prepared:
