@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from . import themes
+from . import figures, themes
 from .config import ConfigError, load_config
 from .importer import import_files
 from .load import load_articles, read_article
@@ -61,6 +61,12 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--evaluate", type=Path, metavar="LABELS", help="a YAML file of labelled items")
     t.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
     t.set_defaults(run=run_themes)
+
+    f = commands.add_parser("figures", help="measure key-figure extraction",
+                            description="Print precision and recall of key-figure extraction against labelled "
+                                        "sentences (a YAML list of {text, figures}).")
+    f.add_argument("--evaluate", type=Path, metavar="LABELS", required=True, help="a YAML file of labelled sentences")
+    f.set_defaults(run=run_figures)
 
     r = commands.add_parser("regions", help="show how each article's region was found",
                             description="Print the region of each article and, with --explain, the "
@@ -155,6 +161,16 @@ def run_themes(args: argparse.Namespace) -> int:
         for line in themes.explain(article.title or "", text, config):
             print(line)
     return status
+
+
+def run_figures(args: argparse.Namespace) -> int:
+    items = yaml.safe_load(args.evaluate.read_text("utf-8"))
+    precision, recall = figures.evaluate(items)
+    labelled = sum(len(i["figures"]) for i in items)
+    found = sum(len(figures.extract(i["text"])) for i in items)
+    print(f"{len(items)} sentences, {labelled} figures labelled, {found} found: "
+          f"precision {precision:.2f}, recall {recall:.2f}")
+    return EXIT_OK
 
 
 def run_regions(args: argparse.Namespace) -> int:

@@ -188,3 +188,23 @@ def _is_date_or_code(sentence: str, m: re.Match) -> bool:
         return True
     before = sentence[max(0, m.start() - 1): m.start()]
     return bool(re.match(r"[A-Za-z0-9.]", before))
+
+
+def evaluate(items: list[dict]) -> tuple[float, float]:
+    """Precision and recall of extraction over labelled sentences ({text, figures: [...]}).
+
+    A found figure counts as right when its metric, value, unit, direction, change and approx
+    all equal a labelled one.
+    """
+    fields = ("metric", "value", "unit", "direction", "change", "approx")
+    found = correct = wanted = 0
+    for item in items:
+        truth = [tuple(f[k] for k in fields) for f in item["figures"]]
+        got = [tuple(f.record()[k] for k in fields) for f in extract(item["text"])]
+        found, wanted = found + len(got), wanted + len(truth)
+        remaining = list(truth)
+        for g in got:
+            if g in remaining:
+                remaining.remove(g)
+                correct += 1
+    return (correct / found if found else 1.0), (correct / wanted if wanted else 1.0)

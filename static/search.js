@@ -151,7 +151,7 @@
     return (start > 0 ? "…" : "") + highlight(body.slice(start, end), parts) + (end < body.length ? "…" : "");
   }
 
-  var PAGE = 20, VERIFY_ALL = 300;
+  var PAGE = 20, VERIFY_ALL = 100;
 
   /* Runs a query: loads the shards it needs, then the text of the candidates it shows. */
   function search(q, filters) {
@@ -163,11 +163,14 @@
       return Promise.all(Object.keys(keys).map(load));
     }).then(function () {
       var f = S.data.facets, ids = candidates(parts, filters);
+      // Bigrams pin down a one- or two-character part exactly; a longer one can have all its
+      // bigrams without the phrase, so those candidates are checked against their text.
+      var needsCheck = parts.some(function (p) { return termsOf(p).length > 1; });
+      if (!needsCheck) return { parts: parts, ids: ids, exact: true };
       var check = ids.length <= VERIFY_ALL ? ids : ids.slice(0, PAGE * 3);
       var buckets = {};
       check.forEach(function (id) { buckets["t" + Math.floor(id / f.textBucket)] = 1; });
       return Promise.all(Object.keys(buckets).map(load)).then(function () {
-        // Bigrams can all occur without the words: keep what really contains every part.
         var verified = check.filter(function (id) { return contains(id, parts); });
         var exact = ids.length <= VERIFY_ALL;
         return { parts: parts, ids: exact ? verified : verified.concat(ids.slice(check.length)), exact: exact };
