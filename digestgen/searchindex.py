@@ -18,8 +18,8 @@ from .model import Entry, OutputFile
 
 MAX_SHARDS = 1024
 ARTICLES_PER_SHARD = 10
-META_BUCKET = 200
-TEXT_BUCKET = 10
+META_BUCKET = 25
+TEXT_BUCKET = 1
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 ASCII_RUN = re.compile(r"[a-z0-9]+")
 
