@@ -151,7 +151,7 @@
     return (start > 0 ? "…" : "") + highlight(body.slice(start, end), parts) + (end < body.length ? "…" : "");
   }
 
-  var PAGE = 20, VERIFY_ALL = 100;
+  var PAGE = 20, VERIFY_ALL = 40;
 
   /* Runs a query: loads the shards it needs, then the text of the candidates it shows. */
   function search(q, filters) {
@@ -167,7 +167,7 @@
       // bigrams without the phrase, so those candidates are checked against their text.
       var needsCheck = parts.some(function (p) { return termsOf(p).length > 1; });
       if (!needsCheck) return { parts: parts, ids: ids, exact: true };
-      var check = ids.length <= VERIFY_ALL ? ids : ids.slice(0, PAGE * 3);
+      var check = ids.length <= VERIFY_ALL ? ids : ids.slice(0, PAGE * 2);
       var buckets = {};
       check.forEach(function (id) { buckets["t" + Math.floor(id / f.textBucket)] = 1; });
       return Promise.all(Object.keys(buckets).map(load)).then(function () {
