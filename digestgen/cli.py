@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from . import figures, themes
-from .config import ConfigError, load_config
+from .config import Config, ConfigError, load_config
 from .importer import import_files
 from .load import load_articles, read_article
 from .markup import to_html, to_text
@@ -103,12 +103,19 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_import(args: argparse.Namespace) -> int:
+def _config(path: Path) -> Config | None:
+    """The config, or None after printing its problems."""
     try:
-        config = load_config(args.config)
+        return load_config(path)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return None
+
+
+def run_import(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    if config is None:
         return EXIT_FATAL
     missing = [p for p in args.paths if not p.exists()]
     for p in missing:
@@ -130,11 +137,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_themes(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+    config = _config(args.config)
+    if config is None:
         return EXIT_FATAL
     if args.evaluate:
         items = yaml.safe_load(args.evaluate.read_text("utf-8"))
@@ -174,11 +178,8 @@ def run_figures(args: argparse.Namespace) -> int:
 
 
 def run_regions(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+    config = _config(args.config)
+    if config is None:
         return EXIT_FATAL
     folder = (args.articles or config.articles_dir).resolve()
     loaded = load_articles(folder, {t.id: t.name for t in config.themes}, drafts=True, display_root=Path.cwd())

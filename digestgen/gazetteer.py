@@ -99,7 +99,8 @@ def gazetteer() -> Gazetteer:
             names.setdefault(n, []).append(u.code)
         children.setdefault(u.parent, []).append(u.code)
     for n, code in aliases.items():
-        names.setdefault(n, []).append(code)
+        if code not in names.setdefault(n, []):
+            names[n].append(code)
     paths = {}
     for code in units:
         chain, unit = [], units[code]

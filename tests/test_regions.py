@@ -181,3 +181,9 @@ def test_every_shipped_article_is_placed_right_without_its_region_line():
         placement = detector().detect(a.title or "", to_text(to_html(a.body)), a.source or "")
         assert placement.region.names == a.region.names, a.source_file
         assert placement.confidence >= 0.9
+
+
+def test_every_unit_of_the_gazetteer_resolves_from_its_own_names():
+    for unit in G.units.values():
+        region = G.region(unit.code)
+        assert G.resolve(region.names) == unit, region
