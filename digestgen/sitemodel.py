@@ -15,7 +15,7 @@ from .model import Analysed, Entry, Feed, Link, Page, Site, short_place_name
 from .figures import ACTIONS, action_of
 from .gazetteer import gazetteer
 from .tokens import vocabulary
-from .urls import HOME, article_path, feed_path, listing_path, slugify, unique
+from .urls import article_path, feed_path, listing_path, slugify, unique
 
 FEED_SIZE = 20
 RELATED = 5

@@ -7,7 +7,7 @@ import pytest
 
 from digestgen.searchindex import shard_count, shard_of, terms
 
-from test_browser import browser, page, served  # noqa: F401  (fixtures)
+pytestmark = pytest.mark.browser
 
 HENGNAN = "2021年,衡南公安以“含新量”提升县域警务“含金量”"
 SIHENG = "“四下降”、“两提升”"
