@@ -89,3 +89,17 @@ def test_a_corrupt_cache_is_ignored(corpus, tmp_path):
     assert build(corpus, tmp_path / "second", "--no-cache") == 0
     assert build(corpus, tmp_path / "third", cache=cache) == 0
     assert snapshot(tmp_path / "third") == snapshot(tmp_path / "second") == snapshot(tmp_path / "first")
+
+
+def test_a_rebuild_after_an_edit_equals_a_cold_build_of_the_edited_articles(corpus, tmp_path):
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    assert build(corpus, out, cache=cache) == 0
+    edited = corpus / "a00007.md"
+    original = edited.read_text("utf-8")
+    try:
+        edited.write_text(original.replace("tags: [", "tags: [新标签, ", 1) + "\n破获电诈案件99起。\n", "utf-8")
+        assert build(corpus, out, cache=cache) == 0  # pages not affected are kept, not rendered
+        assert build(corpus, tmp_path / "cold", "--no-cache") == 0
+    finally:
+        edited.write_text(original, "utf-8")
+    assert snapshot(out) == snapshot(tmp_path / "cold")
