@@ -19,7 +19,7 @@ from .markup import to_html, to_text
 from .model import Analysed, Article, Problem, Region, short_place_name
 from .cache import AnalysisCache
 from .figures import extract as extract_figures
-from .themes import assign_themes, pick_themes, theme_scores  # noqa: F401  (assign_themes: the importer's)
+from .themes import pick_themes, theme_scores
 from .regions import LOW_CONFIDENCE, detector, place
 from .tokens import CJK, Vocabulary, vocabulary
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .analyse import assign_themes, placeholder_title
+from .analyse import placeholder_title
 from .config import Config
 from .load import load_articles
 from .markup import to_html, to_text
@@ -20,6 +20,7 @@ from .model import Region
 from .rawhtml import charset_of, extract_html
 from .rawtext import Extracted, extract_text
 from .regions import place
+from .themes import assign_themes
 from .tokens import vocabulary
 from .urls import slugify, unique
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 import ahocorasick_rs
 
 from .gazetteer import Gazetteer, Unit, gazetteer
-from .model import Region
+from .model import Region, short_place_name
 
 POLICE_AFTER = re.compile(r"(?:公安局|公安分局|公安处|公安|分局|警方|派出所|交警|特警|刑警|巡警|民警|辅警|警务|警察)")
 BUREAU_AFTER = re.compile(r"(?:[市县区州]?公安(?:分)?局|分局|警方)")
@@ -83,7 +83,7 @@ class Detector:
             for name in (unit.name,) + unit.former:
                 forms.setdefault(name, {})[unit.code] = "full"
             if unit.short != unit.name and len(unit.short) >= 2:
-                for short in (unit.short,) + tuple(self._short(n) for n in unit.former):
+                for short in (unit.short,) + tuple(short_place_name(n) for n in unit.former):
                     if len(short) >= 2 and short not in NEVER_SHORT:
                         forms.setdefault(short, {}).setdefault(unit.code, "short")
         for unit in g.units.values():
@@ -94,11 +94,6 @@ class Detector:
         self.patterns = sorted(forms)
         self.meanings = [self._prefer_higher(forms[name]) for name in self.patterns]
         self.automaton = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-
-    @staticmethod
-    def _short(name: str) -> str:
-        from .model import short_place_name
-        return short_place_name(name)
 
     def _prefer_higher(self, codes: dict[str, str]) -> tuple[tuple[str, ...], str]:
         # A bare name shared by a city and a county of that city (衡阳市, 衡阳县) means the city;
