@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -25,6 +25,7 @@ FIGURE = re.compile(
     rf"(?P<after>{APPROX_AFTER})(?P<unit>{UNIT})")
 CHANGE = re.compile(rf"(?P<cmp>同比|环比|较去年同期|较上年)?(?:分别)?(?P<dir>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落)"
                     rf"(?:了|达|幅度为|幅度达)?(?P<fig>{NUMBER}{APPROX_AFTER}(?:%|％|个百分点|倍))")
+UNIT_CHARS = re.compile(r"[0-9零〇一二两三四五六七八九十百千][^。]{0,6}?(?:[起人名个件次场家辆处支张条户所台套部只头克吨时钟天批项单笔宗倍元%％]|百分点)")
 MEASURE_WORDS = frozenset("个 名 家 所 支 辆 张 条 户 台 套 部 只 头 批 项 宗 处".split())
 GAP_FILLER = re.compile(r"[\s,,;;、]|同比|环比|分别|较去年同期|较上年")
 UP = ("上升", "增长", "增加", "提高", "提升", "上涨")
@@ -54,10 +55,9 @@ class Figure:
     """余, 多, 约, 近: the value is approximate."""
 
     def record(self) -> dict:
-        data = asdict(self)
-        if float(self.value).is_integer():
-            data["value"] = int(self.value)
-        return data
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        return {"text": self.text, "metric": self.metric, "value": value, "unit": self.unit,
+                "direction": self.direction, "change": self.change, "approx": self.approx}
 
 
 ACTIONS = ("破获", "侦破", "抓获", "刑拘", "逮捕", "打掉", "捣毁", "查获", "缴获", "查处", "挽回", "追缴", "追回", "劝阻",
@@ -99,7 +99,8 @@ def extract(text: str) -> list[Figure]:
     """Every key figure in a text, in order."""
     figures: list[Figure] = []
     for sentence in SENTENCES.findall(text):
-        figures += _from_sentence(sentence.strip())
+        if UNIT_CHARS.search(sentence):  # most sentences hold no figure; skip them cheaply
+            figures += _from_sentence(sentence.strip())
     return figures
 
 

@@ -11,6 +11,7 @@ for the results shown.
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections import defaultdict
 
@@ -21,16 +22,21 @@ ARTICLES_PER_SHARD = 10
 META_BUCKET = 25
 TEXT_BUCKET = 1
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]")
+SINGLE_CJK = re.compile(r"(?<![^\x00])[^\x00](?![^\x00])")
 ASCII_RUN = re.compile(r"[a-z0-9]+")
 
 
 def terms(text: str, unigrams: bool = False) -> set[str]:
     """Index terms of a text: CJK bigrams (and characters, if asked) and ASCII words."""
-    found: set[str] = set()
-    for run in CJK_RUN.findall(text):
-        if unigrams or len(run) == 1:
-            found.update(run)
-        found.update(run[i:i + 2] for i in range(len(run) - 1))
+    cjk = NOT_CJK.sub("\x00", text)  # bigrams across a non-Chinese character are dropped below
+    found = set(map(operator.add, cjk, cjk[1:]))
+    found = {b for b in found if "\x00" not in b}
+    if unigrams:
+        found.update(cjk)
+    else:
+        found.update(SINGLE_CJK.findall(cjk))  # a lone character between others still counts
+    found.discard("\x00")
     found.update(ASCII_RUN.findall(text.lower()))
     return found
 
@@ -55,11 +61,8 @@ def shard_of(term: str, shards: int) -> int:
 
 def _encode(ids: list[int]) -> str:
     """Ascending doc ids as base-36 gaps: compact and cheap to decode."""
-    out, last = [], -1
-    for i in ids:
-        out.append(_b36(i - last))
-        last = i
-    return ",".join(out)
+    gaps = map(operator.sub, ids, [-1] + ids[:-1])
+    return ",".join(_SMALL[g] if g < len(_SMALL) else _b36(g) for g in gaps)
 
 
 def _b36(n: int) -> str:
@@ -70,6 +73,9 @@ def _b36(n: int) -> str:
         s = digits[r] + s
         if not n:
             return s
+
+
+_SMALL = [_b36(n) for n in range(36 ** 3)]
 
 
 def _script(call: str, *args: object) -> bytes:

@@ -51,8 +51,9 @@ def threshold(config: Config, length: int) -> float:
 
 def pick_themes(scores: dict[str, float], config: Config, length: int = 1000) -> tuple[str, ...]:
     """The themes whose evidence reaches the threshold, strongest first, at most ``themes_per_article``."""
-    ranked = sorted((s, t) for t, s in scores.items() if s >= threshold(config, length))
-    ranked.sort(key=lambda st: (-st[0], config.theme_ids.index(st[1])))
+    order = {t.id: i for i, t in enumerate(config.themes)}
+    ranked = sorted(((s, t) for t, s in scores.items() if s >= threshold(config, length)),
+                    key=lambda st: (-st[0], order[st[1]]))
     return tuple(t for _, t in ranked[: config.themes_per_article])
 
 
