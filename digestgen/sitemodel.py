@@ -52,6 +52,7 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
 
     pages: list[Page] = []
     feeds: list[Feed] = []
+    actions = _actions(entries)
 
     def listing(folder: str, title: str, chosen: list[Entry], template: str = "listing.html",
                 feed: bool = False, **data) -> None:
@@ -89,7 +90,7 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     for key in sorted(by_region, key=order.get):
         crumbs = [region_links[key[:i]] for i in range(1, len(key))]
         listing(region_paths[key], key[-1], by_region[key], feed=True, kind="region",
-                breadcrumbs=crumbs, children=children(key), figures=figure_groups(by_region[key]))
+                breadcrumbs=crumbs, children=children(key), figures=figure_groups(by_region[key], actions))
     pages.append(Page("regions/index.html", "regions.html", "地区",
                       {"tree": [(p, [(c, children((p.name, c.name))) for c in children((p.name,))])
                                 for p in provinces]}))
@@ -99,7 +100,7 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
         chosen = [e for e in entries if theme.id in e.item.themes]
         theme_links.append(Link(theme.name, listing_path(f"themes/{theme.id}"), len(chosen)))
         listing(f"themes/{theme.id}", theme.name, chosen, feed=True, kind="theme", theme=theme,
-                figures=figure_groups(chosen))
+                figures=figure_groups(chosen, actions))
     pages.append(Page("themes/index.html", "themes.html", "主题", {"themes": theme_links}))
 
     tag_links = sorted((Link(t, listing_path(f), tag_counts[t]) for t, f in tag_folders.items()),
@@ -122,15 +123,27 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(provinces), tuple(theme_links), tuple(tag_links))
 
 
-def figure_groups(entries: list[Entry], per_group: int = 5) -> list[tuple[str, list[tuple[dict, Entry]]]]:
-    """Key figures of these articles grouped by action (all 破获 figures, all 挽回...), newest first."""
+def figure_groups(entries: list[Entry], actions: dict[str, list[tuple[str, dict]]], per_group: int = 5
+                  ) -> list[tuple[str, list[tuple[dict, Entry]]]]:
+    """Key figures of these articles grouped by action (all 破获 figures, all 挽回...), newest first.
+
+    ``actions`` holds each entry's counted figures with their action, found once per build.
+    """
     groups: dict[str, list[tuple[dict, Entry]]] = {}
     for e in entries:
-        for f in e.item.key_figures:
-            action = action_of(f["metric"])
-            if action and f["direction"] is None and len(groups.setdefault(action, [])) < per_group:
-                groups[action].append((f, e))
-    return sorted(groups.items(), key=lambda kv: (ACTIONS.index(kv[0])))
+        for action, f in actions[e.slug]:
+            group = groups.setdefault(action, [])
+            if len(group) < per_group:
+                group.append((f, e))
+    return sorted(groups.items(), key=lambda kv: ACTIONS.index(kv[0]))
+
+
+def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, dict]]]:
+    out = {}
+    for e in entries:
+        pairs = ((action_of(f["metric"]), f) for f in e.item.key_figures if f["direction"] is None)
+        out[e.slug] = [(a, f) for a, f in pairs if a]
+    return out
 
 
 def pager_window(n: int, total: int, around: int = 2) -> list[int]:

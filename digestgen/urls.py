@@ -22,11 +22,11 @@ def article_path(slug: str) -> str:
 def listing_path(folder: str, page: int = 1) -> str:
     """Page ``page`` of a paginated listing kept in ``folder`` ('' for the home page)."""
     name = "index.html" if page == 1 else f"page-{page}.html"
-    return posixpath.join(folder, name) if folder else name
+    return f"{folder}/{name}" if folder else name
 
 
 def feed_path(folder: str) -> str:
-    return posixpath.join(folder, "feed.xml") if folder else "feed.xml"
+    return f"{folder}/feed.xml" if folder else "feed.xml"
 
 
 def relative(from_page: str, target: str) -> str:
