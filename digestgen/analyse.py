@@ -140,6 +140,8 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
 
     title_words = frozenset(candidates(vocab.cut(article.title or "")))
     counts = candidates(vocab.cut(text))
+    for word in [w for w in counts if w not in vocab.domain and _fragment(w, text)]:
+        del counts[word]
     # Quoted programme names (“一村一辅警”, “四下降”) count whole, however jieba cuts them.
     for name, n in programmes(article.title or "", text).items():
         if name not in excluded and name not in vocab.stopwords:
@@ -157,6 +159,15 @@ QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff0-9+]{2,10})[”\"]")
 PROGRAMME_MARK = re.compile(r"[一二三四五六七八九十两百千万0-9+]|(?:工程|行动|计划|机制|模式|战法|品牌|专项|工作法|警务|体系|平台|中心|网)$")
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def _fragment(word: str, text: str) -> bool:
+    """Whether a two-character word is always followed by the same character, as 牛家 in 牛家勇:
+    then it is a piece of a longer name or term, not a tag of its own."""
+    if len(word) != 2:
+        return False
+    following = {text[m.end():m.end() + 1] for m in re.finditer(re.escape(word), text)}
+    return len(following) == 1 and bool(CJK.match(next(iter(following))))
 
 
 def programmes(title: str, text: str) -> Counter:

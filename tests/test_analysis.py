@@ -132,3 +132,11 @@ def test_id_card_and_mobile_numbers_are_reported_with_their_line(project, capsys
     assert ("articles/a.md:6: warning: the body contains what looks like a mobile phone number (138******78); "
             "remove or mask it before publishing") in err
     assert main(["build", "--quiet", "--strict"]) == 1
+
+
+def test_a_piece_of_a_name_is_not_a_tag():
+    from digestgen.analyse import _fragment
+    text = "牛家勇是社区民警。牛家勇说,社区民警要下沉。"
+    assert _fragment("牛家", text)
+    assert not _fragment("社区", text)  # followed by different characters
+    assert not _fragment("民警", text)
