@@ -136,7 +136,7 @@ def test_id_card_and_mobile_numbers_are_reported_with_their_line(project, capsys
 
 def test_a_piece_of_a_name_is_not_a_tag():
     from digestgen.analyse import _fragment
-    text = "牛家勇是社区民警。牛家勇说,社区民警要下沉。"
+    text = "牛家勇是社区民警。牛家勇说,社区治理要靠民警。"
     assert _fragment("牛家", text)
     assert not _fragment("社区", text)  # followed by different characters
-    assert not _fragment("民警", text)
+    assert not _fragment("民警", text)  # at the end of a sentence
