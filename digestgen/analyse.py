@@ -19,11 +19,10 @@ from .markup import to_html, to_text
 from .model import Analysed, Article, Problem, Region, short_place_name
 from .cache import AnalysisCache
 from .figures import extract as extract_figures
-from .themes import pick_themes, theme_scores
+from .themes import TITLE_WEIGHT, pick_themes, theme_scores
 from .regions import LOW_CONFIDENCE, detector, place
 from .tokens import CJK, Vocabulary, vocabulary
 
-TITLE_WEIGHT = 3
 IDF_BLEND_ARTICLES = 200
 """With this many articles the archive's own IDF and jieba's weigh the same."""
 CHARS_PER_MINUTE = 400
@@ -166,7 +165,10 @@ def _fragment(word: str, text: str) -> bool:
     then it is a piece of a longer name or term, not a tag of its own."""
     if len(word) != 2:
         return False
-    following = {text[m.end():m.end() + 1] for m in re.finditer(re.escape(word), text)}
+    following, at = set(), text.find(word)
+    while at >= 0 and len(following) < 2:
+        following.add(text[at + 2:at + 3])
+        at = text.find(word, at + 1)
     return len(following) == 1 and bool(CJK.match(next(iter(following))))
 
 

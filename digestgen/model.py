@@ -168,9 +168,6 @@ class Site:
     """All articles, newest first, undated last."""
     pages: tuple[Page, ...]
     feeds: tuple[Feed, ...]
-    regions: tuple[Link, ...]
-    """Province-level regions."""
-    themes: tuple[Link, ...]
     tags: tuple[Link, ...]
     """Tags that have a page, most used first."""
 

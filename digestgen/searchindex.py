@@ -21,7 +21,6 @@ MAX_SHARDS = 1024
 ARTICLES_PER_SHARD = 10
 META_BUCKET = 25
 TEXT_BUCKET = 1
-CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]")
 SINGLE_CJK = re.compile(r"(?<![^\x00])[^\x00](?![^\x00])")
 ASCII_RUN = re.compile(r"[a-z0-9]+")

@@ -120,7 +120,7 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
             counts={"articles": len(entries), "regions": len(by_region), "tags": len(tag_links)})
     pages.append(Page("404.html", "404.html", "页面不存在", {}))
     pages.append(Page("search.html", "search.html", "搜索", {}))
-    return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(provinces), tuple(theme_links), tuple(tag_links))
+    return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(tag_links))
 
 
 def figure_groups(entries: list[Entry], actions: dict[str, list[tuple[str, dict]]], per_group: int = 5
