@@ -103,7 +103,7 @@ def search_files(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: 
 
     count = shard_count(len(entries))
     shards: dict[int, dict[str, list[str]]] = defaultdict(dict)
-    for term, (head_ids, body_ids) in fields.items():
+    for term, (head_ids, body_ids) in sorted(fields.items()):  # not set order, which varies by process
         shards[shard_of(term, count)][term] = [_encode(head_ids), _encode(body_ids)]
     files = [OutputFile(f"search/s{n}.js", _script("shard", n, shards.get(n, {}))) for n in range(count)]
 

@@ -103,3 +103,15 @@ def test_a_rebuild_after_an_edit_equals_a_cold_build_of_the_edited_articles(corp
     finally:
         edited.write_text(original, "utf-8")
     assert snapshot(out) == snapshot(tmp_path / "cold")
+
+
+def test_builds_in_separate_processes_are_byte_identical(tmp_path):
+    import subprocess
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"site-{seed}"
+        env = dict(os.environ, PYTHONHASHSEED=seed, DIGESTGEN_CACHE=str(tmp_path / f"cache-{seed}"))
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "--config", str(ROOT / "digest.yaml"), "--out", str(out),
+                        "--quiet"], check=True, env=env, cwd=ROOT)
+        outputs.append(snapshot(out))
+    assert outputs[0] == outputs[1]
