@@ -7,15 +7,15 @@ from pathlib import Path
 
 import yaml
 
-from . import figures, themes
-from .config import Config, ConfigError, load_config
-from .importer import import_files
-from .load import load_articles, read_article
-from .markup import to_html, to_text
-from .regions import explain, place
-from .pipeline import BuildError, build
-from .render import RenderError
-from .write import WriteError
+from digestgen.analysis import figures, themes
+from digestgen.config import Config, ConfigError, load_config
+from digestgen.importing.importer import import_files
+from digestgen.load.articles import load_articles, read_article
+from digestgen.analysis.markup import to_html, to_text
+from digestgen.analysis.regions import explain, place
+from digestgen.pipeline import BuildError, build
+from digestgen.render.pages import RenderError
+from digestgen.write import WriteError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
 

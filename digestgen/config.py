@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Problem
-from .yamlsource import Located, YamlError, parse
+from digestgen.model import Problem
+from digestgen.yamlsource import Located, YamlError, parse
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -7,14 +7,14 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .analyse import analyse
-from .cache import AnalysisCache, code_salt
-from .config import Config, load_config
-from .load import load_articles
-from .model import Problem
-from .render import render_site
-from .sitemodel import build_site
-from .write import check_output_dir, read_manifest, write_site
+from digestgen.analysis.analyse import analyse
+from digestgen.analysis.cache import AnalysisCache, code_salt
+from digestgen.config import Config, load_config
+from digestgen.load.articles import load_articles
+from digestgen.model import Problem
+from digestgen.render.pages import render_site
+from digestgen.site.model import build_site
+from digestgen.write import check_output_dir, read_manifest, write_site
 
 
 class BuildError(Exception):

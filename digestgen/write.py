@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from .model import OutputFile
+from digestgen.model import OutputFile
 
 MARKER = ".digestgen-site"
 

@@ -1,9 +1,9 @@
 import pytest
 
-from digestgen.analyse import analyse, placeholder_title, summarise, theme_scores
+from digestgen.analysis.analyse import analyse, placeholder_title, summarise, theme_scores
 from digestgen.config import load_config
-from digestgen.load import load_articles
-from digestgen.tokens import read_word_list, vocabulary, DATA
+from digestgen.load.articles import load_articles
+from digestgen.analysis.tokens import read_word_list, vocabulary, DATA
 
 from conftest import ROOT
 
@@ -97,7 +97,7 @@ def test_a_dateline_is_not_part_of_the_summary(shipped):
 
 
 def test_the_fast_tokeniser_agrees_with_jieba_on_the_shipped_articles():
-    from digestgen.markup import to_html, to_text
+    from digestgen.analysis.markup import to_html, to_text
     v = vocabulary()
     if v.fast is None:
         pytest.skip("rjieba is not installed; jieba itself is in use")
@@ -107,7 +107,7 @@ def test_the_fast_tokeniser_agrees_with_jieba_on_the_shipped_articles():
 
 
 def test_quoted_programme_names_are_whole_tags_and_metaphors_are_not():
-    from digestgen.analyse import programmes
+    from digestgen.analysis.analyse import programmes
     found = programmes("“四下降”、“两提升”", "推行“一村一辅警”,用好屋场恳谈这把“金钥匙”,“雪亮工程”建设,创造了“衡南速度”。")
     assert set(found) == {"四下降", "两提升", "一村一辅警", "雪亮工程"}
 
@@ -135,7 +135,7 @@ def test_id_card_and_mobile_numbers_are_reported_with_their_line(project, capsys
 
 
 def test_a_piece_of_a_name_is_not_a_tag():
-    from digestgen.analyse import _fragment
+    from digestgen.analysis.analyse import _fragment
     text = "牛家勇是社区民警。牛家勇说,社区治理要靠民警。"
     assert _fragment("牛家", text)
     assert not _fragment("社区", text)  # followed by different characters

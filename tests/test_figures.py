@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from digestgen.cli import main
-from digestgen.figures import cn_number, evaluate, extract
+from digestgen.analysis.figures import cn_number, evaluate, extract
 
 LABELLED = yaml.safe_load((Path(__file__).parent / "fixtures" / "figures_labelled.yaml").read_text("utf-8"))
 TABLE = [(item["text"], [tuple(f[k] for k in ("metric", "value", "unit", "direction", "change", "approx"))

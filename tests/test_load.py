@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from digestgen.config import load_config
-from digestgen.load import load_articles
+from digestgen.load.articles import load_articles
 from digestgen.model import Region
 
 from conftest import ROOT, write

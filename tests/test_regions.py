@@ -1,9 +1,9 @@
 """The gazetteer, and region detection's pitfalls: one hand-written case per line."""
 import pytest
 
-from digestgen.gazetteer import gazetteer
+from digestgen.analysis.gazetteer import gazetteer
 from digestgen.model import Region
-from digestgen.regions import detector, place
+from digestgen.analysis.regions import detector, place
 
 G = gazetteer()
 
@@ -171,8 +171,8 @@ def test_the_gazetteer_agrees_with_a_second_source():
 
 def test_every_shipped_article_is_placed_right_without_its_region_line():
     from conftest import ROOT
-    from digestgen.load import load_articles
-    from digestgen.markup import to_html, to_text
+    from digestgen.load.articles import load_articles
+    from digestgen.analysis.markup import to_html, to_text
     from digestgen.config import load_config
     themes = {t.id: t.name for t in load_config(ROOT / "digest.yaml").themes}
     loaded = load_articles(ROOT / "articles", themes, display_root=ROOT)

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from digestgen.searchindex import shard_count, shard_of, terms
+from digestgen.render.searchindex import shard_count, shard_of, terms
 
 pytestmark = pytest.mark.browser
 

@@ -36,10 +36,10 @@ def build(corpus: Path, out: Path, *args: str, cache: Path | None = None) -> int
 
 
 def test_cold_cached_and_parallel_builds_are_byte_identical(corpus, tmp_path, monkeypatch):
-    import digestgen.analyse
-    import digestgen.render
-    monkeypatch.setattr(digestgen.analyse, "PARALLEL_MIN", 50)
-    monkeypatch.setattr(digestgen.render, "PARALLEL_PAGES", 100)
+    import digestgen.analysis.analyse
+    import digestgen.render.pages
+    monkeypatch.setattr(digestgen.analysis.analyse, "PARALLEL_MIN", 50)
+    monkeypatch.setattr(digestgen.render.pages, "PARALLEL_PAGES", 100)
     assert build(corpus, tmp_path / "serial", "--jobs", "1", "--no-cache") == 0
     assert build(corpus, tmp_path / "parallel", "--jobs", "2", cache=tmp_path / "cache") == 0
     assert build(corpus, tmp_path / "cached", "--jobs", "2", cache=tmp_path / "cache") == 0  # all from the cache

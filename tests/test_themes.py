@@ -5,9 +5,9 @@ import yaml
 
 from digestgen.cli import main
 from digestgen.config import load_config
-from digestgen.load import load_articles
-from digestgen.markup import to_html, to_text
-from digestgen.themes import evaluate
+from digestgen.load.articles import load_articles
+from digestgen.analysis.markup import to_html, to_text
+from digestgen.analysis.themes import evaluate
 
 from conftest import ROOT
 

@@ -17,10 +17,10 @@ from xml.sax.saxutils import escape
 import jinja2
 from feedgen.feed import FeedGenerator
 
-from .config import Config
-from .model import Entry, Feed, OutputFile, Page, Site
-from .searchindex import search_files
-from .urls import HOME, relative
+from digestgen.config import Config
+from digestgen.model import Entry, Feed, OutputFile, Page, Site
+from digestgen.render.searchindex import search_files
+from digestgen.site.urls import HOME, relative
 
 FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
 STYLESHEET = "static/style.css"

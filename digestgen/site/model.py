@@ -10,12 +10,12 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from .config import Config
-from .model import Analysed, Entry, Feed, Link, Page, Site, short_place_name
-from .figures import ACTIONS, action_of
-from .gazetteer import gazetteer
-from .tokens import vocabulary
-from .urls import article_path, feed_path, listing_path, slugify, unique
+from digestgen.config import Config
+from digestgen.model import Analysed, Entry, Feed, Link, Page, Site, short_place_name
+from digestgen.analysis.figures import ACTIONS, action_of
+from digestgen.analysis.gazetteer import gazetteer
+from digestgen.analysis.tokens import vocabulary
+from digestgen.site.urls import article_path, feed_path, listing_path, slugify, unique
 
 FEED_SIZE = 20
 RELATED = 5

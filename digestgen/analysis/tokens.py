@@ -17,7 +17,7 @@ try:  # jieba's own algorithm and dictionary in Rust (jieba-rs), about 15x faste
 except ImportError:  # pragma: no cover - exercised where rjieba has no wheel
     rjieba = None
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Parts of speech (jieba's dictionary tags) that never make a tag: place and person names,
 # numerals, time words, pronouns, function words, adverbs, verbs of saying and doing.

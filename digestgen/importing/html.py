@@ -11,7 +11,7 @@ import re
 import lxml.html
 import trafilatura
 
-from .rawtext import Extracted, extract_meta, normalise, to_markdown
+from digestgen.importing.text import Extracted, extract_meta, normalise, to_markdown
 
 META_SOURCE = ("ContentSource", "source", "og:site_name")
 META_DATE = ("PubDate", "publishdate", "article:published_time", "pubdate")

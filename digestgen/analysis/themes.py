@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from .config import Config, Theme
+from digestgen.config import Config, Theme
 
 TITLE_WEIGHT = 3
 

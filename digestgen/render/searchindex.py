@@ -15,7 +15,7 @@ import operator
 import re
 from collections import defaultdict
 
-from .model import Entry, OutputFile
+from digestgen.model import Entry, OutputFile
 
 MAX_SHARDS = 1024
 ARTICLES_PER_SHARD = 10

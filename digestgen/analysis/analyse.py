@@ -14,14 +14,14 @@ from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from .config import Config, Theme
-from .markup import to_html, to_text
-from .model import Analysed, Article, Problem, Region, short_place_name
-from .cache import AnalysisCache
-from .figures import extract as extract_figures
-from .themes import TITLE_WEIGHT, pick_themes, theme_scores
-from .regions import LOW_CONFIDENCE, detector, place
-from .tokens import CJK, Vocabulary, vocabulary
+from digestgen.config import Config, Theme
+from digestgen.analysis.markup import to_html, to_text
+from digestgen.model import Analysed, Article, Problem, Region, short_place_name
+from digestgen.analysis.cache import AnalysisCache
+from digestgen.analysis.figures import extract as extract_figures
+from digestgen.analysis.themes import TITLE_WEIGHT, pick_themes, theme_scores
+from digestgen.analysis.regions import LOW_CONFIDENCE, detector, place
+from digestgen.analysis.tokens import CJK, Vocabulary, vocabulary
 
 IDF_BLEND_ARTICLES = 200
 """With this many articles the archive's own IDF and jieba's weigh the same."""

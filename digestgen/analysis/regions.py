@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from .gazetteer import Gazetteer, Unit, gazetteer
-from .model import Region, short_place_name
+from digestgen.analysis.gazetteer import Gazetteer, Unit, gazetteer
+from digestgen.model import Region, short_place_name
 
 POLICE_AFTER = re.compile(r"(?:公安局|公安分局|公安处|公安|分局|警方|派出所|交警|特警|刑警|巡警|民警|辅警|警务|警察)")
 BUREAU_AFTER = re.compile(r"(?:[市县区州]?公安(?:分)?局|分局|警方)")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import frontmatter
 
-from .model import Article, Problem, Region
-from .yamlsource import Located, YamlError, parse
+from digestgen.model import Article, Problem, Region
+from digestgen.yamlsource import Located, YamlError, parse
 
 FIELDS = ("title", "subtitle", "date", "source", "url", "authors", "region", "themes", "tags",
           "slug", "summary", "draft", "imported_from")

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import yaml
 
-from .analyse import placeholder_title
-from .config import Config
-from .load import load_articles
-from .markup import to_html, to_text
-from .model import Region
-from .rawhtml import charset_of, extract_html
-from .rawtext import Extracted, extract_text
-from .regions import place
-from .themes import assign_themes
-from .tokens import vocabulary
-from .urls import slugify, unique
+from digestgen.analysis.analyse import placeholder_title
+from digestgen.config import Config
+from digestgen.load.articles import load_articles
+from digestgen.analysis.markup import to_html, to_text
+from digestgen.model import Region
+from digestgen.importing.html import charset_of, extract_html
+from digestgen.importing.text import Extracted, extract_text
+from digestgen.analysis.regions import place
+from digestgen.analysis.themes import assign_themes
+from digestgen.analysis.tokens import vocabulary
+from digestgen.site.urls import slugify, unique
 
 SUFFIXES = (".txt", ".html", ".htm", ".md")
 REPORTED_FIELDS = ("title", "date", "source", "authors", "url", "region")

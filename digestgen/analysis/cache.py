@@ -14,7 +14,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 FORMAT = b"digestgen-cache-1"
 
 
@@ -22,8 +22,8 @@ FORMAT = b"digestgen-cache-1"
 def code_salt() -> str:
     """A hash of digestgen's source and data files: the invalidation rule for every cache."""
     h = hashlib.blake2b(FORMAT, digest_size=16)
-    for path in sorted(list(PACKAGE.glob("*.py")) + list((PACKAGE / "data").glob("*"))):
-        h.update(path.name.encode())
+    for path in sorted(list(PACKAGE.rglob("*.py")) + list((PACKAGE / "data").glob("*"))):
+        h.update(path.relative_to(PACKAGE).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
