@@ -55,6 +55,11 @@ class Config:
     def theme_ids(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.themes)
 
+    @property
+    def theme_names(self) -> dict[str, str]:
+        """Theme id -> the name readers see (``anti-fraud`` -> ``反诈``)."""
+        return {t.id: t.name for t in self.themes}
+
 
 class ConfigError(Exception):
     """The config file is unusable; ``problems`` lists every reason."""

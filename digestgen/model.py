@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from digestgen.site.context import Context, Section
 
 Level = Literal["error", "warning", "note"]
 PLACE_SUFFIX = re.compile(r"(特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|自治州|自治县|地区|新区|省|市|州|盟|县|区|旗)$")
@@ -145,8 +148,10 @@ class Page:
     path: str
     template: str
     title: str
-    data: dict
-    """Template variables specific to this page kind (entries, children, pager...)."""
+    context: Context
+    """What the page shows: the dataclass of its kind (``digestgen.site.context``)."""
+    feed: str | None = None
+    """The Atom feed of this page, linked from its head."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,8 @@ class Site:
     feeds: tuple[Feed, ...]
     tags: tuple[Link, ...]
     """Tags that have a page, most used first."""
+    sections: tuple[Section, ...] = ()
+    """The parts of the site in the main navigation, from the page-kind registry."""
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
     for feed in site.feeds:
         yield render_feed(feed, config)
     yield OutputFile("data/articles.json", articles_json(site.entries))
-    yield from search_files(site.entries, {t.id: t.name for t in config.themes},
+    yield from search_files(site.entries, config.theme_names,
                             [(t.name, t.path, t.count) for t in site.tags])
     if config.base_url:
         yield OutputFile("sitemap.xml", sitemap(site, config.base_url))
@@ -115,7 +115,7 @@ def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment)
         html = template.render(page=page, site=site, url=url, home=HOME, stylesheet=STYLESHEET,
                                site_title=config.title, site_description=config.description,
                                language=config.language, themes_by_id={t.id: t for t in config.themes},
-                               **page.data)
+                               sections=site.sections, **page.context.variables())
     except jinja2.TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else page.template
         raise RenderError(f"{where}: template error while rendering {page.path}: {exc}") from exc

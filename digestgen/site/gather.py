@@ -1,0 +1,157 @@
+"""What every page kind draws on, worked out once: the articles in order, with their paths,
+and the region, theme and tag groupings they fall into."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from digestgen.analysis.figures import action_of
+from digestgen.analysis.gazetteer import gazetteer
+from digestgen.config import Config
+from digestgen.model import Analysed, Entry, Link, short_place_name
+from digestgen.site.urls import article_path, listing_path, slugify, unique
+
+RegionKey = tuple[str, ...]
+"""A node of the province > city > county tree, by its names (``('湖南省', '衡阳市')``)."""
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The articles as the site presents them, and the groups page kinds list."""
+
+    config: Config
+    entries: tuple[Entry, ...]
+    """Every article, newest first, undated last."""
+    by_region: dict[RegionKey, list[Entry]]
+    """Articles under each region node, at every level."""
+    region_folders: dict[RegionKey, str]
+    region_links: dict[RegionKey, Link]
+    region_order: dict[RegionKey, tuple]
+    """Sort key of each node: division code, so siblings appear in official order."""
+    region_below: dict[RegionKey, list[Link]]
+    """The nodes directly below each node (``()`` for the provinces), in division-code order."""
+    tag_counts: dict[str, int]
+    tag_folders: dict[str, str]
+    """Folder of each tag that has a page (``tag_page_min_articles`` or more articles)."""
+    tag_links: tuple[Link, ...]
+    """Tags that have a page, most used first."""
+    actions: dict[str, list[tuple[str, dict]]]
+    """Each article's counted key figures (by slug) with what they count (破获, 挽回...)."""
+
+    def region_children(self, key: RegionKey) -> list[Link]:
+        return self.region_below.get(key, [])
+
+    def theme_link(self, theme_id: str, count: int = 0) -> Link:
+        return Link(self.config.theme_names[theme_id], listing_path(f"themes/{theme_id}"), count)
+
+
+def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[str]]) -> Archive:
+    items = sorted(items, key=_order)
+    slugs = _article_slugs(items, cut)
+    region_folders, order = _region_folders(items)
+    tag_counts: dict[str, int] = defaultdict(int)
+    for it in items:
+        for tag in it.tags:
+            tag_counts[tag] += 1
+    tag_folders = _tag_folders(tag_counts, config.tag_page_min_articles, cut)
+
+    entries = []
+    for it in items:
+        crumbs = tuple(Link(name, listing_path(region_folders[it.region.names[: i + 1]]))
+                       for i, name in enumerate(it.region.names))
+        entries.append(Entry(
+            item=it,
+            slug=slugs[id(it)],
+            path=article_path(slugs[id(it)]),
+            region_links=crumbs,
+            theme_links=tuple(Link(config.theme_names[t], listing_path(f"themes/{t}")) for t in it.themes),
+            tag_links=tuple(Link(t, listing_path(tag_folders[t])) if t in tag_folders else None for t in it.tags),
+        ))
+
+    by_region: dict[RegionKey, list[Entry]] = defaultdict(list)
+    for e in entries:
+        names = e.item.region.names
+        for depth in range(1, len(names) + 1):
+            by_region[names[:depth]].append(e)
+    region_links = {key: Link(key[-1], listing_path(region_folders[key]), len(v)) for key, v in by_region.items()}
+    below: dict[RegionKey, list[Link]] = defaultdict(list)
+    for key in sorted(by_region, key=order.__getitem__):
+        below[key[:-1]].append(region_links[key])
+    tag_links = tuple(sorted((Link(t, listing_path(f), tag_counts[t]) for t, f in tag_folders.items()),
+                             key=lambda link: (-link.count, link.name)))
+    return Archive(config=config, entries=tuple(entries), by_region=dict(by_region), region_folders=region_folders,
+                   region_links=region_links, region_order=order, region_below=dict(below), tag_counts=dict(tag_counts),
+                   tag_folders=tag_folders, tag_links=tag_links, actions=_actions(entries))
+
+
+def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, dict]]]:
+    out = {}
+    for e in entries:
+        pairs = ((action_of(f["metric"]), f) for f in e.item.key_figures if f["direction"] is None)
+        out[e.slug] = [(a, f) for a, f in pairs if a]
+    return out
+
+
+def _order(it: Analysed):
+    d = it.article.date
+    # Newest first; undated articles last, then by file name so the order never depends on the disk.
+    return (d is None, -(d.timestamp()) if d else 0, it.article.source_file)
+
+
+def _article_slugs(items: Sequence[Analysed], cut) -> dict[int, str]:
+    taken: set[str] = set()
+    slugs = {}
+    given = {it.article.slug for it in items if it.article.slug}
+    taken |= given
+    for it in items:
+        a = it.article
+        if a.slug:
+            slugs[id(it)] = a.slug
+            continue
+        base = slugify(cut(it.title), 6) or slugify([a.source_file.rsplit("/", 1)[-1].removesuffix(".md")])
+        if a.date:
+            base = f"{a.date:%Y-%m-%d}-{base}" if base else f"{a.date:%Y-%m-%d}"
+        slugs[id(it)] = unique(base or "article", taken)
+    return slugs
+
+
+def _region_folders(items: Sequence[Analysed]) -> tuple[dict[RegionKey, str], dict[RegionKey, tuple]]:
+    """Folder of every region node (``regions/hunan/hengyang/hengnan``) and its sort key.
+
+    Nodes are ordered by division code; slugs are the pinyin of the short name, and a sibling
+    with the same pinyin gets the code appended, so a folder never changes with the archive.
+    """
+    g = gazetteer()
+    codes: dict[RegionKey, str | None] = {}
+    for it in items:
+        names = it.region.names
+        chain = g.path(it.region.code) if it.region.code else []
+        for depth in range(1, len(names) + 1):
+            codes[names[:depth]] = chain[depth - 1].code if len(chain) == len(names) else None
+    folders: dict[RegionKey, str] = {}
+    order = {key: (code or "999999", key) for key, code in codes.items()}
+
+    def base_of(key: RegionKey) -> str:
+        code = codes[key]
+        return slugify([g.units[code].short if code else short_place_name(key[-1])]) or "region"
+
+    # Siblings whose pinyin clashes (rare) get their code, or their full name, appended.
+    bases = {key: base_of(key) for key in codes}
+    clashes: dict[tuple, int] = defaultdict(int)
+    for key, base in bases.items():
+        clashes[(key[:-1], base)] += 1
+    for key in sorted(codes, key=order.__getitem__):
+        base, code = bases[key], codes[key]
+        if clashes[(key[:-1], base)] > 1:
+            base = f"{base}-{code}" if code else f"{base}-{slugify([key[-1]])}"
+        folders[key] = f"{folders.get(key[:-1], 'regions')}/{base}"
+    return folders, order
+
+
+def _tag_folders(counts: dict[str, int], minimum: int, cut) -> dict[str, str]:
+    taken: set[str] = set()
+    folders = {}
+    for tag in sorted(t for t, n in counts.items() if n >= minimum):
+        folders[tag] = f"tags/{unique(slugify(cut(tag), 12) or 'tag', taken)}"
+    return folders

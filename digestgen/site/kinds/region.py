@@ -1,0 +1,27 @@
+"""Region pages: a listing per node of the province > city > county tree, and the tree itself."""
+from __future__ import annotations
+
+from digestgen.model import Feed, Page
+from digestgen.site.context import RegionIndex, Section
+from digestgen.site.figures import figure_groups
+from digestgen.site.gather import Archive
+from digestgen.site.kind import PageKind, listing
+
+SECTION = Section("地区", "regions/index.html", "regions/")
+
+
+def pages(archive: Archive) -> list[Page | Feed]:
+    out: list[Page | Feed] = []
+    for key in sorted(archive.by_region, key=archive.region_order.__getitem__):
+        chosen = archive.by_region[key]
+        crumbs = [archive.region_links[key[:i]] for i in range(1, len(key))]
+        out += listing(archive, archive.region_folders[key], key[-1], chosen, kind="region", section=SECTION,
+                       feed=True, breadcrumbs=crumbs, children=archive.region_children(key),
+                       figures=figure_groups(chosen, archive.actions))
+    tree = [(p, [(c, archive.region_children((p.name, c.name))) for c in archive.region_children((p.name,))])
+            for p in archive.region_children(())]
+    out.append(Page(SECTION.index, "regions.html", SECTION.label, RegionIndex(tree=tree)))
+    return out
+
+
+KIND = PageKind("region", pages, SECTION)
