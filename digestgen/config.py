@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digestgen.model import Problem
+from digestgen.paths import display_path
 from digestgen.yamlsource import Located, YamlError, parse
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -91,7 +92,7 @@ _SETTINGS: dict[str, tuple[type, object]] = {
 
 def load_config(path: Path) -> Config:
     """Read and validate the config file; raise :class:`ConfigError` listing every problem."""
-    shown = _display(path)
+    shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -213,10 +214,3 @@ def _themes(items: list, doc: Located, err) -> tuple[Theme, ...]:
     if not items:
         err("'themes' must list at least one theme", "themes")
     return tuple(themes)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 import math
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, replace
 
 from digestgen.config import Config, Theme
+from digestgen.parallel import parallel_map
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.model import Analysed, Article, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
@@ -96,13 +95,16 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
 
 def _prepare_many(articles: list[Article], themes: tuple[Theme, ...], jobs: int
                   ) -> list[tuple[_Prepared, list[Problem]]]:
-    work = functools.partial(_prepare, themes=themes)
+    """Markup, tokens and region of each article, over ``jobs`` processes when there are many."""
     if jobs <= 1 or len(articles) < PARALLEL_MIN:
-        return [work(a) for a in articles]
+        return [_prepare(a, themes) for a in articles]
     vocabulary(), detector()  # loaded once here; forked workers inherit them
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(work, articles, chunksize=max(8, len(articles) // (jobs * 8))))
+    return list(parallel_map(_prepare_one, themes, articles, jobs,
+                             chunksize=max(8, len(articles) // (jobs * 8))))
+
+
+def _prepare_one(themes: tuple[Theme, ...], article: Article) -> tuple[_Prepared, list[Problem]]:
+    return _prepare(article, themes)
 
 
 def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepared, list[Problem]]:

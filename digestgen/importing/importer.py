@@ -17,6 +17,7 @@ from digestgen.config import Config
 from digestgen.load.articles import load_articles
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.model import Region
+from digestgen.paths import display_path
 from digestgen.importing.html import charset_of, extract_html
 from digestgen.importing.text import Extracted, extract_text
 from digestgen.analysis.regions import place
@@ -107,7 +108,7 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
     taken = {p.stem for p in out_dir.glob("*.md")} if out_dir.is_dir() else set()
     planned: set[str] = set()
     for path in collect(paths):
-        shown = _display(path)
+        shown = display_path(path)
         try:
             extracted = extract(path)
         except ImportFailure as exc:
@@ -122,12 +123,12 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
         twin = by_url.get(extracted.url) if extracted.url else None
         twin = twin or (by_title.get(key_title) if key_title else None) or by_body.get(_fingerprint(extracted.body))
         if twin and not (force and twin == f"{name}.md"):
-            report.outcomes.append(Outcome(shown, "duplicate", _display(out_dir / twin),
+            report.outcomes.append(Outcome(shown, "duplicate", display_path(out_dir / twin),
                                            "the same article (same url, same title and date, or same text) "
                                            "is already there"))
             continue
         if name in taken and not force:
-            report.outcomes.append(Outcome(shown, "exists", _display(out_dir / f"{name}.md"),
+            report.outcomes.append(Outcome(shown, "exists", display_path(out_dir / f"{name}.md"),
                                            "a file of that name exists; use --force to replace it"))
             continue
         if name in planned:
@@ -143,7 +144,7 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
             by_title[key_title] = target.name
         by_body[_fingerprint(extracted.body)] = target.name
         missing = tuple(f for f in REPORTED_FIELDS if not _has(extracted, article, f))
-        report.outcomes.append(Outcome(shown, "imported", _display(target), missing=missing))
+        report.outcomes.append(Outcome(shown, "imported", display_path(target), missing=missing))
     return report
 
 
@@ -199,10 +200,3 @@ def _has(x: Extracted, article: str, name: str) -> bool:
 def _day(date: str | None):
     import datetime as dt
     return dt.date.fromisoformat(date[:10]) if date else None
-
-
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)

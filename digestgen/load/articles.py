@@ -15,6 +15,7 @@ from pathlib import Path
 import frontmatter
 
 from digestgen.model import Article, Problem, Region
+from digestgen.paths import display_path
 from digestgen.yamlsource import Located, YamlError, parse
 
 FIELDS = ("title", "subtitle", "date", "source", "url", "authors", "region", "themes", "tags",
@@ -50,7 +51,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
     for path in sorted(articles_dir.rglob("*.md")):
         if any(part.startswith(".") for part in path.relative_to(articles_dir).parts):
             continue
-        shown = _display(path, base)
+        shown = display_path(path, base)
         problems: list[Problem] = []
         article = read_article(path, articles_dir, shown, theme_names, problems)
         result.problems.extend(problems)
@@ -250,10 +251,3 @@ _CHECKS = {"date": _date, "url": _url, "authors": _names, "tags": _names, "regio
 
 def _kind(value) -> str:
     return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), repr(value))
-
-
-def _display(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -19,6 +17,7 @@ from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
 from digestgen.model import Entry, Feed, OutputFile, Page, Site
+from digestgen.parallel import parallel_map
 from digestgen.render.searchindex import search_files
 from digestgen.site.urls import HOME, relative
 
@@ -62,7 +61,7 @@ def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:
 
 PARALLEL_PAGES = 2000
 """Below this many pages, starting worker processes costs more than it saves."""
-_shared: tuple | None = None
+CHUNK = 100
 
 
 def render_site(site: Site, config: Config, env: jinja2.Environment | None = None, jobs: int = 1
@@ -85,24 +84,18 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
 
 
 def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int) -> Iterator[OutputFile]:
-    global _shared
     if jobs <= 1 or len(site.pages) < PARALLEL_PAGES:
         for page in site.pages:
             yield render_page(page, site, config, env)
         return
-    # Forked workers see the site as it is here; only page numbers go out and bytes come back.
-    _shared = (site, config, env)
-    try:
-        chunks = [range(i, min(i + 100, len(site.pages))) for i in range(0, len(site.pages), 100)]
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for part in pool.map(_render_chunk, chunks):
-                yield from part
-    finally:
-        _shared = None
+    # The site reaches each worker once; only page numbers go out and bytes come back.
+    chunks = [range(i, min(i + CHUNK, len(site.pages))) for i in range(0, len(site.pages), CHUNK)]
+    for part in parallel_map(_render_chunk, (site, config, env), chunks, jobs):
+        yield from part
 
 
-def _render_chunk(numbers: range) -> list[OutputFile]:
-    site, config, env = _shared
+def _render_chunk(shared: tuple[Site, Config, jinja2.Environment], numbers: range) -> list[OutputFile]:
+    site, config, env = shared
     return [render_page(site.pages[n], site, config, env) for n in numbers]
 
 

@@ -1,0 +1,45 @@
+"""``digestgen import``: raw pages (copied text or saved HTML) -> articles/*.md."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none
+from digestgen.importing.importer import import_files
+
+
+def add_parser(commands) -> None:
+    i = commands.add_parser("import", help="turn raw pages (copied text or saved HTML) into articles",
+                            description="Import raw news pages: files or folders of .txt, .html, .htm and .md "
+                                        "(searched recursively). Each becomes a clean article with front matter.")
+    i.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a raw file, or a folder of them")
+    i.add_argument("--out", type=Path, metavar="DIR", help="where to write the articles (default: the "
+                                                            "config's articles folder)")
+    i.add_argument("--force", action="store_true", help="replace an article file that already exists")
+    i.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
+    add_config_option(i)
+    i.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_or_none(args.config)
+    if config is None:
+        return EXIT_FATAL
+    missing = [p for p in args.paths if not p.exists()]
+    for p in missing:
+        print(f"{p}: error: no such file or folder", file=sys.stderr)
+    result = import_files([p for p in args.paths if p.exists()], args.out or config.articles_dir, config,
+                          force=args.force, dry_run=args.dry_run)
+    verb = "would import" if args.dry_run else "imported"
+    for o in result.outcomes:
+        if o.status == "imported":
+            print(f"{verb} {o.source} -> {o.target}")
+            if o.missing:
+                print(f"    not stated in the page, left out: {', '.join(o.missing)}")
+        elif o.status == "failed":
+            print(f"failed   {o.source}: {o.message}", file=sys.stderr)
+        else:
+            print(f"skipped  {o.source}: {o.message} ({o.target})")
+    print(("dry run: " if args.dry_run else "") + result.summary())
+    return EXIT_PROBLEMS if result.count("failed") or missing else EXIT_OK

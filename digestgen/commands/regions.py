@@ -1,0 +1,45 @@
+"""``digestgen regions``: where each article was placed, and with ``--explain`` why."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from digestgen.analysis.explain import explain_region, locate
+from digestgen.commands.common import (EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none,
+                                       report)
+from digestgen.load.articles import load_articles
+
+
+def add_parser(commands) -> None:
+    r = commands.add_parser("regions", help="show how each article's region was found",
+                            description="Print the region of each article and, with --explain, the "
+                                        "evidence and the decision at each level.")
+    r.add_argument("files", nargs="*", type=Path, metavar="FILE", help="articles to explain (default: all)")
+    r.add_argument("--explain", action="store_true", help="print the evidence and the decision")
+    add_config_option(r)
+    r.add_argument("--articles", type=Path, metavar="DIR", help="the articles folder, if not the config's")
+    r.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_or_none(args.config)
+    if config is None:
+        return EXIT_FATAL
+    folder = (args.articles or config.articles_dir).resolve()
+    loaded = load_articles(folder, config.theme_names, drafts=True, display_root=Path.cwd())
+    report(loaded.problems)
+    wanted = {f.resolve() for f in args.files}
+    missing = [f for f in args.files if not f.resolve().is_file()]
+    for f in missing:
+        print(f"{f}: error: no such file", file=sys.stderr)
+    for article in loaded.articles:
+        if wanted and (folder / article.source_file).resolve() not in wanted:
+            continue
+        if args.explain:
+            print(explain_region(article))
+        else:
+            region, placement, _ = locate(article)
+            how = "front matter" if placement is None else f"detected, {placement.confidence:.2f}"
+            print(f"{article.display_path}: {'/'.join(region.names) or '(none)'} ({how})")
+    return EXIT_FATAL if missing else (EXIT_PROBLEMS if loaded.failed else EXIT_OK)
