@@ -48,7 +48,7 @@ def write_corpus(n: int, folder: Path, seed: int = 20221) -> Path:
             paras.append(para)
             length += len(para)
             if rng.random() < 0.15:
-                paras.append("## " + rng.choice(pool)[:14].rstrip(",,、。"))
+                paras.append("## " + rng.choice(pool)[:14].rstrip(",、。"))
         region = gazetteer().region(rng.choice(counties))
         title = re.sub(r"[。!?]$", "", paras[0][:28])
         date = f"{rng.randint(2015, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"

@@ -9,6 +9,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from digestgen.model import Problem
 from digestgen.paths import display_path
@@ -71,7 +72,7 @@ class ConfigError(Exception):
 
 
 # key -> (type, default); None as default means required
-_SETTINGS: dict[str, tuple[type, object]] = {
+_SETTINGS: dict[str, tuple[Any, Any]] = {
     "title": (str, None),
     "description": (str, ""),
     "base_url": (str, ""),
@@ -121,14 +122,14 @@ def _validate(doc: Located, root: Path, shown: str) -> Config:
             hint = difflib.get_close_matches(str(key), list(_SETTINGS), n=1)
             tip = f"; did you mean '{hint[0]}'?" if hint else f"; known settings: {', '.join(_SETTINGS)}"
             err(f"unknown setting '{key}'{tip}", key)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each checked against its kind below
     for key, (kind, default) in _SETTINGS.items():
         if key not in data or data[key] is None:
             if default is None:
                 err(f"missing required setting '{key}'")
             values[key] = default
             continue
-        value = data[key]
+        value: Any = data[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or isinstance(value, bool):
@@ -214,3 +215,4 @@ def _themes(items: list, doc: Located, err) -> tuple[Theme, ...]:
     if not items:
         err("'themes' must list at least one theme", "themes")
     return tuple(themes)
+

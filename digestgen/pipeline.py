@@ -101,7 +101,7 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
     return h.hexdigest()
 
 
-def _unchanged(report: dict, out: Path, started: float, clock: "_Clock") -> BuildReport:
+def _unchanged(report: dict, out: Path, started: float, clock: _Clock) -> BuildReport:
     problems = tuple(Problem(path, line, level, message) for path, line, level, message in report["problems"])
     return BuildReport(articles=report["articles"], pages=report["pages"], files=0, problems=problems,
                        seconds=time.perf_counter() - started, output_dir=out, timings=tuple(clock.laps))
@@ -126,9 +126,6 @@ class _Clock:
 
 
 def _with_overrides(config: Config, articles_dir: Path | None, output_dir: Path | None) -> Config:
-    changes = {}
-    if articles_dir is not None:
-        changes["articles_dir"] = articles_dir.resolve()
-    if output_dir is not None:
-        changes["output_dir"] = output_dir.resolve()
-    return replace(config, **changes)
+    return replace(config,
+                   articles_dir=articles_dir.resolve() if articles_dir is not None else config.articles_dir,
+                   output_dir=output_dir.resolve() if output_dir is not None else config.output_dir)

@@ -20,7 +20,7 @@ def broken_links(site: Path) -> list[str]:
     broken = []
     for page in pages(site):
         doc = parse(page)
-        for el, attr, link, _ in doc.iterlinks():
+        for _el, _attr, link, _ in doc.iterlinks():
             parts = urlsplit(link)
             if parts.scheme or parts.netloc:
                 continue

@@ -11,7 +11,7 @@ from digestgen.cli import main
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import write_corpus  # noqa: E402
+from corpus import write_corpus
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -110,7 +110,8 @@ def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment)
                                language=config.language, themes_by_id={t.id: t for t in config.themes},
                                sections=site.sections, **page.context.variables())
     except jinja2.TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else page.template
+        line = getattr(exc, "lineno", None)
+        where = f"{getattr(exc, 'filename', None) or page.template}:{line}" if line else page.template
         raise RenderError(f"{where}: template error while rendering {page.path}: {exc}") from exc
     return OutputFile(page.path, html.encode("utf-8"))
 

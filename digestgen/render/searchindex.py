@@ -79,7 +79,7 @@ _SMALL = [_b36(n) for n in range(36 ** 3)]
 
 def _script(call: str, *args: object) -> bytes:
     body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
-    return f"DigestSearch.{call}({body});\n".encode("utf-8")
+    return f"DigestSearch.{call}({body});\n".encode()
 
 
 def search_files(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: list[tuple[str, str, int]]

@@ -24,6 +24,9 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     feeds: list[Feed] = []
     for kind in kinds:
         for made in kind.pages(archive):
-            (feeds if isinstance(made, Feed) else pages).append(made)
+            if isinstance(made, Feed):
+                feeds.append(made)
+            else:
+                pages.append(made)
     sections = tuple(k.section for k in kinds if k.section)
     return Site(archive.entries, tuple(pages), tuple(feeds), archive.tag_links, sections)
