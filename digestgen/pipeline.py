@@ -72,7 +72,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
             return _unchanged(last["report"], config.output_dir, started, clock)
     cache = AnalysisCache(_cache_dir(config) if use_cache else None, code_salt())
     jobs = jobs or os.cpu_count() or 1
-    loaded = clock("load", load_articles(config.articles_dir, {t.id: t.name for t in config.themes},
+    loaded = clock("load", load_articles(config.articles_dir, config.theme_names,
                                          drafts=drafts, display_root=Path.cwd()))
     analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
     site = clock("site model", build_site(analysed, config))

@@ -13,7 +13,7 @@ STOPWORDS = {row[0] for row in read_word_list(DATA / "stopwords.txt")}
 
 @pytest.fixture(scope="module")
 def shipped():
-    loaded = load_articles(ROOT / "articles", {t.id: t.name for t in CONFIG.themes}, display_root=ROOT)
+    loaded = load_articles(ROOT / "articles", CONFIG.theme_names, display_root=ROOT)
     analysed, problems = analyse(loaded.articles, CONFIG)
     return {a.article.source_file: a for a in analysed}, problems
 
@@ -44,7 +44,7 @@ def test_shipped_articles_are_tagged_with_their_programmes(shipped):
 
 def test_tags_are_the_same_on_every_run(shipped):
     items, _ = shipped
-    loaded = load_articles(ROOT / "articles", {t.id: t.name for t in CONFIG.themes}, display_root=ROOT)
+    loaded = load_articles(ROOT / "articles", CONFIG.theme_names, display_root=ROOT)
     again, _ = analyse(list(reversed(loaded.articles)), CONFIG)
     assert {a.article.source_file: a.tags for a in again} == {k: v.tags for k, v in items.items()}
 
@@ -59,7 +59,7 @@ def test_front_matter_tags_and_themes_come_first(project):
         ---
         县公安局禁毒大队民警走进校园,开展禁毒宣传,讲解毒品危害。吸毒害人害己,禁毒人人有责。
         """)
-    loaded = load_articles(project / "articles", {t.id: t.name for t in CONFIG.themes})
+    loaded = load_articles(project / "articles", CONFIG.theme_names)
     [a], _ = analyse(loaded.articles, CONFIG)
     assert a.tags[0] == "校园禁毒"
     assert a.themes[:2] == ("publicity", "drug-control")
@@ -115,7 +115,7 @@ def test_quoted_programme_names_are_whole_tags_and_metaphors_are_not():
 def test_near_duplicate_tags_are_merged_under_the_canonical_name(project):
     from conftest import write
     write(project / "articles" / "a.md", "---\ntitle: 反电诈宣传\ntags: [反电诈, 反诈]\n---\n开展反电诈宣传。反电诈宣传进社区。\n")
-    loaded = load_articles(project / "articles", {t.id: t.name for t in CONFIG.themes})
+    loaded = load_articles(project / "articles", CONFIG.theme_names)
     [a], _ = analyse(loaded.articles, CONFIG)
     assert a.tags[0] == "反诈" and "反电诈" not in a.tags
 

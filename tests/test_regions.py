@@ -174,7 +174,7 @@ def test_every_shipped_article_is_placed_right_without_its_region_line():
     from digestgen.load.articles import load_articles
     from digestgen.analysis.markup import to_html, to_text
     from digestgen.config import load_config
-    themes = {t.id: t.name for t in load_config(ROOT / "digest.yaml").themes}
+    themes = load_config(ROOT / "digest.yaml").theme_names
     loaded = load_articles(ROOT / "articles", themes, display_root=ROOT)
     assert len(loaded.articles) == 5
     for a in loaded.articles:

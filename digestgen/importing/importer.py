@@ -100,7 +100,7 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
     """Import every raw file under ``paths`` into ``out_dir``."""
     report = ImportReport()
     out_dir = out_dir.resolve()
-    existing = load_articles(out_dir, {t.id: t.name for t in config.themes}, drafts=True).articles \
+    existing = load_articles(out_dir, config.theme_names, drafts=True).articles \
         if out_dir.is_dir() else []
     by_url = {a.url: a.source_file for a in existing if a.url}
     by_title = {(a.title, a.date.date() if a.date else None): a.source_file for a in existing if a.title}
