@@ -1,6 +1,7 @@
 """The shared vocabulary of the pipeline: frozen dataclasses handed from stage to stage.
 
-load -> Article, analyse -> Analysed, site model -> Site (with Page), render -> OutputFile,
+load -> Article, analyse -> Analysed, site model -> Entry (and Site, Page in digestgen.site.pages),
+render -> OutputFile,
 and Problem for everything that goes wrong along the way.
 """
 from __future__ import annotations
@@ -8,10 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from digestgen.site.context import Context, Section
+from typing import Literal
 
 Level = Literal["error", "warning", "note"]
 PLACE_SUFFIX = re.compile(r"(特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|自治州|自治县|地区|新区|省|市|州|盟|县|区|旗)$")
@@ -139,44 +137,6 @@ class Entry:
     theme_links: tuple[Link, ...]
     tag_links: tuple[Link | None, ...]
     """One per tag; ``None`` where the tag has no page of its own."""
-
-
-@dataclass(frozen=True)
-class Page:
-    """One HTML page to render: a template name, its output path and what it shows."""
-
-    path: str
-    template: str
-    title: str
-    context: Context
-    """What the page shows: the dataclass of its kind (``digestgen.site.context``)."""
-    feed: str | None = None
-    """The Atom feed of this page, linked from its head."""
-
-
-@dataclass(frozen=True)
-class Feed:
-    """An Atom feed of the newest entries of one listing."""
-
-    path: str
-    title: str
-    page_path: str
-    """The HTML page the feed belongs to."""
-    entries: tuple[Entry, ...]
-
-
-@dataclass(frozen=True)
-class Site:
-    """Everything the renderer needs, gathered before anything is written."""
-
-    entries: tuple[Entry, ...]
-    """All articles, newest first, undated last."""
-    pages: tuple[Page, ...]
-    feeds: tuple[Feed, ...]
-    tags: tuple[Link, ...]
-    """Tags that have a page, most used first."""
-    sections: tuple[Section, ...] = ()
-    """The parts of the site in the main navigation, from the page-kind registry."""
 
 
 @dataclass(frozen=True)

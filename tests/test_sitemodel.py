@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from digestgen.config import load_config
-from digestgen.model import Analysed, Article, Feed, Page, Region
+from digestgen.model import Analysed, Article, Region
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import ArticlePage, Listing, Section
 from digestgen.site.gather import Archive
 from digestgen.site.kind import PageKind, listing

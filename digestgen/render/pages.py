@@ -16,7 +16,8 @@ import jinja2
 from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
-from digestgen.model import Entry, Feed, OutputFile, Page, Site
+from digestgen.model import Entry, OutputFile
+from digestgen.site.pages import Feed, Page, Site
 from digestgen.parallel import parallel_map
 from digestgen.render.searchindex import search_files
 from digestgen.site.urls import HOME, relative

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from digestgen.model import Entry, Feed, Page
+from digestgen.model import Entry
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import Listing, Section
 from digestgen.site.gather import Archive
 from digestgen.site.paginate import paginate

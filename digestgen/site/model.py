@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 
 from digestgen.analysis.tokens import vocabulary
 from digestgen.config import Config
-from digestgen.model import Analysed, Feed, Page, Site
+from digestgen.model import Analysed
+from digestgen.site.pages import Feed, Page, Site
 from digestgen.site.gather import gather
 from digestgen.site.kind import PageKind
 from digestgen.site.kinds import KINDS

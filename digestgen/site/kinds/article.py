@@ -5,7 +5,8 @@ import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 
-from digestgen.model import Entry, Feed, Page
+from digestgen.model import Entry
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import ArticlePage
 from digestgen.site.gather import Archive
 from digestgen.site.kind import PageKind

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from digestgen.model import Entry, Feed, Link, Page
+from digestgen.model import Entry, Link
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import DateIndex, Section
 from digestgen.site.gather import Archive
 from digestgen.site.kind import PageKind, listing

@@ -1,7 +1,7 @@
 """The home page: the newest articles, paged, with the ways into the archive beside them."""
 from __future__ import annotations
 
-from digestgen.model import Feed, Page
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import Home
 from digestgen.site.gather import Archive
 from digestgen.site.kind import PageKind, listing

@@ -1,7 +1,7 @@
 """The page a host shows for a missing address (``404.html``)."""
 from __future__ import annotations
 
-from digestgen.model import Feed, Page
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import Empty
 from digestgen.site.gather import Archive
 from digestgen.site.kind import PageKind

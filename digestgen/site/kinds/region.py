@@ -1,7 +1,7 @@
 """Region pages: a listing per node of the province > city > county tree, and the tree itself."""
 from __future__ import annotations
 
-from digestgen.model import Feed, Page
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import RegionIndex, Section
 from digestgen.site.figures import figure_groups
 from digestgen.site.gather import Archive

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from digestgen.model import Entry, Feed, Page
+from digestgen.model import Entry
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import Section, TagIndex
 from digestgen.site.gather import Archive
 from digestgen.site.kind import PageKind, listing

@@ -1,7 +1,7 @@
 """Theme pages: a listing per theme of the config (empty ones too), and the list of themes."""
 from __future__ import annotations
 
-from digestgen.model import Feed, Page
+from digestgen.site.pages import Feed, Page
 from digestgen.site.context import Section, ThemeIndex
 from digestgen.site.figures import figure_groups
 from digestgen.site.gather import Archive
