@@ -9,6 +9,7 @@ import yaml
 
 from digestgen.analysis import figures, themes
 from digestgen.config import Config, ConfigError, load_config
+from digestgen.importing import evaluate as import_evaluation
 from digestgen.importing.importer import import_files
 from digestgen.load.articles import load_articles, read_article
 from digestgen.analysis.markup import to_html, to_text
@@ -44,12 +45,15 @@ def make_parser() -> argparse.ArgumentParser:
     i = commands.add_parser("import", help="turn raw pages (copied text or saved HTML) into articles",
                             description="Import raw news pages: files or folders of .txt, .html, .htm and .md "
                                         "(searched recursively). Each becomes a clean article with front matter.")
-    i.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a raw file, or a folder of them")
+    i.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a raw file, or a folder of them")
     i.add_argument("--out", type=Path, metavar="DIR", help="where to write the articles (default: the "
                                                             "config's articles folder)")
     i.add_argument("--force", action="store_true", help="replace an article file that already exists")
     i.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
     i.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
+    i.add_argument("--evaluate", type=Path, metavar="LABELS_DIR",
+                   help="import the labelled pages of LABELS_DIR (raw/ + expected/*.yaml) into a temporary "
+                        "folder and print how many fields, bodies and furniture strings came out right")
     i.set_defaults(run=run_import)
 
     t = commands.add_parser("themes", help="explain an article's themes, or measure theme assignment",
@@ -117,6 +121,11 @@ def run_import(args: argparse.Namespace) -> int:
     config = _config(args.config)
     if config is None:
         return EXIT_FATAL
+    if args.evaluate:
+        return run_import_evaluation(args.evaluate, config)
+    if not args.paths:
+        print("import: error: give a raw file or folder to import (or --evaluate LABELS_DIR)", file=sys.stderr)
+        return EXIT_FATAL
     missing = [p for p in args.paths if not p.exists()]
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
@@ -134,6 +143,19 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"skipped  {o.source}: {o.message} ({o.target})")
     print(("dry run: " if args.dry_run else "") + report.summary())
     return EXIT_PROBLEMS if report.count("failed") or missing else EXIT_OK
+
+
+def run_import_evaluation(folder: Path, config: Config) -> int:
+    try:
+        scores = import_evaluation.evaluate(folder, config)
+    except import_evaluation.LabelsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FATAL
+    for line in scores.lines():
+        print(line)
+    for miss in scores.misses:
+        print(f"miss: {miss}")
+    return EXIT_OK
 
 
 def run_themes(args: argparse.Namespace) -> int:
