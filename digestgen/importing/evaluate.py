@@ -6,7 +6,7 @@ with one label each, its ``raw:`` naming the page) or the seeds layout (the page
 temporary folder, exactly as ``build.py import`` would, and each article is compared with its label:
 exact title, subtitle, date, source and url (the label's ``_alt`` lists are accepted too), the set
 of authors, the body's first and last characters, and the labelled furniture strings, none of which
-may be left in the article. A field the label says the page does not state (null) but the article
+may be left in the article's title, subtitle or body. A field the label says the page does not state (null) but the article
 has is *invented*, the worst kind of miss.
 """
 from __future__ import annotations
@@ -147,7 +147,7 @@ def _score(item: Item, meta: dict, body: str, scores: Scores) -> None:
             scores.misses.append(f"{item.name}: body starts {_show(text[:30])}…, want {_show(start)}")
         if not ends:
             scores.misses.append(f"{item.name}: body ends …{_show(text[-30:])}, want {_show(end)}")
-    shown = "\n".join(str(meta.get(k) or "") for k in ("title", "subtitle", "source")) + "\n" + text
+    shown = "\n".join(str(meta.get(k) or "") for k in ("title", "subtitle")) + "\n" + text
     flat = re.sub(r"\s+", "", shown)
     for furniture in label.get("furniture") or []:
         scores.furniture_labelled += 1
