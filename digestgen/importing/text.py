@@ -170,19 +170,30 @@ def extract_meta(text: str) -> Extracted:
 
 
 def to_markdown(lines: list[str]) -> str:
-    """Paragraph lines -> Markdown, short lines between paragraphs becoming ``##`` headings."""
+    """Paragraph lines -> Markdown. One or two short lines between paragraphs are a ``##`` heading
+    (a number line such as ``01`` before one is dropped); a longer run of short lines is verse-like
+    text cut into fragments, kept as one paragraph; a quoted line is speech, never a heading."""
     blocks: list[str] = []
-    pending: list[str] = []
-    for i, line in enumerate(lines):
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if i > 0 and nxt is not None and (NUMBERED.match(line) or _heading_like(line)):
-            if not NUMBERED.match(line):
-                pending.append(line)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if NUMBERED.match(line) and 0 < i < len(lines) - 1:
+            i += 1
             continue
-        if pending:
-            blocks.append("## " + " ".join(pending))
-            pending = []
+        run = i
+        while run < len(lines) and _heading_like(lines[run]) and not NUMBERED.match(lines[run]):
+            run += 1
+        if run > i:
+            if len(blocks) > 0 and run < len(lines) and run - i <= 2:
+                blocks.append("## " + " ".join(lines[i:run]))
+            elif run - i > 2:
+                blocks.append(_escape(" ".join(lines[i:run])))
+            else:
+                blocks += [_escape(part) for part in lines[i:run]]
+            i = run
+            continue
         blocks.append(_escape(line))
+        i += 1
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
@@ -278,7 +289,8 @@ def _credit_line(line: str) -> bool:
 
 
 def _heading_like(line: str) -> bool:
-    return (len(line) <= 30 and not line.endswith(tuple(SENTENCE_END + ",,、::——"))
+    quoted = line.startswith(("“", "\"", "「")) and line.endswith(("”", "\"", "」"))
+    return (len(line) <= 30 and not line.endswith(tuple(SENTENCE_END + ",,、::——")) and not quoted
             and not IMAGE.match(line))
 
 
