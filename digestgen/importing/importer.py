@@ -124,7 +124,7 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
         if twin and not (force and twin == f"{name}.md"):
             report.outcomes.append(Outcome(shown, "duplicate", _display(out_dir / twin),
                                            f"the same article (same {'url' if extracted.url and by_url.get(extracted.url) else 'text'}) "
-                                           f"is already imported as {twin}"))
+                                           "is already imported as"))
             continue
         if name in taken and not force:
             report.outcomes.append(Outcome(shown, "exists", _display(out_dir / f"{name}.md"),

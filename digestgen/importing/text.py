@@ -69,6 +69,8 @@ MASTHEAD = re.compile(r"^《?(?P<src>[" + CJK + r"]{2,12}?报)》?\s*[((]?(?P<da
                       r"(?P<date2>\d{4}年\d{1,2}月\d{1,2}日)$")
 NAME_DATE = re.compile(r"^(?P<src>[" + CJK + r"A-Za-z·]{2,16})\s+(?P<date>\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)"
                        r"(?:\s+\S{1,4})?$")
+# A forum's watermark glued to a paragraph: the site's names listed (XX论坛、XX在线、XX).
+WATERMARK = re.compile(r"^(?:([" + CJK + r"]{2,4})(?:论坛|在线|社区|之家|之窗|网)、){2,}\1(?=[" + CJK + r"])")
 APP_PREFIX = re.compile(r"^[" + CJK + r"]{2,10}客户端?——(?=\S)")
 RESIDUE = re.compile(r"^[\s|│!\[\]()#*_\-—=<>/\\.,:;·•]*$")
 GLUED_CREDIT = re.compile(r"^(?P<text>.*[。!?”\"」』)])\s*(?P<credit>[((][^()()]{2,60}[))])\s*(?P<rest>.*)$")
@@ -211,7 +213,7 @@ def _prepare(lines: list[str]) -> list[str]:
             line = spam.sub("", line).strip()
             if not re.search(r"[" + CJK + r"A-Za-z0-9]", line):
                 continue
-        line = APP_PREFIX.sub("", line)
+        line = WATERMARK.sub("", APP_PREFIX.sub("", line))
         line = re.sub(r"\s*[|│]+\s*$", "", line) if re.search(r"[" + CJK + r"]", line) else line
         m = INLINE_SOURCE.search(line)
         if m and m.start() > 0:
