@@ -26,15 +26,22 @@ DATE = re.compile(r"(\d{4})(?:-|/|年|\.)(\d{1,2})(?:-|/|月|\.)(\d{1,2})日?(?:
 DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 WEEKDAY = re.compile(r"^(?:星期|周|礼拜)[一二三四五六日天]$")
 IMAGE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|bmp)$", re.I)
-CAPTION = re.compile(r"(?:\s\S{2,4}\s*摄|供图|摄影[::]?\s*\S{2,4}|[((]图[))]|[((]资料图[))])。?$")
+CAPTION = re.compile(r"(?:\s\S{2,4}\s*摄|供图|摄影[::]?\s*\S{2,4}|[((]图[))]|[((]资料图[))])。?$|^(?:图为|▲|△)\S")
 URL = re.compile(r"https?://[A-Za-z0-9_\-./?%&=#:~+]+")
 URL_LINE = re.compile(r"(?:本文链接|原文链接|原文地址|文章链接|链接|地址|出处)[::]?\s*(https?://[A-Za-z0-9_\-./?%&=#:~+]+)"
                       r"|(?:转载|转发|引用)[^。]{0,12}?(https?://[A-Za-z0-9_\-./?%&=#:~+]+)\S{0,3}出处")
-SIGNATURE = re.compile(r"\s*□\s*(" + NAME + r")\s*$")
+SIGNATURE = re.compile(r"\s*[□■]\s*(?:本报)?(?:记者|通讯员)?\s*((?:" + NAME + r"\s*){1,3})$")
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+                     "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔"
+                     "向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌"
+                     "毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦"
+                     "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩"
+                     "明佘池查麻苑迟邝")
+COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "皇甫", "令狐", "慕容", "东方", "夏侯", "端木", "尉迟", "公孙", "长孙", "宇文")
 NUMBERED = re.compile(r"^(?:0?\d|[一二三四五六七八九十]{1,2})$")
 # Roles in a credit: writers are authors; editors, reviewers and layout staff never are.
 WRITER = ("首席记者", "特约记者", "见习记者", "全媒体记者", "全媒记者", "融媒体记者", "实习记者", "本报记者", "记者",
-          "特约通讯员", "通讯员", "作者", "撰稿", "文字", "文/", "文丨")
+          "特约通讯员", "通讯员", "实习生", "作者", "撰稿", "撰文", "文字", "图/文", "文/图", "文/", "文丨")
 EDITOR = ("实习编辑", "文字编辑", "责任编辑", "值班编辑", "值班责编", "本网编辑", "编辑", "责编", "编审", "审核", "复审",
           "终审", "审校", "校对", "校准", "排版", "监制", "总编", "主编", "图片", "摄影", "视频", "设计", "整理", "供稿")
 ROLE = re.compile("|".join(re.escape(r) for r in sorted(WRITER + EDITOR, key=len, reverse=True)))
@@ -47,12 +54,14 @@ KEYS = {
                "校对", "校准", "监制", "排版", "总编", "图片", "摄影"),
     "date": ("发布时间", "发布日期", "发表时间", "更新时间", "发文日期", "成文日期", "生成日期", "公开日期", "时间", "日期"),
     "publisher": ("发布机构", "发布单位", "机构名称", "发文机关"),
-    "other": ("索引号", "信息索引号", "公开范围", "公开方式", "主题分类", "字号", "浏览次数", "阅读次数", "点击数"),
+    "other": ("索引号", "信息索引号", "公开范围", "公开方式", "主题分类", "信息分类", "组配分类", "体裁分类", "所属主题", "文号",
+              "发文字号", "关键词", "内容概述", "时效", "有效性", "字号", "浏览次数", "阅读次数", "点击数"),
 }
 ALL_KEYS = sorted((k for keys in KEYS.values() for k in keys), key=len, reverse=True)
 KEY_OF = {k: kind for kind, keys in KEYS.items() for k in keys}
 # A key is followed by a colon or a separator; the 信息公开 table keys also stand bare before a value.
-BARE_KEYS = ("索引号", "信息索引号", "发布机构", "公开范围", "公开方式", "生成日期", "公开日期", "主题分类", "发文日期")
+BARE_KEYS = ("索引号", "信息索引号", "发布机构", "公开范围", "公开方式", "生成日期", "公开日期", "主题分类", "发文日期",
+             "信息分类", "组配分类", "文号", "发文字号", "关键词", "内容概述", "成文日期")
 KEY_RE = re.compile(r"(?<![" + CJK + r"])(" + "|".join(r"\s?".join(map(re.escape, k)) for k in ALL_KEYS) + r")"
                     r"(?:\s*[::丨|/]\s*|\s+(?=\S))")
 OUTLET = r"(?:网|报|台|客户端|新闻|融媒|在线|发布|时刻)"
@@ -71,10 +80,16 @@ NAME_DATE = re.compile(r"^(?P<src>[" + CJK + r"A-Za-z·]{2,16})\s+(?P<date>\d{4}
                        r"(?:\s+\S{1,4})?$")
 # A forum's watermark glued to a paragraph: the site's names listed (XX论坛、XX在线、XX).
 WATERMARK = re.compile(r"^(?:([" + CJK + r"]{2,4})(?:论坛|在线|社区|之家|之窗|网)、){2,}\1(?=[" + CJK + r"])")
+# An e-paper masthead in one line: paper, date, weekday and/or edition (某某日报 2023年05月06日 星期六 第A09版).
+PAPER_LINE = re.compile(r"^(?P<src>[" + CJK + r"·]{2,12}?报)\s*[((]?(?P<date>\d{4}年\d{1,2}月\d{1,2}日)[))]?"
+                        r"\s*(?:星期[一二三四五六日天])?\s*(?:第?[A-Z]?\d{1,3}版.{0,12})?$")
+# A time stamp leading a header line: 2024-03-05 18:20 发表于某某省.
+DATE_FIRST = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)\s+\S{1,12}$")
 APP_PREFIX = re.compile(r"^[" + CJK + r"]{2,10}客户端?——(?=\S)")
 RESIDUE = re.compile(r"^[\s|│!\[\]()#*_\-—=<>/\\.,:;·•]*$")
 GLUED_CREDIT = re.compile(r"^(?P<text>.*[。!?”\"」』)])\s*(?P<credit>[((][^()()]{2,60}[))])\s*(?P<rest>.*)$")
 INLINE_SOURCE = re.compile(r"[((]\s*(?:稿件)?来源\s*[::][^()()]{2,30}[))]")
+ORG_CREDIT = re.compile(r"^(?:图/文|文/图|文|撰文|作者)\s*[/丨|::]\s*([" + CJK + r"A-Za-z·、\s]{2,24})$")
 TITLE_LABEL = re.compile(r"^(?:原标题|标题)\s*[::]\s*(.{4,80})$")
 
 
@@ -150,11 +165,20 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
     if body:
         sig = SIGNATURE.search(body[-1])
         if sig:
-            out.authors.append(sig.group(1))
+            out.authors.extend(sig.group(1).split())
             body[-1] = body[-1][: sig.start()].rstrip()
+            if not body[-1]:
+                body.pop()
+    if len(body) > 1 and (names := signature_names(body[-1])):
+        out.authors.extend(names)  # a bare signature after the last paragraph
+        body.pop()
+    if body:
         _read_lead(body[0], out)
     if out.title is None:
-        out.title = next((m.group(1).strip() for i in footer if (m := TITLE_LABEL.match(lines[i]))), None)
+        out.title = next((m.group(1).strip() for i in header + footer if (m := TITLE_LABEL.match(lines[i]))), None)
+    for i in header:  # a lead alone on its line: 本报讯, XX网讯
+        if (lead := LEAD.fullmatch(lines[i])) and not lead.group("src").startswith("本报"):
+            out.source = out.source or lead.group("src")
     if not out.source:
         out.source = _fallback_source([lines[i] for i in footer + header])
     out.authors = list(dict.fromkeys(a for a in out.authors if a))
@@ -214,6 +238,8 @@ def _prepare(lines: list[str]) -> list[str]:
             if not re.search(r"[" + CJK + r"A-Za-z0-9]", line):
                 continue
         line = WATERMARK.sub("", APP_PREFIX.sub("", line))
+        if re.match(r"^[-*]\s+\S", line) and KEY_RE.match(line[2:].strip()):
+            line = line[2:].strip()  # a metadata table copied as a list
         line = re.sub(r"\s*[|│]+\s*$", "", line) if re.search(r"[" + CJK + r"]", line) else line
         m = INLINE_SOURCE.search(line)
         if m and m.start() > 0:
@@ -260,6 +286,7 @@ def _is_meta(line: str) -> bool:
         return True
     return bool(KEY_RE.match(stripped) and _key_values(stripped)) or _date_only(line) or bool(URL_LINE.search(line)) \
         or bool(MASTHEAD.match(line)) or bool(NAME_DATE.match(line)) or bool(WEEKDAY.match(line)) \
+        or bool(PAPER_LINE.match(line)) or bool(DATE_FIRST.match(line)) \
         or bool(re.match(r"^[" + CJK + r"]{2,8}[::]\s*$", line))
 
 
@@ -279,7 +306,24 @@ def _credit_text(text: str) -> bool:
     if re.match(r"^(?:稿件)?来源\s*[::]", text):
         return True
     tokens = re.split(r"[\s、,,]+", text)
-    return 1 <= len(tokens) <= 5 and all(re.fullmatch(r"[" + CJK + r"]{2,4}", t) for t in tokens) and len(tokens) >= 2
+    if len(tokens) == 1:
+        return _person_name(tokens[0])
+    return 2 <= len(tokens) <= 5 and all(re.fullmatch(r"[" + CJK + r"]{2,4}", t) for t in tokens)
+
+
+def _person_name(token: str) -> bool:
+    """A bare token that reads as a Chinese personal name: a common surname and one or two more characters."""
+    if token.startswith(COMPOUND_SURNAMES):
+        return 3 <= len(token) <= 4
+    return 2 <= len(token) <= 3 and token[0] in SURNAMES and bool(re.fullmatch(r"[" + CJK + r"]+", token))
+
+
+def signature_names(line: str) -> list[str]:
+    """A line after the last paragraph that is only one to three personal names: the writers' signature."""
+    tokens = line.split()
+    if len(line) <= 14 and 1 <= len(tokens) <= 3 and all(_person_name(t) for t in tokens):
+        return tokens
+    return []
 
 
 def _credit_line(line: str) -> bool:
@@ -287,6 +331,8 @@ def _credit_line(line: str) -> bool:
     s = line.strip()
     if re.fullmatch(r"[((\[【].+[))\]】]", s):
         return _credit_text(s[1:-1])
+    if re.match(r"^[□■]\s*(?:本报)?(?:记者|通讯员)", s) or ORG_CREDIT.match(s):
+        return True
     return bool(re.fullmatch(r"(?:" + "|".join(WRITER[:10]) + r")\s*(?:" + NAME + r"\s*){1,4}", s))
 
 
@@ -313,21 +359,37 @@ def _strip_images(lines: list[str]) -> list[str]:
 # ---- title ----
 
 def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extracted) -> None:
-    """The first headline-shaped line of the header (not a site, column, app or edition name), and a
-    second one directly under it as the subtitle."""
-    candidates = [i for i in header if kinds[i] in ("short", "para") and _headline_shaped(lines[i])]
+    """The headline: where the header has a metadata line (date, 来源) the run of headline-shaped
+    lines just above it, else the first headline-shaped line; never a site, column, app or edition
+    name, nor a headline under a "recommended" label (another article). A second headline-shaped
+    line directly under the headline is its subtitle."""
+    candidates = [i for i in header if kinds[i] in ("short", "para") and _headline_shaped(lines[i])
+                  and not _after_pick(lines, header, i)]
     strong = [i for i in candidates if not _kicker_shaped(lines[i])]
     if not strong:
         return
     first = strong[0]
+    metas = [i for i in header if kinds[i] in ("meta", "footer") and any(c < i for c in strong)]
+    if metas:
+        above = [c for c in strong if c < metas[0]]
+        first = above[-1]
+        if len(above) > 1 and above[-2] == first - 1 and lines[above[-2]] != lines[first]:
+            first = above[-2]  # a headline and its subtitle, both above the metadata line
     out.title = _clean_title(lines[first])
     nxt = first + 1
     if nxt in strong and nxt < len(lines) and lines[nxt] != lines[first] and len(lines[nxt]) >= 8:
         out.subtitle = _clean_title(lines[nxt])
         nxt += 1
     # A publisher printed on its own line under the headline (a unit or a site name).
-    if nxt in header and SITE.match(lines[nxt]) or nxt in header and PUBLISHER.match(lines[nxt]):
+    if nxt in header and (SITE.match(lines[nxt]) or PUBLISHER.match(lines[nxt])):
         out.source = out.source or lines[nxt]
+
+
+def _after_pick(lines: list[str], header: list[int], i: int) -> bool:
+    """The line follows a "recommended / today's pick / hot" label: another article's headline."""
+    before = [j for j in header if j < i]
+    return bool(before) and bool(re.search(r"推荐|精选|热点|热门|头条|今日|必读|排行", lines[before[-1]])) \
+        and len(re.sub(r"\s+", "", lines[before[-1]])) <= 8
 
 
 def _headline_shaped(line: str) -> bool:
@@ -362,6 +424,10 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
         if in_header and (lead := DATE.match(stripped)) and KEY_RE.match(stripped[lead.end():].strip()):
             out.date = out.date or _iso(lead)
             stripped = line = stripped[lead.end():].strip()
+        if (org := ORG_CREDIT.match(stripped)):
+            names = _names(org.group(1))
+            out.authors.extend(names or ([org.group(1).strip()] if PUBLISHER.match(org.group(1).strip()) else []))
+            continue
         if _credit_line(line) and not KEY_RE.match(stripped):
             _read_credit(line.strip()[1:-1] if line.strip()[0] in "((【[" else line, out)
             continue
@@ -369,6 +435,13 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
             out.source = out.source or mh.group("src") or mh.group("src2")
             if out.date is None and (d := DATE.search(mh.group("date") or mh.group("date2"))):
                 out.date = _iso(d)
+            continue
+        if (paper := PAPER_LINE.match(line)):
+            out.source = out.source or paper.group("src")
+            out.date = out.date or _iso(DATE.search(paper.group("date")))
+            continue
+        if in_header and (first := DATE_FIRST.match(line)) and not _today(lines, n):
+            out.date = out.date or _iso(DATE.search(first.group(1)))
             continue
         if in_header and (nd := NAME_DATE.match(line)) and not _today(lines, n):
             if SITE.match(nd.group("src")) or PUBLISHER.match(nd.group("src")):
@@ -389,7 +462,7 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
             if in_header and out.date is None and (d := DATE.search(stripped)):
                 out.date = _iso(d)  # a time stamp at the end of a 来源/作者 line
             continue
-        if out.date is None and _date_only(line) and not _today(lines, n):
+        if in_header and out.date is None and _date_only(line) and not _today(lines, n):
             d = DATE.fullmatch(line.strip())
             out.date = _iso(d) if d else _iso_dmy(DMY.match(line.strip()))
     if not out.source and getattr(out, "_publisher", None):
@@ -400,6 +473,8 @@ def _today(lines: list[str], n: int) -> bool:
     """A date printed as 'today' by the page (a weekday beside it, or 今天是 before it), not a publication date."""
     before = lines[n - 1] if n > 0 else ""
     after = lines[n + 1] if n + 1 < len(lines) else ""
+    if re.search(r"版|报", lines[n]):
+        return False  # an e-paper's masthead: date, weekday and edition
     return bool(WEEKDAY.match(after) or re.search(r"星期[一二三四五六日天]", lines[n]) or before.endswith(("今天是", "今天是:")))
 
 
@@ -412,7 +487,7 @@ def _key_values(line: str) -> list[tuple[str, str]]:
         if key not in BARE_KEYS and not re.search(r"[::丨|/]", line[line.find(parts[i]) + len(parts[i]) - 2:
                                                               line.find(parts[i]) + len(parts[i]) + 1] if False else "x"):
             pass
-        value = re.split(r"\s{2,}|\s?\|\s?|【", value)[0].strip()
+        value = re.split(r"\s{2,}|\s?\|\s?|【", value)[0].strip().strip("【】[]()()")
         if KEY_OF.get(key) != "date":
             value = DATE.sub("", value).strip()
         pairs.append((key, value))
@@ -477,6 +552,8 @@ def _read_lead(first: str, out: Extracted) -> None:
         _read_credit(p.group(1), out) if _credit_text(p.group(1)) or _names(p.group(1)) else None
     elif (r := re.match(r"(" + NAME + r")报道[::]", rest)):
         out.authors.append(r.group(1))
+    elif (c := re.match(r"((?:(?:" + "|".join(WRITER[:11]) + r")\s+(?:" + NAME + r"(?=[\s、]|报道)[\s、]*){1,4})+)", rest)):
+        _read_credit(c.group(1), out)
 
 
 def _fallback_source(lines: list[str]) -> str | None:
