@@ -440,7 +440,7 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
             out.source = out.source or paper.group("src")
             out.date = out.date or _iso(DATE.search(paper.group("date")))
             continue
-        if in_header and (first := DATE_FIRST.match(line)) and not _today(lines, n):
+        if in_header and (first := DATE_FIRST.match(line)) and not _date_only(line) and not _today(lines, n):
             out.date = out.date or _iso(DATE.search(first.group(1)))
             continue
         if in_header and (nd := NAME_DATE.match(line)) and not _today(lines, n):
