@@ -244,9 +244,21 @@ def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:
     return out.strip() or lead[: limit - 1].rstrip(",,、;;:: ") + "…"
 
 
+# A line of credits or a time stamp is no lead sentence; a lead's credit prefix is not part of it.
+CREDIT_LINE = re.compile(r"^[□■\s]*(?:\S{0,12}\s)?(?:记者|通讯员)\s|^[\d\s:/年月日.-]+$")
+LEAD_PREFIX = re.compile(r"^(?:[^\s,,。()()]{1,24}?(?:讯|消息|电))?\s*[((][^()()]{0,60}[))]\s*"
+                         r"|^[^\s,,。()()]{1,24}?讯\s*(?:[\u4e00-\u9fff·]{2,4}报道[::])?\s*")
+
+
 def placeholder_title(text: str, limit: int = 30) -> str:
-    """A stand-in title from the first sentence, for articles that have none."""
-    first = SENTENCE_END.split(text.split("\n", 1)[0])[0].rstrip("。!?!?;;")
+    """A stand-in title from the lead sentence, for articles that have none: not a line of credits
+    (``□记者 某某``) or a time stamp, and without a lead's ``XX讯(记者 …)`` prefix."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    line = next((line for line in lines if not CREDIT_LINE.match(line)), "")
+    if (prefix := LEAD_PREFIX.match(line)) and prefix.end() < len(line) and \
+            re.search(r"记者|通讯员|讯|报道|[\u4e00-\u9fff]{2,4}\s[\u4e00-\u9fff]{2,4}", prefix.group(0)):
+        line = line[prefix.end():]
+    first = SENTENCE_END.split(line)[0].rstrip("。!?!?;;")
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 

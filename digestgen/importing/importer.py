@@ -1,8 +1,11 @@
 """``build.py import``: raw pages (copied text or saved HTML) -> clean articles in ``articles/``.
 
-Each file is decoded, its article extracted (rawtext / rawhtml), its region and themes prefilled by
-the analysis rules, and written as Markdown with front matter. An existing file is never
-replaced without ``--force``; the same article imported twice is skipped as a duplicate.
+Each file is decoded, its article extracted (``text.py`` for copied text, ``html.py`` for saved
+HTML) and written as Markdown with front matter holding only what the page states; region and
+themes are inferred at build time. Pages imported together are first compared line by line: a line
+that recurs on three or more of them is the site's chrome. An existing file is never replaced
+without ``--force``; the same article (same url or same text) imported twice is skipped as a
+duplicate of the file it names, and two different articles with the same title both import.
 """
 from __future__ import annotations
 
@@ -16,17 +19,14 @@ from digestgen.analysis.analyse import placeholder_title
 from digestgen.config import Config
 from digestgen.load.articles import load_articles
 from digestgen.analysis.markup import to_html, to_text
-from digestgen.model import Region
 from digestgen.paths import display_path
 from digestgen.importing.html import charset_of, extract_html
-from digestgen.importing.text import Extracted, extract_text
-from digestgen.analysis.regions import place
-from digestgen.analysis.themes import assign_themes
+from digestgen.importing.text import Extracted, extract_text, shared_lines
 from digestgen.analysis.tokens import vocabulary
 from digestgen.site.urls import slugify, unique
 
 SUFFIXES = (".txt", ".html", ".htm", ".md")
-REPORTED_FIELDS = ("title", "date", "source", "authors", "url", "region")
+REPORTED_FIELDS = ("title", "date", "source", "authors", "url")
 
 
 class ImportFailure(Exception):
@@ -103,14 +103,15 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
     existing = load_articles(out_dir, config.theme_names, drafts=True).articles \
         if out_dir.is_dir() else []
     by_url = {a.url: a.source_file for a in existing if a.url}
-    by_title = {(a.title, a.date.date() if a.date else None): a.source_file for a in existing if a.title}
     by_body = {_fingerprint(a.body): a.source_file for a in existing if a.body.strip()}
     taken = {p.stem for p in out_dir.glob("*.md")} if out_dir.is_dir() else set()
     planned: set[str] = set()
-    for path in collect(paths):
+    files = collect(paths)
+    shared = batch_chrome(files)
+    for path in files:
         shown = display_path(path)
         try:
-            extracted = extract(path)
+            extracted = extract(path, shared)
         except ImportFailure as exc:
             report.outcomes.append(Outcome(shown, "failed", message=str(exc)))
             continue
@@ -119,13 +120,12 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
             continue
         article = render_article(extracted, path.name, config)
         name = article_name(extracted)
-        key_title = (extracted.title, _day(extracted.date)) if extracted.title else None
         twin = by_url.get(extracted.url) if extracted.url else None
-        twin = twin or (by_title.get(key_title) if key_title else None) or by_body.get(_fingerprint(extracted.body))
+        twin = twin or by_body.get(_fingerprint(extracted.body))
         if twin and not (force and twin == f"{name}.md"):
             report.outcomes.append(Outcome(shown, "duplicate", display_path(out_dir / twin),
-                                           "the same article (same url, same title and date, or same text) "
-                                           "is already there"))
+                                           f"the same article (same {'url' if extracted.url and by_url.get(extracted.url) else 'text'}) "
+                                           "is already imported as"))
             continue
         if name in taken and not force:
             report.outcomes.append(Outcome(shown, "exists", display_path(out_dir / f"{name}.md"),
@@ -140,33 +140,46 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
             target.write_text(article, encoding="utf-8")
         if extracted.url:
             by_url[extracted.url] = target.name
-        if key_title:
-            by_title[key_title] = target.name
         by_body[_fingerprint(extracted.body)] = target.name
         missing = tuple(f for f in REPORTED_FIELDS if not _has(extracted, article, f))
         report.outcomes.append(Outcome(shown, "imported", display_path(target), missing=missing))
     return report
 
 
-def extract(path: Path) -> Extracted:
+def batch_chrome(files: list[Path]) -> frozenset[str]:
+    """Lines of copied text that recur on three or more of the pages imported together."""
+    texts = []
+    for path in files:
+        try:
+            raw = path.read_bytes()
+            if not _is_html(path, raw):
+                texts.append(decode(raw, False))
+        except (OSError, ImportFailure):
+            continue  # reported when the file itself is imported
+    return shared_lines(texts)
+
+
+def _is_html(path: Path, raw: bytes) -> bool:
+    return path.suffix.lower() in (".html", ".htm") or raw.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
+
+
+def extract(path: Path, shared: frozenset[str] = frozenset()) -> Extracted:
     raw = path.read_bytes()
-    is_html = path.suffix.lower() in (".html", ".htm") or raw.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
+    is_html = _is_html(path, raw)
     text = decode(raw, is_html)
-    extracted = extract_html(text) if is_html else extract_text(text)
+    extracted = extract_html(text) if is_html else extract_text(text, shared)
     if not extracted.body.strip():
         raise ImportFailure("no article text found in it")
     return extracted
 
 
 def render_article(x: Extracted, original_name: str, config: Config) -> str:
-    """The article file: front matter with what the page states (plus region and themes), then the body."""
-    text = to_text(to_html(x.body))
-    region, _, _ = place(Region(), x.title or "", text, x.source or "")
-    themes = assign_themes(x.title or "", text, config)
+    """The article file: front matter with only what the page states, then the body. Region and
+    themes are inferred at build time, so a better detector reaches articles imported earlier; a
+    ``region:`` or ``themes:`` line is for a person who overrides."""
     fields: list[tuple[str, object]] = [
         ("title", x.title), ("subtitle", x.subtitle), ("date", x.date), ("source", x.source),
-        ("authors", x.authors), ("url", x.url), ("region", "/".join(region.names)),
-        ("themes", list(themes)), ("imported_from", original_name)]
+        ("authors", x.authors), ("url", x.url), ("imported_from", original_name)]
     lines = ["---"]
     for key, value in fields:
         if value:
@@ -192,11 +205,4 @@ def _yaml(value: object) -> str:
 
 
 def _has(x: Extracted, article: str, name: str) -> bool:
-    if name == "region":
-        return "\nregion: " in article.split("\n---\n", 1)[0]
     return bool(getattr(x, name))
-
-
-def _day(date: str | None):
-    import datetime as dt
-    return dt.date.fromisoformat(date[:10]) if date else None
