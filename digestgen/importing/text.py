@@ -359,22 +359,21 @@ def _strip_images(lines: list[str]) -> list[str]:
 # ---- title ----
 
 def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extracted) -> None:
-    """The headline: where the header has a metadata line (date, 来源) the run of headline-shaped
-    lines just above it, else the first headline-shaped line; never a site, column, app or edition
-    name, nor a headline under a "recommended" label (another article). A second headline-shaped
-    line directly under the headline is its subtitle."""
+    """The headline: the headline-shaped line nearest above the header's first metadata line (date,
+    来源), or above the article when there is none; never a site, column, app or edition name, nor a
+    headline under a "recommended" label (another article). Two such lines in a row are the headline
+    and its subtitle."""
     candidates = [i for i in header if kinds[i] in ("short", "para") and _headline_shaped(lines[i])
                   and not _after_pick(lines, header, i)]
     strong = [i for i in candidates if not _kicker_shaped(lines[i])]
     if not strong:
         return
-    first = strong[0]
     metas = [i for i in header if kinds[i] in ("meta", "footer") and any(c < i for c in strong)]
-    if metas:
-        above = [c for c in strong if c < metas[0]]
-        first = above[-1]
-        if len(above) > 1 and above[-2] == first - 1 and lines[above[-2]] != lines[first]:
-            first = above[-2]  # a headline and its subtitle, both above the metadata line
+    anchor = metas[0] if metas else len(lines)
+    above = [c for c in strong if c < anchor]
+    first = above[-1]
+    if len(above) > 1 and above[-2] == first - 1 and lines[above[-2]] != lines[first]:
+        first = above[-2]  # a headline and its subtitle, both above the metadata line or the article
     out.title = _clean_title(lines[first])
     nxt = first + 1
     if nxt in strong and nxt < len(lines) and lines[nxt] != lines[first] and len(lines[nxt]) >= 8:
