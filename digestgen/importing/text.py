@@ -62,12 +62,16 @@ KEY_OF = {k: kind for kind, keys in KEYS.items() for k in keys}
 # A key is followed by a colon or a separator; the 信息公开 table keys also stand bare before a value.
 BARE_KEYS = ("索引号", "信息索引号", "发布机构", "公开范围", "公开方式", "生成日期", "公开日期", "主题分类", "发文日期",
              "信息分类", "组配分类", "文号", "发文字号", "关键词", "内容概述", "成文日期")
-KEY_RE = re.compile(r"(?<![" + CJK + r"])(" + "|".join(r"\s?".join(map(re.escape, k)) for k in ALL_KEYS) + r")"
+_KEY_ALT = "|".join(r"\s?".join(map(re.escape, k)) for k in ALL_KEYS)
+# A key stands after a non-CJK character (or starts the line), or is glued to the previous value
+# but followed by a colon: 时间:2021-09-30来源:中国长安网责任编辑:某某.
+KEY_RE = re.compile(r"(?:(?<![" + CJK + r"])|(?=(?:" + _KEY_ALT + r")\s*[::]))(" + _KEY_ALT + r")"
                     r"(?:\s*[::丨|/]\s*|\s+(?=\S))")
-OUTLET = r"(?:网|报|台|客户端|新闻|融媒|在线|发布|时刻)"
+OUTLET = r"(?:网|报|台|社|客户端|新闻|融媒|在线|发布|时刻)"
 LEAD = re.compile(r"^(?P<src>[^\s,,。:：()()“”]{1,22}?" + OUTLET + r")(?P<place>[" + CJK + r"]{0,4})(?:讯|消息|电)"
                   r"(?=[\s((]|$)")
-LEAD_DATED = re.compile(r"^(?P<src>[^\s,,。()()“”]{2,30}?)\d{1,2}月\d{1,2}日(?:讯|消息|电)")
+LEAD_DATED = re.compile(r"^(?P<src>[^\s,,。()()“”]{1,28}?" + OUTLET + r")(?P<place>[" + CJK + r"]{0,4})"
+                        r"\d{1,2}月\d{1,2}日(?:讯|消息|电)")
 PUBLISHER = re.compile(r"^[" + CJK + r"A-Za-z·()()]{2,16}?(?:网|在线|融媒|新闻|日报|晚报|法制报|法治报|报|客户端|发布|电视台|"
                        r"广播电视台|融媒体中心|频道|公安局|分局|派出所|大队|支队|总队|公安厅|政府|办公室|委员会|中心|政法委|检察院|法院)$")
 SITE = re.compile(r"^[" + CJK + r"A-Za-z·]{2,10}(?:网|在线|融媒|新闻|日报|晚报|报|客户端|电视台|频道|门户|官网|论坛|社区)$")
@@ -259,7 +263,8 @@ def _kind(line: str, shared: frozenset[str]) -> str:
     flat = re.sub(r"\s+", "", line)
     if line in shared and not _is_meta(line):
         return "chrome"
-    if RESIDUE.match(line) or IMAGE.match(line) or (len(flat) <= 40 and _patterns("import_chrome.txt").match(flat)):
+    bare = re.sub(r"^[^\w“‘(【\[《]+", "", flat)  # emoji and arrows before a prompt
+    if RESIDUE.match(line) or IMAGE.match(line) or (len(flat) <= 40 and _patterns("import_chrome.txt").match(bare)):
         return "chrome"
     if _patterns("import_footer.txt").match(squeeze(line)) or _credit_line(line) or TITLE_LABEL.match(line):
         return "footer"
@@ -397,6 +402,8 @@ def _headline_shaped(line: str) -> bool:
         return False
     if SITE.match(flat) or PUBLISHER.match(flat) or DATE.search(line) or _lead_dateline(line):
         return False
+    if re.search(r"\d{5,}|@|www\.|\.com|\.cn|电话|邮箱|热线|QQ|ICP", flat, re.I):
+        return False
     return not re.search(r"[>›»]|\s/\s|\|", line)
 
 
@@ -406,7 +413,12 @@ def _kicker_shaped(line: str) -> bool:
 
 
 def _clean_title(line: str) -> str:
-    return re.sub(r"\s+", " ", line).strip()
+    """The headline without an outlet's name bracketed before it (【某某新闻网】标题)."""
+    line = re.sub(r"\s+", " ", line).strip()
+    m = re.match(r"^[【\[]([^】\]]{2,12})[】\]]\s*(?=\S{4})", line)
+    if m and (SITE.match(m.group(1)) or PUBLISHER.match(m.group(1))):
+        line = line[m.end():]
+    return line
 
 
 # ---- fields ----
