@@ -424,6 +424,9 @@ def _clean_title(line: str) -> str:
 # ---- fields ----
 
 def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
+    """Title-free fields from metadata lines: keys, credits, mastheads, dates (a bare date or a
+    ``name date`` line only in the header)."""
+    publisher = None
     for n, line in enumerate(lines):
         if out.url is None and (m := URL_LINE.search(line)):
             found = (m.group(1) or m.group(2)).rstrip("。,,")
@@ -468,16 +471,16 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
                     _read_credit(f"{key}:{value}", out)
                 elif kind == "date" and out.date is None and (d := DATE.search(value)):
                     out.date = _iso(d)
-                elif kind == "publisher" and value and not getattr(out, "_publisher", None):
-                    out._publisher = value.split()[0]  # type: ignore[attr-defined]
+                elif kind == "publisher" and value and not publisher:
+                    publisher = value.split()[0]
             if in_header and out.date is None and (d := DATE.search(stripped)):
                 out.date = _iso(d)  # a time stamp at the end of a 来源/作者 line
             continue
         if in_header and out.date is None and _date_only(line) and not _today(lines, n):
             d = DATE.fullmatch(line.strip())
             out.date = _iso(d) if d else _iso_dmy(DMY.match(line.strip()))
-    if not out.source and getattr(out, "_publisher", None):
-        out.source = out._publisher  # type: ignore[attr-defined]
+    if not out.source and publisher:
+        out.source = publisher  # 发布机构 of a 信息公开 table, when no 来源 is stated
 
 
 def _today(lines: list[str], n: int) -> bool:
@@ -495,9 +498,6 @@ def _key_values(line: str) -> list[tuple[str, str]]:
     for i in range(1, len(parts) - 1, 2):
         key = re.sub(r"\s+", "", parts[i])
         value = parts[i + 1].strip()
-        if key not in BARE_KEYS and not re.search(r"[::丨|/]", line[line.find(parts[i]) + len(parts[i]) - 2:
-                                                              line.find(parts[i]) + len(parts[i]) + 1] if False else "x"):
-            pass
         value = re.split(r"\s{2,}|\s?\|\s?|【", value)[0].strip().strip("【】[]()()")
         if KEY_OF.get(key) != "date":
             value = DATE.sub("", value).strip()
@@ -560,7 +560,8 @@ def _read_lead(first: str, out: Extracted) -> None:
         out.source = src
     rest = first[m.end():].lstrip()
     if (p := re.match(r"[((]([^()()]{2,60})[))]", rest)):
-        _read_credit(p.group(1), out) if _credit_text(p.group(1)) or _names(p.group(1)) else None
+        if _credit_text(p.group(1)) or _names(p.group(1)):
+            _read_credit(p.group(1), out)
     elif (r := re.match(r"(" + NAME + r")报道[::]", rest)):
         out.authors.append(r.group(1))
     elif (c := re.match(r"((?:(?:" + "|".join(WRITER[:11]) + r")\s+(?:" + NAME + r"(?=[\s、]|报道)[\s、]*){1,4})+)", rest)):
