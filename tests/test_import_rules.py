@@ -213,3 +213,8 @@ def test_lines_shared_by_three_pages_of_one_site_are_dropped(project, capsys, tm
         meta, body = got[name]
         assert meta["title"] == title
         assert body == para
+
+
+def test_import_without_a_path_or_evaluate_says_what_to_give(project, capsys):
+    assert main(["import"]) == 2
+    assert capsys.readouterr().err.strip() == "import: error: give a raw file or folder to import (or --evaluate LABELS_DIR)"
