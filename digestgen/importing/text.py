@@ -62,12 +62,16 @@ KEY_OF = {k: kind for kind, keys in KEYS.items() for k in keys}
 # A key is followed by a colon or a separator; the 信息公开 table keys also stand bare before a value.
 BARE_KEYS = ("索引号", "信息索引号", "发布机构", "公开范围", "公开方式", "生成日期", "公开日期", "主题分类", "发文日期",
              "信息分类", "组配分类", "文号", "发文字号", "关键词", "内容概述", "成文日期")
-KEY_RE = re.compile(r"(?<![" + CJK + r"])(" + "|".join(r"\s?".join(map(re.escape, k)) for k in ALL_KEYS) + r")"
+_KEY_ALT = "|".join(r"\s?".join(map(re.escape, k)) for k in ALL_KEYS)
+# A key stands after a non-CJK character (or starts the line), or is glued to the previous value
+# but followed by a colon: 时间:2021-09-30来源:中国长安网责任编辑:某某.
+KEY_RE = re.compile(r"(?:(?<![" + CJK + r"])|(?=(?:" + _KEY_ALT + r")\s*[::]))(" + _KEY_ALT + r")"
                     r"(?:\s*[::丨|/]\s*|\s+(?=\S))")
-OUTLET = r"(?:网|报|台|客户端|新闻|融媒|在线|发布|时刻)"
+OUTLET = r"(?:网|报|台|社|客户端|新闻|融媒|在线|发布|时刻)"
 LEAD = re.compile(r"^(?P<src>[^\s,,。:：()()“”]{1,22}?" + OUTLET + r")(?P<place>[" + CJK + r"]{0,4})(?:讯|消息|电)"
                   r"(?=[\s((]|$)")
-LEAD_DATED = re.compile(r"^(?P<src>[^\s,,。()()“”]{2,30}?)\d{1,2}月\d{1,2}日(?:讯|消息|电)")
+LEAD_DATED = re.compile(r"^(?P<src>[^\s,,。()()“”]{1,28}?" + OUTLET + r")(?P<place>[" + CJK + r"]{0,4})"
+                        r"\d{1,2}月\d{1,2}日(?:讯|消息|电)")
 PUBLISHER = re.compile(r"^[" + CJK + r"A-Za-z·()()]{2,16}?(?:网|在线|融媒|新闻|日报|晚报|法制报|法治报|报|客户端|发布|电视台|"
                        r"广播电视台|融媒体中心|频道|公安局|分局|派出所|大队|支队|总队|公安厅|政府|办公室|委员会|中心|政法委|检察院|法院)$")
 SITE = re.compile(r"^[" + CJK + r"A-Za-z·]{2,10}(?:网|在线|融媒|新闻|日报|晚报|报|客户端|电视台|频道|门户|官网|论坛|社区)$")
@@ -259,7 +263,8 @@ def _kind(line: str, shared: frozenset[str]) -> str:
     flat = re.sub(r"\s+", "", line)
     if line in shared and not _is_meta(line):
         return "chrome"
-    if RESIDUE.match(line) or IMAGE.match(line) or (len(flat) <= 40 and _patterns("import_chrome.txt").match(flat)):
+    bare = re.sub(r"^[^\w“‘(【\[《]+", "", flat)  # emoji and arrows before a prompt
+    if RESIDUE.match(line) or IMAGE.match(line) or (len(flat) <= 40 and _patterns("import_chrome.txt").match(bare)):
         return "chrome"
     if _patterns("import_footer.txt").match(squeeze(line)) or _credit_line(line) or TITLE_LABEL.match(line):
         return "footer"
@@ -359,22 +364,21 @@ def _strip_images(lines: list[str]) -> list[str]:
 # ---- title ----
 
 def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extracted) -> None:
-    """The headline: where the header has a metadata line (date, 来源) the run of headline-shaped
-    lines just above it, else the first headline-shaped line; never a site, column, app or edition
-    name, nor a headline under a "recommended" label (another article). A second headline-shaped
-    line directly under the headline is its subtitle."""
+    """The headline: the headline-shaped line nearest above the header's first metadata line (date,
+    来源), or above the article when there is none; never a site, column, app or edition name, nor a
+    headline under a "recommended" label (another article). Two such lines in a row are the headline
+    and its subtitle."""
     candidates = [i for i in header if kinds[i] in ("short", "para") and _headline_shaped(lines[i])
                   and not _after_pick(lines, header, i)]
     strong = [i for i in candidates if not _kicker_shaped(lines[i])]
     if not strong:
         return
-    first = strong[0]
     metas = [i for i in header if kinds[i] in ("meta", "footer") and any(c < i for c in strong)]
-    if metas:
-        above = [c for c in strong if c < metas[0]]
-        first = above[-1]
-        if len(above) > 1 and above[-2] == first - 1 and lines[above[-2]] != lines[first]:
-            first = above[-2]  # a headline and its subtitle, both above the metadata line
+    anchor = metas[0] if metas else len(lines)
+    above = [c for c in strong if c < anchor]
+    first = above[-1]
+    if len(above) > 1 and above[-2] == first - 1 and lines[above[-2]] != lines[first]:
+        first = above[-2]  # a headline and its subtitle, both above the metadata line or the article
     out.title = _clean_title(lines[first])
     nxt = first + 1
     if nxt in strong and nxt < len(lines) and lines[nxt] != lines[first] and len(lines[nxt]) >= 8:
@@ -398,6 +402,8 @@ def _headline_shaped(line: str) -> bool:
         return False
     if SITE.match(flat) or PUBLISHER.match(flat) or DATE.search(line) or _lead_dateline(line):
         return False
+    if re.search(r"\d{5,}|@|www\.|\.com|\.cn|电话|邮箱|热线|QQ|ICP", flat, re.I):
+        return False
     return not re.search(r"[>›»]|\s/\s|\|", line)
 
 
@@ -407,12 +413,20 @@ def _kicker_shaped(line: str) -> bool:
 
 
 def _clean_title(line: str) -> str:
-    return re.sub(r"\s+", " ", line).strip()
+    """The headline without an outlet's name bracketed before it (【某某新闻网】标题)."""
+    line = re.sub(r"\s+", " ", line).strip()
+    m = re.match(r"^[【\[]([^】\]]{2,12})[】\]]\s*(?=\S{4})", line)
+    if m and (SITE.match(m.group(1)) or PUBLISHER.match(m.group(1))):
+        line = line[m.end():]
+    return line
 
 
 # ---- fields ----
 
 def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
+    """Title-free fields from metadata lines: keys, credits, mastheads, dates (a bare date or a
+    ``name date`` line only in the header)."""
+    publisher = None
     for n, line in enumerate(lines):
         if out.url is None and (m := URL_LINE.search(line)):
             found = (m.group(1) or m.group(2)).rstrip("。,,")
@@ -457,16 +471,16 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
                     _read_credit(f"{key}:{value}", out)
                 elif kind == "date" and out.date is None and (d := DATE.search(value)):
                     out.date = _iso(d)
-                elif kind == "publisher" and value and not getattr(out, "_publisher", None):
-                    out._publisher = value.split()[0]  # type: ignore[attr-defined]
+                elif kind == "publisher" and value and not publisher:
+                    publisher = value.split()[0]
             if in_header and out.date is None and (d := DATE.search(stripped)):
                 out.date = _iso(d)  # a time stamp at the end of a 来源/作者 line
             continue
         if in_header and out.date is None and _date_only(line) and not _today(lines, n):
             d = DATE.fullmatch(line.strip())
             out.date = _iso(d) if d else _iso_dmy(DMY.match(line.strip()))
-    if not out.source and getattr(out, "_publisher", None):
-        out.source = out._publisher  # type: ignore[attr-defined]
+    if not out.source and publisher:
+        out.source = publisher  # 发布机构 of a 信息公开 table, when no 来源 is stated
 
 
 def _today(lines: list[str], n: int) -> bool:
@@ -484,9 +498,6 @@ def _key_values(line: str) -> list[tuple[str, str]]:
     for i in range(1, len(parts) - 1, 2):
         key = re.sub(r"\s+", "", parts[i])
         value = parts[i + 1].strip()
-        if key not in BARE_KEYS and not re.search(r"[::丨|/]", line[line.find(parts[i]) + len(parts[i]) - 2:
-                                                              line.find(parts[i]) + len(parts[i]) + 1] if False else "x"):
-            pass
         value = re.split(r"\s{2,}|\s?\|\s?|【", value)[0].strip().strip("【】[]()()")
         if KEY_OF.get(key) != "date":
             value = DATE.sub("", value).strip()
@@ -549,7 +560,8 @@ def _read_lead(first: str, out: Extracted) -> None:
         out.source = src
     rest = first[m.end():].lstrip()
     if (p := re.match(r"[((]([^()()]{2,60})[))]", rest)):
-        _read_credit(p.group(1), out) if _credit_text(p.group(1)) or _names(p.group(1)) else None
+        if _credit_text(p.group(1)) or _names(p.group(1)):
+            _read_credit(p.group(1), out)
     elif (r := re.match(r"(" + NAME + r")报道[::]", rest)):
         out.authors.append(r.group(1))
     elif (c := re.match(r"((?:(?:" + "|".join(WRITER[:11]) + r")\s+(?:" + NAME + r"(?=[\s、]|报道)[\s、]*){1,4})+)", rest)):
