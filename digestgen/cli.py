@@ -76,6 +76,23 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
     r.add_argument("--articles", type=Path, metavar="DIR", help="the articles folder, if not the config's")
     r.set_defaults(run=run_regions)
+
+    e = commands.add_parser("evaluate", help="measure region, themes, key figures and tags on labelled pages",
+                            description="Import the raw pages of a labelled folder (raw/ + expected/*.yaml) into "
+                                        "a temporary folder, analyse them, and compare with the labels.")
+    e.add_argument("labels", type=Path, metavar="LABELS_DIR", help="the labelled folder")
+    e.add_argument("--only", nargs="+", metavar="NAME", help="only these pages (d001 d002 ...)")
+    e.add_argument("--brief", action="store_true", help="only the figures, not a line per miss")
+    e.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
+    e.set_defaults(run=run_evaluate)
+
+    g = commands.add_parser("tags", help="review the tags of the archive",
+                            description="With --review, list every tag with its article count and why it "
+                                        "was picked, so the stop list and aliases in the config can grow.")
+    g.add_argument("--review", action="store_true", help="list every tag (the default)")
+    g.add_argument("--config", type=Path, default=Path("digest.yaml"), help="the site's config file")
+    g.add_argument("--articles", type=Path, metavar="DIR", help="the articles folder, if not the config's")
+    g.set_defaults(run=run_tags)
     return parser
 
 
@@ -200,6 +217,33 @@ def run_regions(args: argparse.Namespace) -> int:
             how = "front matter" if placement is None else f"detected, {placement.confidence:.2f}"
             print(f"{article.display_path}: {'/'.join(region.names) or '(none)'} ({how})")
     return EXIT_FATAL if missing else (EXIT_PROBLEMS if loaded.failed else EXIT_OK)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from digestgen.analysis.evaluate import LabelError, evaluate
+    config = _config(args.config)
+    if config is None:
+        return EXIT_FATAL
+    try:
+        report = evaluate(args.labels, config, set(args.only) if args.only else None)
+    except LabelError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FATAL
+    print("\n".join(report.lines(misses=not args.brief)))
+    return EXIT_OK
+
+
+def run_tags(args: argparse.Namespace) -> int:
+    from digestgen.analysis.tagging import review
+    config = _config(args.config)
+    if config is None:
+        return EXIT_FATAL
+    folder = (args.articles or config.articles_dir).resolve()
+    loaded = load_articles(folder, {t.id: t.name for t in config.themes}, drafts=True, display_root=Path.cwd())
+    for problem in loaded.problems:
+        print(problem, file=sys.stderr)
+    print("\n".join(review(loaded.articles, config)))
+    return EXIT_PROBLEMS if loaded.failed else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 
 from digestgen.config import Config, Theme
 from digestgen.analysis.markup import to_html, to_text
-from digestgen.model import Analysed, Article, Problem, Region, short_place_name
+from digestgen.model import Analysed, Article, Figure, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
 from digestgen.analysis.figures import extract as extract_figures
 from digestgen.analysis.themes import TITLE_WEIGHT, pick_themes, theme_scores
+from digestgen.analysis.gazetteer import gazetteer
 from digestgen.analysis.regions import LOW_CONFIDENCE, detector, place
 from digestgen.analysis.tokens import CJK, Vocabulary, vocabulary
 
@@ -45,7 +46,7 @@ class _Prepared:
     theme_scores: dict[str, float]
     summary: str
     reading_minutes: int
-    key_figures: tuple[dict, ...]
+    key_figures: tuple[Figure, ...]
 
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
@@ -78,18 +79,22 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     for p in prepared:
         tags = _tags(p, df, len(prepared), vocab, config.tags_per_article)
         themes = pick_themes(p.theme_scores, config, len(p.text))
+        final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
         results.append(Analysed(
             article=p.article,
             title=p.title,
             html=p.html,
             text=p.text,
-            tags=tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags)),
+            tags=final_tags,
             themes=tuple(dict.fromkeys(p.article.themes + themes)),
             summary=p.summary,
             reading_minutes=p.reading_minutes,
             region=p.region,
             region_detected=p.region.names != p.article.region.names,
             key_figures=p.key_figures,
+            region_path=_region_path(p.region),
+            title_words=tuple(vocab.cut(p.title)),
+            tag_words=tuple(tuple(vocab.cut(t)) for t in final_tags),
         ))
     return results, problems
 
@@ -151,7 +156,7 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
                      theme_scores=theme_scores(article.title or "", text, themes),
                      summary=article.summary or summarise(text),
                      reading_minutes=max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE)),
-                     key_figures=tuple(f.record() for f in extract_figures(text))), problems
+                     key_figures=tuple(extract_figures(text))), problems
 
 
 QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff0-9+]{2,10})[”\"]")
@@ -246,6 +251,14 @@ def placeholder_title(text: str, limit: int = 30) -> str:
     """A stand-in title from the first sentence, for articles that have none."""
     first = SENTENCE_END.split(text.split("\n", 1)[0])[0].rstrip("。!?!?;;")
     return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def _region_path(region: Region) -> tuple[tuple[str, str], ...]:
+    """(code, short name) of each level of a gazetteer region, top down."""
+    if not region.code:
+        return ()
+    chain = gazetteer().path(region.code)
+    return tuple((u.code, u.short) for u in chain) if len(chain) == len(region.names) else ()
 
 
 def _place_words(regions: list[Region]) -> frozenset[str]:

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
+
+from digestgen.model import Figure
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -34,30 +36,6 @@ SENTENCES = re.compile(r"[^。!?!?\n]+[。!?!?]?")
 LEADING = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?(?:公安局|公安分局|派出所)|今年以来|去年以来|全年|今年|去年|一年来|目前|截至目前|其中|共|累计|先后|共计|已|成功|一举|"
                      r"全县|全市|全区|全省|该局|县公安局|市公安局|公安机关|警方|同时|此外|并|还|又|再|均|都|依托\S+?,)+")
 NOT_A_FIGURE = re.compile(r"^(?:第|前|近|每|这|那|各|单|仅)$")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One key figure; ``asdict`` gives the ``key_figures`` record of ``articles.json``."""
-
-    text: str
-    """The sentence it came from."""
-    metric: str
-    """What is counted (破获电信诈骗案件)."""
-    value: float
-    """The number, multipliers applied (30多万元 -> 300000)."""
-    unit: str
-    direction: str | None = None
-    """up or down, when the sentence says the figure rose or fell."""
-    change: str | None = None
-    """The size of the change with its unit (40%, 15.3个百分点)."""
-    approx: bool = False
-    """余, 多, 约, 近: the value is approximate."""
-
-    def record(self) -> dict:
-        value = int(self.value) if float(self.value).is_integer() else self.value
-        return {"text": self.text, "metric": self.metric, "value": value, "unit": self.unit,
-                "direction": self.direction, "change": self.change, "approx": self.approx}
 
 
 ACTIONS = ("破获", "侦破", "抓获", "刑拘", "逮捕", "打掉", "捣毁", "查获", "缴获", "查处", "挽回", "追缴", "追回", "劝阻",
@@ -96,12 +74,16 @@ MULTIPLIERS = {"": 1, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "�
 
 
 def extract(text: str) -> list[Figure]:
-    """Every key figure in a text, in order."""
+    """Every key figure in a text, in order, each with the action it counts."""
     figures: list[Figure] = []
     for sentence in SENTENCES.findall(text):
         if UNIT_CHARS.search(sentence):  # most sentences hold no figure; skip them cheaply
             figures += _from_sentence(sentence.strip())
-    return figures
+    out = []
+    for f in figures:
+        action = action_of(f.metric)
+        out.append(replace(f, action=action, action_rank=ACTIONS.index(action) if action else len(ACTIONS)))
+    return out
 
 
 RESPECTIVELY = re.compile(rf"(?P<cmp>同比|环比)?分别(?P<dir>上升|增长|增加|提高|提升|下降|减少|降低|下滑)"

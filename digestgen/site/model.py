@@ -12,9 +12,6 @@ from collections.abc import Callable, Sequence
 
 from digestgen.config import Config
 from digestgen.model import Analysed, Entry, Feed, Link, Page, Site, short_place_name
-from digestgen.analysis.figures import ACTIONS, action_of
-from digestgen.analysis.gazetteer import gazetteer
-from digestgen.analysis.tokens import vocabulary
 from digestgen.site.urls import article_path, feed_path, listing_path, slugify, unique
 
 FEED_SIZE = 20
@@ -25,7 +22,7 @@ UNDATED = "日期不详"
 
 def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[str]] | None = None) -> Site:
     """Gather archives, assign paths and lay out every page."""
-    cut = cut or vocabulary().cut
+    cut = cut or _analysed_words(items)
     items = sorted(items, key=_order)
     slugs = _article_slugs(items, cut)
     region_paths, order = _region_folders(items)
@@ -135,15 +132,23 @@ def figure_groups(entries: list[Entry], actions: dict[str, list[tuple[str, dict]
             group = groups.setdefault(action, [])
             if len(group) < per_group:
                 group.append((f, e))
-    return sorted(groups.items(), key=lambda kv: ACTIONS.index(kv[0]))
+    return sorted(groups.items(), key=lambda kv: min(f.action_rank for f, _ in kv[1]))
 
 
 def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, dict]]]:
     out = {}
     for e in entries:
-        pairs = ((action_of(f["metric"]), f) for f in e.item.key_figures if f["direction"] is None)
-        out[e.slug] = [(a, f) for a, f in pairs if a]
+        out[e.slug] = [(f.action, f) for f in e.item.key_figures if f.action and f.direction is None]
     return out
+
+
+def _analysed_words(items: Sequence[Analysed]) -> Callable[[str], list[str]]:
+    """Titles and tags cut into words as the analysis cut them."""
+    words: dict[str, list[str]] = {}
+    for it in items:
+        words[it.title] = list(it.title_words)
+        words.update((tag, list(w)) for tag, w in zip(it.tags, it.tag_words))
+    return lambda text: words.get(text, [text])
 
 
 def pager_window(n: int, total: int, around: int = 2) -> list[int]:
@@ -255,19 +260,20 @@ def _region_folders(items: Sequence[Analysed]) -> tuple[dict[tuple[str, ...], st
     Nodes are ordered by division code; slugs are the pinyin of the short name, and a sibling
     with the same pinyin gets the code appended, so a folder never changes with the archive.
     """
-    g = gazetteer()
     codes: dict[tuple[str, ...], str | None] = {}
+    shorts: dict[str, str] = {}
     for it in items:
         names = it.region.names
-        chain = g.path(it.region.code) if it.region.code else []
+        chain = it.region_path
+        shorts.update(chain)
         for depth in range(1, len(names) + 1):
-            codes[names[:depth]] = chain[depth - 1].code if len(chain) == len(names) else None
+            codes[names[:depth]] = chain[depth - 1][0] if len(chain) == len(names) else None
     folders: dict[tuple[str, ...], str] = {}
     order = {key: (code or "999999", key) for key, code in codes.items()}
 
     def base_of(key: tuple[str, ...]) -> str:
         code = codes[key]
-        return slugify([g.units[code].short if code else short_place_name(key[-1])]) or "region"
+        return slugify([shorts[code] if code else short_place_name(key[-1])]) or "region"
 
     # Siblings whose pinyin clashes (rare) get their code, or their full name, appended.
     bases = {key: base_of(key) for key in codes}
