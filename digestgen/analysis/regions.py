@@ -25,6 +25,8 @@ BRANCH_AFTER = re.compile(r"公安局[\u4e00-\u9fff]{1,6}?分局")
 """北京市公安局朝阳分局: the city's name is part of a district bureau's name."""
 PASSING_BEFORE = re.compile(r"(?:赴|前往|来自|远赴|途经|飞往|逃往|逃至|潜逃至|押解回)$")
 PASSING_AFTER = re.compile(r"^(?:籍|时间|人民政府驻|方面)")
+MEDIA_AFTER = re.compile(r"^(?:市|省|县|区|州)?(?:日报|晚报|晨报|都市报|手机报|新闻网|新闻|网讯|电视台|广播电视台|广播|融媒体|融媒|长安网|在线|网|发布|头条|观察)")
+"""A place inside a newspaper's or site's name (张家口日报, 黄南新闻网讯) hosts the story; it is not where it is."""
 ADMIN_SUFFIX_CHARS = "省市州盟县区旗"
 # Short names that are also everyday words or parts of words: counted only with a police unit after them.
 COMMON_SHORTS = frozenset("""平安 大庆 城关 新华 长安 永安 南山 中山 和平 东方 朝阳 光明 胜利 团结 红旗 建设 开发 铁路 新城 高新
@@ -44,6 +46,11 @@ DOMINANCE = 0.6
 """A place is chosen only when it has this share of its siblings' evidence..."""
 PARENT_SHARE = 0.5
 """...and this share of its parent's (so a county named in passing does not narrow a city article)."""
+SPECIFIC_MIN = 4.0
+"""...unless the place has this much specific evidence: its own police (盐湖交警, 金塔县公安局), its name in
+the title, or its full name in the lead."""
+SPECIFIC_SHARE = 0.25
+"""...and still this share of its parent's."""
 LOW_CONFIDENCE = 0.6
 
 
@@ -62,6 +69,8 @@ class Mention:
     weight: float
     default: str | None = None
     """What an ambiguous short name means when nothing around it tells (西安 -> 西安市)."""
+    short: bool = False
+    """Written in its short form (衡南, 衡南公安), which is an everyday word more often than a full name is."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +125,12 @@ class Detector:
             weight = self._weigh(text, start, end, name, form)
             if weight:
                 police = weight == FORM_WEIGHT["police"]
+                if police and all(self.g.units[c].level == 1 for c in codes):
+                    # 湖南交警总队, 甘肃省公安厅: a province's police take part in local work; they
+                    # name the province, no more strongly than its name does.
+                    weight, police = FORM_WEIGHT["full"], False
                 out.append(Mention(name, where, start, codes, "police" if police else form,
-                                   weight * PLACE_WEIGHT[where], default))
+                                   weight * PLACE_WEIGHT[where], default, short=form == "short"))
         return out
 
     def _weigh(self, text: str, start: int, end: int, name: str, form: str) -> float | None:
@@ -134,6 +147,8 @@ class Detector:
         if form == "short" and before and before[-1] in SURNAMES:
             return 0.0  # a person's name (李衡阳)
         weight = FORM_WEIGHT[form]
+        if MEDIA_AFTER.match(after):
+            return weight * 0.25
         if PASSING_BEFORE.search(before) or PASSING_AFTER.match(after):
             weight *= 0.3  # a suspect from 广东, a trip to 北京
         return weight
@@ -143,6 +158,12 @@ class Detector:
         mentions = (self.mentions(source, "source") + self.mentions(title, "title")
                     + self.mentions(lead, "lead") + self.mentions(rest, "body"))
         support, mentions = self._support(mentions)
+        specific: Counter = Counter()
+        for m in mentions:
+            if m.form == "police" or m.where == "title" or (m.where == "lead" and not m.short):
+                for code in {c for c in m.codes if support[c] > 0}:
+                    for unit in self.g.path(code):
+                        specific[unit.code] += m.weight
         reasons: list[str] = []
         chosen: Unit | None = within
         shares = []
@@ -164,9 +185,10 @@ class Detector:
                 rival = totals[1][2].name
                 reasons.append(f"{unit.name} ({top:g}) does not dominate {rival} ({totals[1][0]:g})")
                 break
-            if chosen and top < PARENT_SHARE * parent_total:
-                reasons.append(f"{unit.name} ({top:g}) is a minor part of {chosen.name} ({parent_total:g}); "
-                               f"stopping at {level_names.get(chosen.level, 'province')}")
+            if chosen and top < PARENT_SHARE * parent_total and (
+                    specific[unit.code] < SPECIFIC_MIN or top < SPECIFIC_SHARE * parent_total):
+                reasons.append(f"{unit.name} ({top:g}) is a minor part of {chosen.name} ({parent_total:g}) with no "
+                               f"specific evidence; stopping at {level_names.get(chosen.level, 'province')}")
                 break
             reasons.append(f"{unit.name}: {top:g} of {siblings:g} ({share:.0%})")
             shares.append(share)
@@ -195,9 +217,15 @@ class Detector:
             # the nearest ancestor first: 南京市 backs 南京's 鼓楼区 over 江苏省 backing both
             return tuple(support[a.code] for a in reversed(self.g.path(code)[:-1]))
 
+        # Provinces named in full somewhere (拉萨市, 湖南省公安厅): a county's short name from another
+        # province (古城 in 八廓古城公安局) then needs its own province's backing to count.
+        named = {self.g.path(m.codes[0])[0].code for m in mentions if not m.short and len(m.codes) == 1}
         weak, strong = [], []
         for m in mentions:
-            is_weak = m.form == "short" and all(self.g.units[c].level == 3 for c in m.codes)
+            is_weak = m.short and all(self.g.units[c].level == 3 for c in m.codes)
+            if is_weak and m.form == "police" and len(m.codes) == 1 \
+                    and named <= {self.g.path(m.codes[0])[0].code}:
+                is_weak = False  # 伊通公安局 with no other province in sight
             (weak if is_weak else strong).append(m)
         for m in strong:
             if len(m.codes) == 1:
