@@ -23,6 +23,7 @@ from digestgen.analysis.themes import TITLE_WEIGHT, pick_themes, theme_scores
 from digestgen.analysis.gazetteer import gazetteer
 from digestgen.analysis.regions import LOW_CONFIDENCE, detector, place
 from digestgen.analysis.tokens import CJK, Vocabulary, vocabulary
+from digestgen.analysis import tagging
 
 IDF_BLEND_ARTICLES = 200
 """With this many articles the archive's own IDF and jieba's weigh the same."""
@@ -50,7 +51,8 @@ class _Prepared:
 
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
-            cache: AnalysisCache | None = None, jobs: int = 1) -> tuple[list[Analysed], list[Problem]]:
+            cache: AnalysisCache | None = None, jobs: int = 1,
+            tag_reasons: dict[str, Counter] | None = None) -> tuple[list[Analysed], list[Problem]]:
     """Analyse the whole corpus at once (tag weights depend on every article).
 
     The per-article work (Markdown, tokens, region) is cached by content hash and, for the
@@ -75,9 +77,25 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     df: Counter = Counter()
     for p in prepared:
         df.update(p.counts.keys())
-    results = []
+    # Never tags: the editor's stop list, theme names (themes have pages of their own), names of papers,
+    # sites and apps, words common in any text, and words on most articles of this archive.
+    never = set(config.tag_stopwords) | {t.name for t in config.themes} \
+        | tagging.archive_generic(df, len(prepared))
+    for word in list(df):
+        if word in never or tagging.is_media_name(word) or tagging.is_generic(word, vocab.idf, vocab.domain):
+            never.add(word)
     for p in prepared:
-        tags = _tags(p, df, len(prepared), vocab, config.tags_per_article)
+        for word in never & p.counts.keys():
+            del p.counts[word]
+    why: dict[str, str] = {}
+    picked = [_tags(p, df, len(prepared), vocab, config.tags_per_article, why) for p in prepared]
+    fold = tagging.fold_fragments([tuple(t) for t in picked], [p.text for p in prepared])
+    results = []
+    for p, tags in zip(prepared, picked):
+        tags = tuple(dict.fromkeys(fold.get(t, t) for t in tags))
+        if tag_reasons is not None:
+            for t in tags:
+                tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
         themes = pick_themes(p.theme_scores, config, len(p.text))
         final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
         results.append(Analysed(
@@ -142,12 +160,12 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
             del counts[word]
         return counts
 
-    title_words = frozenset(candidates(vocab.cut(article.title or "")))
-    counts = candidates(vocab.cut(text))
+    title_words = frozenset(candidates(vocab.cut(tagging.tag_title(article.title or ""))))
+    counts = candidates(vocab.cut(tagging.tag_text(text)))
     for word in [w for w in counts if w not in vocab.domain and _fragment(w, text)]:
         del counts[word]
     # Quoted programme names (“一村一辅警”, “四下降”) count whole, however jieba cuts them.
-    for name, n in programmes(article.title or "", text).items():
+    for name, n in programmes(tagging.tag_title(article.title or ""), tagging.tag_text(text)).items():
         if name not in excluded and name not in vocab.stopwords:
             counts[name] += n
     for word in title_words:
@@ -179,13 +197,21 @@ def _fragment(word: str, text: str) -> bool:
 
 def programmes(title: str, text: str) -> Counter:
     """Programme and campaign names in quotes: with a number (“一村一辅警”, “四下降”, “六个+”) or a
-    programme word at the end (“雪亮工程”, “云剑行动”); quoted metaphors (“金钥匙”) are not."""
+    programme word at the end (“雪亮工程”, “云剑行动”); quoted metaphors (“金钥匙”), a count (“一辆车”)
+    and a programme word alone (“专项”) are not."""
     found: Counter = Counter()
     for source, weight in ((title, TITLE_WEIGHT), (text, 1)):
         for name in QUOTED.findall(source):
-            if PROGRAMME_MARK.search(name) and not name.isdigit():
+            mark = PROGRAMME_MARK.search(name)
+            if mark and not name.isdigit() and not NOT_PROGRAMME.match(name) \
+                    and (mark.start() > 1 or mark.group(0)[0] in NUMERALS):
                 found[name] += weight
     return found
+
+
+NUMERALS = "一二三四五六七八九十两百千万0123456789"
+NOT_PROGRAMME = re.compile(r"^(?:[一两二三四五六七八九十几0-9]+(?:个|名|位|辆|次|件|起|人|天|年|月)[\u4e00-\u9fff]{0,2}|实际行动|"
+                           r"[\u4e00-\u9fff]?(?:专项|行动|工程|计划|机制|模式|平台|中心|体系|网))$")
 
 
 def personal_data(article: Article) -> list[Problem]:
@@ -201,7 +227,8 @@ def personal_data(article: Article) -> list[Problem]:
     return problems
 
 
-def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> tuple[str, ...]:
+def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int,
+          why: dict | None = None) -> tuple[str, ...]:
     blend = n / (n + IDF_BLEND_ARTICLES)
     scored = []
     for word, count in p.counts.items():
@@ -214,14 +241,26 @@ def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> t
         scored.append(((1 + math.log(count)) * idf, word))
     scored.sort(key=lambda s: (-s[0], s[1]))
     chosen: list[str] = []
-    for _, word in scored:
+    for score, word in scored:
         # Keep the longer term when a shorter one is part of it (反电诈中心 over 反电诈).
         if any(word in c or c in word for c in chosen):
             continue
         chosen.append(word)
+        if why is not None:
+            why[(p.article.source_file, word)] = _reason(p, word, vocab)
         if len(chosen) == limit:
             break
     return tuple(chosen)
+
+
+def _reason(p: _Prepared, word: str, vocab: Vocabulary) -> str:
+    if word in p.title_words:
+        return "in the title"
+    if word in vocab.domain:
+        return "police-work dictionary"
+    if PROGRAMME_MARK.search(word) and QUOTED.search(f"“{word}”"):
+        return "quoted programme name"
+    return "frequent in the article, rare elsewhere"
 
 
 DATELINE = re.compile(r"(记者|通讯员|报道|讯)")

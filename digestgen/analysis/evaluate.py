@@ -176,11 +176,28 @@ def evaluate(folder: Path, config: Config, only: set[str] | None = None) -> Repo
         if item.analysed is None:
             continue
         furniture = [str(f) for f in item.label.get("furniture") or []]
+        body = _labelled_body(folder, item)
+        for f in furniture:
+            body = body.replace(f, " ")
         for tag in item.analysed.tags:
             hits = [f for f in furniture if tag in f]
-            if hits:
-                report.furniture_tags.append(f"{item.name}: tag {tag} is in the furniture string '{hits[0]}'")
+            if hits and tag not in body:
+                report.furniture_tags.append(f"{item.name}: tag {tag} is in the furniture string '{hits[0]}' "
+                                             "and not in the article's own text")
     return report
+
+
+def _labelled_body(folder: Path, item: Item) -> str:
+    """The article's own text as labelled (body_start to body_end of the raw page), or ''."""
+    raw_path = folder / item.label.get("raw", f"raw/{item.name}.txt")
+    try:
+        raw = raw_path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    start, end = item.label.get("body_start") or "", item.label.get("body_end") or ""
+    a = raw.find(start) if start else -1
+    b = raw.find(end, max(a, 0)) if end else -1
+    return raw[a:b + len(end)] if a >= 0 and b >= 0 else ""
 
 
 def _score_region(report: Report, item: Item) -> None:
