@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from digestgen.analysis.gazetteer import Gazetteer, Unit, gazetteer
+from digestgen.analysis.gazetteer import Gazetteer, Unit, gazetteer, town_short, townships
 from digestgen.model import Region, short_place_name
 
 POLICE_AFTER = re.compile(r"(?:公安局|公安分局|公安处|公安|分局|警方|派出所|交警|特警|刑警|巡警|民警|辅警|警务|警察)")
@@ -38,6 +38,8 @@ COMMON_SHORTS = frozenset("""平安 大庆 城关 新华 长安 永安 南山 �
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚"
                      "卢姜崔钟谭陆汪范金石廖贾夏韦付白邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤")
 FORM_WEIGHT = {"police": 5.0, "full": 2.0, "short": 1.0}
+STATION_AFTER = re.compile(r"(?:中心|边境)?(?:派出所|警务室|警务站|警务工作站|司法所)")
+"""A town's short name counts only as its police station's name (笏石派出所)."""
 PLACE_WEIGHT = {"source": 4.0, "title": 3.0, "lead": 2.0, "body": 1.0}
 NEVER_SHORT = frozenset({"公安"})
 """Short names that are always something else (公安县's short name is the word for police)."""
@@ -100,6 +102,18 @@ class Detector:
                 forms.setdefault(unit.short + "州", {})[unit.code] = "full"  # 恩施州, 湘西州
         for name, code in g.aliases.items():
             forms.setdefault(name, {})[code] = "full"
+        # Townships place an article in their county (曹路镇 -> 浦东新区; 笏石派出所 -> 秀屿区); a county's
+        # own names come first where they clash.
+        towns: dict[str, dict[str, str]] = {}
+        for town, county in townships():
+            if county in g.units:
+                towns.setdefault(town, {})[county] = "town"
+                short = town_short(town)
+                if short != town and short not in NEVER_SHORT:
+                    towns.setdefault(short, {}).setdefault(county, "townshort")
+        for name, codes in towns.items():
+            if name not in forms:
+                forms[name] = codes
         self.patterns = sorted(forms)
         self.meanings = [self._prefer_higher(forms[name]) for name in self.patterns]
         self.automaton = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
@@ -107,6 +121,9 @@ class Detector:
     def _prefer_higher(self, codes: dict[str, str]) -> tuple[tuple[str, ...], str]:
         # A bare name shared by a city and a county of that city (衡阳市, 衡阳县) means the city;
         # a short name shared by one city and counties elsewhere (西安) means the city too.
+        town = {f for f in codes.values() if f in ("town", "townshort")}
+        if town:
+            return tuple(sorted(codes)), "town" if "town" in town else "townshort", None
         chosen = [c for c in codes if not any(a.code in codes for a in self.g.path(c)[:-1])]
         full = [c for c in chosen if codes[c] == "full"]
         if full:
@@ -123,7 +140,9 @@ class Detector:
             name = self.patterns[index]
             codes, form, default = self.meanings[index]
             weight = self._weigh(text, start, end, name, form)
-            if weight:
+            if weight and form in ("town", "townshort"):
+                out.append(Mention(name, where, start, codes, "town", weight * PLACE_WEIGHT[where], None))
+            elif weight:
                 police = weight == FORM_WEIGHT["police"]
                 if police and all(self.g.units[c].level == 1 for c in codes):
                     # 湖南交警总队, 甘肃省公安厅: a province's police take part in local work; they
@@ -135,6 +154,12 @@ class Detector:
 
     def _weigh(self, text: str, start: int, end: int, name: str, form: str) -> float | None:
         before, after = text[max(0, start - 4):start], text[end:end + 6]
+        if form == "townshort":
+            return FORM_WEIGHT["police"] if STATION_AFTER.match(after) else None
+        if form == "town":
+            if PASSING_BEFORE.search(before) or PASSING_AFTER.match(after):
+                return None
+            return FORM_WEIGHT["police"] if STATION_AFTER.match(after) else FORM_WEIGHT["full"]
         if form == "full" and len(name) == 2 and before and "\u4e00" <= before[-1] <= "\u9fff" \
                 and before[-1] not in ADMIN_SUFFIX_CHARS:
             return None  # 和县 inside 政府和县公安局: not a match at all
@@ -219,9 +244,16 @@ class Detector:
 
         # Provinces named in full somewhere (拉萨市, 湖南省公安厅): a county's short name from another
         # province (古城 in 八廓古城公安局) then needs its own province's backing to count.
-        named = {self.g.path(m.codes[0])[0].code for m in mentions if not m.short and len(m.codes) == 1}
-        weak, strong = [], []
+        named = {self.g.path(m.codes[0])[0].code for m in mentions
+                 if not m.short and m.form != "town" and len(m.codes) == 1}
+        weak, strong, towns = [], [], []
         for m in mentions:
+            if m.form == "town":
+                # A township names its county outright only when the name is unique and no other
+                # province is named in full; otherwise the places around it must back it.
+                alone = len(m.codes) == 1 and named <= {self.g.path(m.codes[0])[0].code}
+                (strong if alone else towns).append(m)
+                continue
             is_weak = m.short and all(self.g.units[c].level == 3 for c in m.codes)
             if is_weak and m.form == "police" and len(m.codes) == 1 \
                     and named <= {self.g.path(m.codes[0])[0].code}:
@@ -244,6 +276,14 @@ class Detector:
             backs = {c: backing(c) for c in m.codes if max(backing(c), default=0) >= MIN_EVIDENCE}
             if backs:
                 add(max(backs, key=lambda c: (backs[c], c)), m)
+                counted.append(m)
+        for m in towns:
+            # the county itself or its city must be named: a province alone does not pick among
+            # the many 金山街道
+            backs = {c: backing(c)[:2] for c in m.codes if max(backing(c)[:2], default=0) >= MIN_EVIDENCE}
+            best = sorted(backs.values(), reverse=True)
+            if best and (len(best) == 1 or best[0] > best[1]):
+                add(max(backs, key=lambda c: backs[c]), m)
                 counted.append(m)
         return support, counted
 
