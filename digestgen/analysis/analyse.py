@@ -48,6 +48,8 @@ class _Prepared:
     summary: str
     reading_minutes: int
     key_figures: tuple[Figure, ...]
+    programmes: frozenset[str] = frozenset()
+    """Quoted programme names found (exempt from the everyday-word rule)."""
 
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
@@ -81,8 +83,10 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     # sites and apps, words common in any text, and words on most articles of this archive.
     never = set(config.tag_stopwords) | {t.name for t in config.themes} \
         | tagging.archive_generic(df, len(prepared))
+    named = set().union(*(p.programmes for p in prepared)) if prepared else set()
     for word in list(df):
-        if word in never or tagging.is_media_name(word) or tagging.is_generic(word, vocab.idf, vocab.domain):
+        if word in never or tagging.is_media_name(word) or (
+                word not in named and tagging.is_generic(word, vocab.idf, vocab.domain)):
             never.add(word)
     for p in prepared:
         for word in never & p.counts.keys():
@@ -165,7 +169,8 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
     for word in [w for w in counts if w not in vocab.domain and _fragment(w, text)]:
         del counts[word]
     # Quoted programme names (“一村一辅警”, “四下降”) count whole, however jieba cuts them.
-    for name, n in programmes(tagging.tag_title(article.title or ""), tagging.tag_text(text)).items():
+    named = programmes(tagging.tag_title(article.title or ""), tagging.tag_text(text))
+    for name, n in named.items():
         if name not in excluded and name not in vocab.stopwords:
             counts[name] += n
     for word in title_words:
@@ -174,7 +179,7 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
                      theme_scores=theme_scores(article.title or "", text, themes),
                      summary=article.summary or summarise(text),
                      reading_minutes=max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE)),
-                     key_figures=tuple(extract_figures(text))), problems
+                     key_figures=tuple(extract_figures(text)), programmes=frozenset(named)), problems
 
 
 QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff0-9+]{2,10})[”\"]")
@@ -200,12 +205,15 @@ def programmes(title: str, text: str) -> Counter:
     programme word at the end (“雪亮工程”, “云剑行动”); quoted metaphors (“金钥匙”), a count (“一辆车”)
     and a programme word alone (“专项”) are not."""
     found: Counter = Counter()
+    in_title = set(QUOTED.findall(title))
     for source, weight in ((title, TITLE_WEIGHT), (text, 1)):
         for name in QUOTED.findall(source):
             mark = PROGRAMME_MARK.search(name)
             if mark and not name.isdigit() and not NOT_PROGRAMME.match(name) \
                     and (mark.start() > 1 or mark.group(0)[0] in NUMERALS):
                 found[name] += weight
+            elif name in in_title and source is text and len(name) >= 3:
+                found[name] += weight + (TITLE_WEIGHT if found[name] == 0 else 0)  # “红袖标” in title and body
     return found
 
 
@@ -258,7 +266,7 @@ def _reason(p: _Prepared, word: str, vocab: Vocabulary) -> str:
         return "in the title"
     if word in vocab.domain:
         return "police-work dictionary"
-    if PROGRAMME_MARK.search(word) and QUOTED.search(f"“{word}”"):
+    if word in p.programmes:
         return "quoted programme name"
     return "frequent in the article, rare elsewhere"
 

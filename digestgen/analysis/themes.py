@@ -56,7 +56,7 @@ MEANS_THEMES = ("publicity", "community-policing")
 FALLBACK_MIN_SCORE = 1
 """An article with real content whose evidence reaches no threshold still gets its strongest theme,
 when that theme has at least this much evidence."""
-REAL_CONTENT_CHARS = 100
+REAL_CONTENT_CHARS = 1
 
 
 def pick_themes(scores: dict[str, float], config: Config, length: int = 1000) -> tuple[str, ...]:
