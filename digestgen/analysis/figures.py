@@ -155,7 +155,8 @@ def _from_sentence(sentence: str) -> list[Figure]:
                 last = found[-1]
                 found[-1] = Figure(last.text, last.metric, last.value, last.unit, direction, size, last.approx)
                 continue
-            metric = _metric(sentence, change.start()) or _subject_before(sentence, change.start())
+            metric = _metric(sentence, change.start()) or _subject_before(sentence, change.start()) \
+                or CLAUSE_SPLIT.split(sentence[:m.start()])[-1].strip()[-24:] or None
             if metric:
                 found.append(Figure(sentence, metric, value, unit, direction, size, approx))
             continue

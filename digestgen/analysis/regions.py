@@ -17,6 +17,7 @@ from functools import lru_cache
 import ahocorasick_rs
 
 from digestgen.analysis.gazetteer import Gazetteer, Unit, gazetteer, town_short, townships
+from digestgen.analysis.tokens import _jieba_idf
 from digestgen.model import Region, short_place_name
 
 POLICE_AFTER = re.compile(r"(?:公安局|公安分局|公安处|公安|分局|警方|派出所|交警|特警|刑警|巡警|民警|辅警|警务|警察)")
@@ -38,6 +39,8 @@ COMMON_SHORTS = frozenset("""平安 大庆 城关 新华 长安 永安 南山 �
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚"
                      "卢姜崔钟谭陆汪范金石廖贾夏韦付白邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤")
 FORM_WEIGHT = {"police": 5.0, "full": 2.0, "short": 1.0}
+COMMON_WORD_IDF = 10.0
+"""A town's short name that is a common word (联合, 胜利, 东风: jieba's IDF below this) is not a place."""
 STATION_AFTER = re.compile(r"(?:中心|边境)?(?:派出所|警务室|警务站|警务工作站|司法所)")
 """A town's short name counts only as its police station's name (笏石派出所)."""
 PLACE_WEIGHT = {"source": 4.0, "title": 3.0, "lead": 2.0, "body": 1.0}
@@ -105,11 +108,12 @@ class Detector:
         # Townships place an article in their county (曹路镇 -> 浦东新区; 笏石派出所 -> 秀屿区); a county's
         # own names come first where they clash.
         towns: dict[str, dict[str, str]] = {}
+        common = _jieba_idf()[0]
         for town, county in townships():
             if county in g.units:
                 towns.setdefault(town, {})[county] = "town"
                 short = town_short(town)
-                if short != town and short not in NEVER_SHORT:
+                if short != town and short not in NEVER_SHORT and common.get(short, 99.0) >= COMMON_WORD_IDF:
                     towns.setdefault(short, {}).setdefault(county, "townshort")
         for name, codes in towns.items():
             if name not in forms:
