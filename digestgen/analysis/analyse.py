@@ -6,6 +6,7 @@ archive has a few hundred articles.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import multiprocessing
@@ -14,14 +15,14 @@ from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from digestgen.config import Config, Theme
+from digestgen.config import Config
 from digestgen.analysis.markup import to_html, to_text
-from digestgen.model import Analysed, Article, Figure, Problem, Region, short_place_name
+from digestgen.model import Analysed, Article, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
-from digestgen.analysis.figures import extract as extract_figures
-from digestgen.analysis.themes import TITLE_WEIGHT, pick_themes, theme_scores
-from digestgen.analysis.gazetteer import gazetteer
-from digestgen.analysis.regions import LOW_CONFIDENCE, detector, place
+from digestgen.analysis import figures, regions, themes
+from digestgen.analysis.item import Item
+from digestgen.analysis.themes import TITLE_WEIGHT
+from digestgen.analysis.regions import detector
 from digestgen.analysis.tokens import CJK, Vocabulary, vocabulary
 from digestgen.analysis import tagging
 
@@ -36,6 +37,25 @@ SENTENCE_END_CHARS = re.compile(r"[。!?!?;;]")
 
 
 @dataclass(frozen=True)
+class SummaryPart:
+    """The article's summary and reading time (fields of ``Analysed``)."""
+
+    summary: str
+    reading_minutes: int
+
+
+def _summary(item: Item) -> tuple[SummaryPart, list[Problem]]:
+    text = item.text
+    return SummaryPart(item.article.summary or summarise(text),
+                       max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE))), []
+
+
+ANALYSERS = (regions.analyse, themes.analyse, figures.analyse, _summary)
+"""The per-article analysers, in order; each fills some fields of ``Analysed`` (see ``item.py``).
+Tags are not among them: they are weighed against the whole archive, after these have run."""
+
+
+@dataclass(frozen=True)
 class _Prepared:
     article: Article
     title: str
@@ -43,13 +63,14 @@ class _Prepared:
     text: str
     counts: Counter
     title_words: frozenset[str]
-    region: Region
-    theme_scores: dict[str, float]
-    summary: str
-    reading_minutes: int
-    key_figures: tuple[Figure, ...]
+    parts: tuple
+    """What each of ANALYSERS returned, in order."""
     programmes: frozenset[str] = frozenset()
     """Quoted programme names found (exempt from the everyday-word rule)."""
+
+    @property
+    def region(self) -> Region:
+        return next(part.region for part in self.parts if isinstance(part, regions.RegionPart))
 
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
@@ -63,10 +84,10 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     """
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
-    keys = [cache.key(a, config.themes) for a in articles]
+    keys = [cache.key(a, config.themes, config.theme_min_score, config.themes_per_article) for a in articles]
     found = [cache.get(k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
-    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config.themes, jobs)):
+    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config, jobs)):
         found[i] = result
         cache.put(keys[i], (replace(result[0], article=None), result[1]))  # the article is in the key
     prepared = [f[0] if f[0].article is not None else replace(f[0], article=a) for f, a in zip(found, articles)]
@@ -100,30 +121,24 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
         if tag_reasons is not None:
             for t in tags:
                 tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
-        themes = pick_themes(p.theme_scores, config, len(p.text))
         final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
+        found = {f.name: getattr(part, f.name) for part in p.parts for f in dataclasses.fields(part)}
         results.append(Analysed(
             article=p.article,
             title=p.title,
             html=p.html,
             text=p.text,
             tags=final_tags,
-            themes=tuple(dict.fromkeys(p.article.themes + themes)),
-            summary=p.summary,
-            reading_minutes=p.reading_minutes,
-            region=p.region,
-            region_detected=p.region.names != p.article.region.names,
-            key_figures=p.key_figures,
-            region_path=_region_path(p.region),
             title_words=tuple(vocab.cut(p.title)),
             tag_words=tuple(tuple(vocab.cut(t)) for t in final_tags),
+            **found,
         ))
     return results, problems
 
 
-def _prepare_many(articles: list[Article], themes: tuple[Theme, ...], jobs: int
+def _prepare_many(articles: list[Article], config: Config, jobs: int
                   ) -> list[tuple[_Prepared, list[Problem]]]:
-    work = functools.partial(_prepare, themes=themes)
+    work = functools.partial(_prepare, config=config)
     if jobs <= 1 or len(articles) < PARALLEL_MIN:
         return [work(a) for a in articles]
     vocabulary(), detector()  # loaded once here; forked workers inherit them
@@ -132,7 +147,7 @@ def _prepare_many(articles: list[Article], themes: tuple[Theme, ...], jobs: int
         return list(pool.map(work, articles, chunksize=max(8, len(articles) // (jobs * 8))))
 
 
-def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepared, list[Problem]]:
+def _prepare(article: Article, config: Config) -> tuple[_Prepared, list[Problem]]:
     vocab = vocabulary()
     problems: list[Problem] = []
     body_html = to_html(article.body)
@@ -144,17 +159,12 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
         problems.append(Problem(article.display_path, 1, "note" if article.imported_from else "warning",
                                 f"no title; the pages show '{title}' (its first sentence); add 'title:' to the "
                                 "front matter"))
-    region, placement, warning = place(article.region, article.title or "", text, article.source or "")
-    if warning:
-        problems.append(Problem(article.display_path, article.line_of("region"), "warning", warning))
-    elif placement is not None and not region:
-        problems.append(Problem(article.display_path, 1, "note",
-                                "no region found in the text; add 'region:' to the front matter"))
-    elif placement is not None and placement.confidence < LOW_CONFIDENCE:
-        problems.append(Problem(article.display_path, 1, "note",
-                                f"region {'/'.join(region.names)} found with low confidence "
-                                f"({placement.confidence:.2f}); confirm it with 'region:' (details: "
-                                f"build.py regions --explain {article.display_path})"))
+    item = Item(article, text, config)
+    parts = []
+    for analyser in ANALYSERS:
+        part, found = analyser(item)
+        parts.append(part)
+        problems += found
     problems += personal_data(article)
     excluded = set(article.authors)
 
@@ -175,11 +185,8 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
             counts[name] += n
     for word in title_words:
         counts[word] += TITLE_WEIGHT
-    return _Prepared(article, title, body_html, text, counts, title_words, region,
-                     theme_scores=theme_scores(article.title or "", text, themes),
-                     summary=article.summary or summarise(text),
-                     reading_minutes=max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE)),
-                     key_figures=tuple(extract_figures(text)), programmes=frozenset(named)), problems
+    return _Prepared(article, title, body_html, text, counts, title_words, tuple(parts),
+                     programmes=frozenset(named)), problems
 
 
 QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff0-9+]{2,10})[”\"]")
@@ -298,14 +305,6 @@ def placeholder_title(text: str, limit: int = 30) -> str:
     """A stand-in title from the first sentence, for articles that have none."""
     first = SENTENCE_END.split(text.split("\n", 1)[0])[0].rstrip("。!?!?;;")
     return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
-def _region_path(region: Region) -> tuple[tuple[str, str], ...]:
-    """(code, short name) of each level of a gazetteer region, top down."""
-    if not region.code:
-        return ()
-    chain = gazetteer().path(region.code)
-    return tuple((u.code, u.short) for u in chain) if len(chain) == len(region.names) else ()
 
 
 def _place_words(regions: list[Region]) -> frozenset[str]:

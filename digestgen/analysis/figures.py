@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from digestgen.model import Figure
 
@@ -230,3 +230,14 @@ def evaluate(items: list[dict]) -> tuple[float, float]:
                 remaining.remove(g)
                 correct += 1
     return (correct / found if found else 1.0), (correct / wanted if wanted else 1.0)
+
+
+@dataclass(frozen=True)
+class FiguresPart:
+    """The article's key figures (a field of ``Analysed``)."""
+
+    key_figures: tuple[Figure, ...]
+
+
+def analyse(item) -> tuple[FiguresPart, list]:
+    return FiguresPart(tuple(extract(item.text))), []

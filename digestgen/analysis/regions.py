@@ -346,3 +346,35 @@ def explain(display_path: str, given: Region, region: Region, placement: Placeme
         places = ", ".join("/".join(u.name for u in g.path(c)) for c in codes)
         lines.append(f"    {where:6} {text} {form} ×{len(ms)} {sum(m.weight for m in ms):g} -> {places}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RegionPart:
+    """What region detection gives an article (fields of ``Analysed``)."""
+
+    region: Region
+    region_detected: bool
+    region_path: tuple[tuple[str, str], ...]
+    """(gazetteer code, short name) of each level, top down; empty when not in the gazetteer."""
+
+
+def analyse(item) -> tuple[RegionPart, list]:
+    """The article's region (front matter first, detection filling the rest), with notes and warnings."""
+    from digestgen.model import Problem
+    article, problems = item.article, []
+    region, placement, warning = place(article.region, article.title or "", item.text, article.source or "")
+    if warning:
+        problems.append(Problem(article.display_path, article.line_of("region"), "warning", warning))
+    elif placement is not None and not region:
+        problems.append(Problem(article.display_path, 1, "note",
+                                "no region found in the text; add 'region:' to the front matter"))
+    elif placement is not None and placement.confidence < LOW_CONFIDENCE:
+        problems.append(Problem(article.display_path, 1, "note",
+                                f"region {'/'.join(region.names)} found with low confidence "
+                                f"({placement.confidence:.2f}); confirm it with 'region:' (details: "
+                                f"build.py regions --explain {article.display_path})"))
+    path: tuple[tuple[str, str], ...] = ()
+    if region.code:
+        chain = gazetteer().path(region.code)
+        path = tuple((u.code, u.short) for u in chain) if len(chain) == len(region.names) else ()
+    return RegionPart(region, region.names != article.region.names, path), problems

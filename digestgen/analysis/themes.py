@@ -126,3 +126,16 @@ def explain(title: str, text: str, config: Config) -> list[str]:
             if scores[theme.id] < needed else f"over the limit of {config.themes_per_article}"
         lines.append(f"  {theme.id} ({theme.name}): {scores[theme.id]:g}, {mark}: {hits}")
     return lines or ["  no theme keyword found"]
+
+
+@dataclass(frozen=True)
+class ThemesPart:
+    """The article's themes (a field of ``Analysed``): the front matter's, then those found."""
+
+    themes: tuple[str, ...]
+
+
+def analyse(item) -> tuple[ThemesPart, list]:
+    article = item.article
+    found = assign_themes(article.title or "", item.text, item.config)
+    return ThemesPart(tuple(dict.fromkeys(article.themes + found))), []
