@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from digestgen.config import Config
-from digestgen.model import Analysed, Entry, Feed, Link, Page, Site, short_place_name
+from digestgen.model import Analysed, Entry, Feed, Figure, Link, Page, Site, short_place_name
 from digestgen.site.urls import article_path, feed_path, listing_path, slugify, unique
 
 FEED_SIZE = 20
@@ -120,13 +120,13 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(tag_links))
 
 
-def figure_groups(entries: list[Entry], actions: dict[str, list[tuple[str, dict]]], per_group: int = 5
-                  ) -> list[tuple[str, list[tuple[dict, Entry]]]]:
+def figure_groups(entries: list[Entry], actions: dict[str, list[tuple[str, Figure]]], per_group: int = 5
+                  ) -> list[tuple[str, list[tuple[Figure, Entry]]]]:
     """Key figures of these articles grouped by action (all 破获 figures, all 挽回...), newest first.
 
     ``actions`` holds each entry's counted figures with their action, found once per build.
     """
-    groups: dict[str, list[tuple[dict, Entry]]] = {}
+    groups: dict[str, list[tuple[Figure, Entry]]] = {}
     for e in entries:
         for action, f in actions[e.slug]:
             group = groups.setdefault(action, [])
@@ -135,7 +135,7 @@ def figure_groups(entries: list[Entry], actions: dict[str, list[tuple[str, dict]
     return sorted(groups.items(), key=lambda kv: min(f.action_rank for f, _ in kv[1]))
 
 
-def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, dict]]]:
+def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, Figure]]]:
     out = {}
     for e in entries:
         out[e.slug] = [(f.action, f) for f in e.item.key_figures if f.action and f.direction is None]
