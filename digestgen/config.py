@@ -28,6 +28,8 @@ class Theme:
     """Chinese name shown to readers (``反诈``)."""
     keywords: tuple[str, ...]
     """Words whose presence in an article signals the theme."""
+    excluded: tuple[str, ...] = ()
+    """Longer phrases in which a keyword says nothing (党委 inside 党委书记, a job title)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Config:
     themes: tuple[Theme, ...]
     tag_aliases: tuple[tuple[str, str], ...] = ()
     """(alias, canonical tag) pairs: near-duplicate tags are shown under one name."""
+    tag_stopwords: tuple[str, ...] = ()
+    """Words never used as tags, on top of the shipped stop list (an editor grows it from ``tags --review``)."""
 
     @property
     def theme_ids(self) -> tuple[str, ...]:
@@ -88,6 +92,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "theme_min_score": (float, 3.0),
     "themes": (list, None),
     "tag_aliases": (dict, {}),
+    "tag_stopwords": (list, []),
 }
 
 
@@ -160,6 +165,11 @@ def _validate(doc: Located, root: Path, shown: str) -> Config:
                     "tag_aliases", canonical)
             aliases[name.strip()] = str(canonical)
 
+    stop = values["tag_stopwords"] or []
+    if not all(isinstance(w, str) and w.strip() for w in stop):
+        err("tag_stopwords must be a list of words, e.g. [现场, 活动]", "tag_stopwords")
+        stop = []
+
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -179,6 +189,7 @@ def _validate(doc: Located, root: Path, shown: str) -> Config:
         theme_min_score=float(values["theme_min_score"]),
         themes=themes,
         tag_aliases=tuple(sorted(aliases.items())),
+        tag_stopwords=tuple(dict.fromkeys(w.strip() for w in stop)),
     )
 
 
@@ -193,7 +204,7 @@ def _themes(items: list, doc: Located, err) -> tuple[Theme, ...]:
         if not isinstance(item, dict):
             err("each theme must be a mapping with id, name and keywords", *where)
             continue
-        extra = set(item) - {"id", "name", "keywords"}
+        extra = set(item) - {"id", "name", "keywords", "except"}
         for key in sorted(map(str, extra)):
             err(f"unknown theme field '{key}'; a theme has id, name and keywords", *where, key)
         tid, name, keywords = item.get("id"), item.get("name"), item.get("keywords")
@@ -211,7 +222,13 @@ def _themes(items: list, doc: Located, err) -> tuple[Theme, ...]:
                 or not all(isinstance(k, str) and k.strip() for k in keywords)):
             err(f"theme '{tid}' needs 'keywords': a non-empty list of words", *where)
             keywords = []
-        themes.append(Theme(tid, name.strip(), tuple(dict.fromkeys(k.strip() for k in keywords))))
+        excluded = item.get("except") or []
+        if not isinstance(excluded, list) or not all(isinstance(k, str) and k.strip() for k in excluded):
+            err(f"theme '{tid}': 'except' must be a list of phrases in which its keywords say nothing "
+                "(e.g. [党委书记])", *where, "except")
+            excluded = []
+        themes.append(Theme(tid, name.strip(), tuple(dict.fromkeys(k.strip() for k in keywords)),
+                            tuple(dict.fromkeys(k.strip() for k in excluded))))
     if not items:
         err("'themes' must list at least one theme", "themes")
     return tuple(themes)

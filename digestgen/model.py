@@ -92,6 +92,35 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One key figure of an article (破获电信诈骗案件123起, 同比下降40%)."""
+
+    text: str
+    """The sentence it came from."""
+    metric: str
+    """What is counted (破获电信诈骗案件)."""
+    value: float
+    """The number, multipliers applied (30多万元 -> 300000)."""
+    unit: str
+    direction: str | None = None
+    """up or down, when the sentence says the figure rose or fell."""
+    change: str | None = None
+    """The size of the change with its unit (40%, 15.3个百分点)."""
+    approx: bool = False
+    """余, 多, 约, 近: the value is approximate."""
+    action: str | None = None
+    """The police action counted (破获, 抓获, 挽回...), for grouping figures across articles."""
+    action_rank: int = 0
+    """Where the action stands in the analysis' list of actions (破获 first), for ordering groups."""
+
+    def record(self) -> dict:
+        """The ``key_figures`` record of ``articles.json``."""
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        return {"text": self.text, "metric": self.metric, "value": value, "unit": self.unit,
+                "direction": self.direction, "change": self.change, "approx": self.approx}
+
+
+@dataclass(frozen=True)
 class Analysed:
     """An article after analysis: what the build found in it."""
 
@@ -112,8 +141,15 @@ class Analysed:
     """The front matter's region in the gazetteer's names, with detection filling what it left out."""
     region_detected: bool
     """Whether any level of ``region`` came from the text rather than the front matter."""
-    key_figures: tuple[dict, ...] = ()
-    """Statistics found in the body: ``{text, metric, value, unit, direction, change, approx}``."""
+    key_figures: tuple[Figure, ...] = ()
+    """Statistics found in the body, in order."""
+    region_path: tuple[tuple[str, str], ...] = ()
+    """(gazetteer code, short name) of each level of ``region``, top down; empty when the region is
+    not in the gazetteer."""
+    title_words: tuple[str, ...] = ()
+    """The title cut into words (for slugs)."""
+    tag_words: tuple[tuple[str, ...], ...] = ()
+    """Each tag cut into words, in the order of ``tags`` (for slugs)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 import pytest
 
-from digestgen.analysis.analyse import analyse, placeholder_title, summarise, theme_scores
+from digestgen.analysis.analyse import analyse, placeholder_title, summarise
+from digestgen.analysis.themes import theme_scores
 from digestgen.config import load_config
 from digestgen.load.articles import load_articles
 from digestgen.analysis.tokens import read_word_list, vocabulary, DATA
@@ -38,7 +39,9 @@ def test_shipped_articles_are_tagged_with_their_programmes(shipped):
     items, _ = shipped
     assert {"反诈中心", "屋场恳谈"} <= set(items["2022-02-21-2021-nian-hengnan-gongan-yi-han.md"].tags)
     assert {"四下降", "两提升"} <= set(items["sixiajiang-liangtisheng.md"].tags)
-    assert "农村警务" in items["2022-06-21-dao-xian-da-hao-zuhequan-cu.md"].tags
+    # 农村警务 names a theme: the article is under that theme, and the word is not repeated as a tag
+    dao = items["2022-06-21-dao-xian-da-hao-zuhequan-cu.md"]
+    assert "rural-policing" in dao.themes and "农村警务" not in dao.tags
     assert "合成作战" in items["xiangyang-gongan-dangjian-yinling-goujian-pingan.md"].tags
 
 

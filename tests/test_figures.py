@@ -53,4 +53,45 @@ def test_precision_and_recall_over_the_table_are_printed_by_a_command(capsys, mo
     assert precision == recall == 1.0
     monkeypatch.chdir(ROOT)
     assert main(["figures", "--evaluate", "tests/fixtures/figures_labelled.yaml"]) == 0
-    assert capsys.readouterr().out == ("45 sentences, 46 figures labelled, 46 found: precision 1.00, recall 1.00\n")
+    assert capsys.readouterr().out == ("45 sentences, 47 figures labelled, 47 found: precision 1.00, recall 1.00\n")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # counts without a verb before them, and of what follows
+    ("465 名涉案人员投案自首。", [(465, "名", None)]),
+    ("打掉2个犯罪团伙,抓获犯罪嫌疑人18名。", [(2, "个", None), (18, "名", None)]),
+    ("协调1000辆出租车播放标语。", [(1000, "辆", None)]),
+    ("发放宣传折页300余份、环保布袋100余个。", [(300, "份", None), (100, "个", None)]),
+    # paired percentages, 同比再降, shares
+    ("破获案件4.6万起、抓获嫌疑人5642名,同比分别上升11.08%、1.21%。",
+     [(46000, "起", None), (5642, "名", None), (11.08, "%", "up"), (1.21, "%", "up")]),
+    ("今年同比再降47.38%。", [(47.38, "%", "down")]),
+    ("违停竟占到近11%。", [(11, "%", None)]),
+    # a head count is a count, not a year
+    ("出动2000 名警力开展清查。", [(2000, "名", None)]),
+])
+def test_real_phrasing_becomes_figures(sentence, expected):
+    got = [(f.value, f.unit, f.direction) for f in extract(sentence)]
+    assert got == [(float(v), u, d) for v, u, d in expected]
+
+
+@pytest.mark.parametrize("sentence", [
+    "2023年5月6日,民警开展宣传。",                    # a date
+    "咨询电话0731-12345678,欢迎来电。",              # a phone number
+    "结合《刑法》第347-357条讲解法律知识。",           # an article number
+    "让反诈知识走进千家万户。",                        # an idiom
+    "本文有340个文字,预计浏览时间1分钟。",             # the page's own statistics
+    "三项业务下放到五个乡村。",                        # a description in words
+])
+def test_what_is_not_a_figure(sentence):
+    assert extract(sentence) == []
+
+
+def test_a_figure_told_twice_is_one_figure():
+    text = "累计抓获违法犯罪人员126人。\n案件告破后,累计抓获违法犯罪人员126名。"
+    assert [(f.value, f.unit) for f in extract(text)] == [(126, "人")]
+
+
+def test_each_figure_carries_the_action_it_counts():
+    [f] = extract("共破获电信网络诈骗案件12起。")
+    assert f.action == "破获"

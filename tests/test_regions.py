@@ -87,6 +87,18 @@ CASES = [
     ("吉林警方", "吉林省公安厅部署工作。", "", "吉林省"),
     ("西安警方破获案件", "西安警方破获一起案件。", "", "陕西省/西安市"),
     ("海南省公安厅", "海南省公安厅开展行动。", "", "海南省"),
+    # a province's police take part; the county where it happens is the place
+    ("湖南交警总队送安全进村", "湖南省交警总队走进汨罗市,汨罗市公安局交警大队负责人参加。", "", "湖南省/岳阳市/汨罗市"),
+    # the county's own police in the lead, the province named as an adjective
+    ("", "近日,盐湖交警推进改革。该大队在全省率先开展工作,山西省公安厅给予肯定。", "", "山西省/运城市/盐湖区"),
+    # townships: a unique town, a police station named after its town, a shared name backed by its city
+    ("", "曹路镇位于浦东东部,曹路镇社区民警组建义工队伍。", "", "上海市/浦东新区"),
+    ("", "7月22日,笏石派出所接到报警称有一起纠纷。民警赶到现场。", "", "福建省/莆田市/秀屿区"),
+    ("两江新区金山街道开展反诈宣传", "两江新区金山街道联合派出所开展宣传。", "", "重庆市/渝北区"),
+    # a county's short name from another province, when this one is named in full, needs backing
+    ("拉萨市古城公安局组织巡逻", "古城公安局民警开展巡逻。", "", "西藏自治区/拉萨市"),
+    # a place inside a newspaper's name hosts the story
+    ("", "张家口日报讯 民警提醒群众防范诈骗。", "", ""),
 ]
 
 

@@ -55,3 +55,32 @@ def test_explain_says_which_keywords_gave_each_theme(capsys, monkeypatch):
     assert not any(line.startswith("  front matter:") for line in out)  # imported: themes found at build time
     assert out[1].startswith("  rural-policing (农村警务): 26, kept: 农村警务×1 (title ×1), ")
     assert any(line.startswith("  economic-crime (经济犯罪): 3, below 4: ") for line in out)
+
+
+def test_a_keyword_inside_a_job_title_is_not_evidence(project, capsys):
+    from conftest import write
+    write(project / "articles" / "a.md", """
+        ---
+        title: 县公安局开展禁毒宣传
+        ---
+        县公安局党委书记、局长带队走进校园开展禁毒宣传,讲解毒品危害,发放禁毒宣传资料。党委副书记、政委参加。
+        """)
+    assert main(["themes", "articles/a.md"]) == 0
+    out = capsys.readouterr().out
+    assert "  drug-control (禁毒): " in out and "party-building" not in out
+    from digestgen.analysis.themes import assign_themes
+    assert "party-building" not in assign_themes("县公安局开展禁毒宣传",
+                                                 "县公安局党委书记、局长带队开展禁毒宣传。党委副书记、政委参加。", CONFIG)
+
+
+def test_an_article_with_content_gets_its_strongest_theme_and_explain_says_why(project, capsys):
+    from conftest import write
+    write(project / "articles" / "b.md", """
+        ---
+        title: 民警走进校园
+        ---
+        民警走进学校,向师生讲解防范电信诈骗的知识,提醒大家提高警惕。
+        """)
+    assert main(["themes", "articles/b.md"]) == 0
+    out = capsys.readouterr().out
+    assert "anti-fraud (反诈): 1, kept as the strongest theme" in out

@@ -6,21 +6,24 @@ archive has a few hundred articles.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from digestgen.config import Config, Theme
+from digestgen.config import Config
 from digestgen.parallel import parallel_map
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.model import Analysed, Article, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
-from digestgen.analysis.figures import extract as extract_figures
-from digestgen.analysis.themes import TITLE_WEIGHT, pick_themes, theme_scores
-from digestgen.analysis.regions import LOW_CONFIDENCE, detector, place
+from digestgen.analysis import figures, regions, themes
+from digestgen.analysis.item import Item
+from digestgen.analysis.themes import TITLE_WEIGHT
+from digestgen.analysis.regions import detector
 from digestgen.analysis.tokens import CJK, Vocabulary, vocabulary
+from digestgen.analysis import tagging
 
 IDF_BLEND_ARTICLES = 200
 """With this many articles the archive's own IDF and jieba's weigh the same."""
@@ -33,6 +36,25 @@ SENTENCE_END_CHARS = re.compile(r"[。!?!?;;]")
 
 
 @dataclass(frozen=True)
+class SummaryPart:
+    """The article's summary and reading time (fields of ``Analysed``)."""
+
+    summary: str
+    reading_minutes: int
+
+
+def _summary(item: Item) -> tuple[SummaryPart, list[Problem]]:
+    text = item.text
+    return SummaryPart(item.article.summary or summarise(text),
+                       max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE))), []
+
+
+ANALYSERS = (regions.analyse, themes.analyse, figures.analyse, _summary)
+"""The per-article analysers, in order; each fills some fields of ``Analysed`` (see ``item.py``).
+Tags are not among them: they are weighed against the whole archive, after these have run."""
+
+
+@dataclass(frozen=True)
 class _Prepared:
     article: Article
     title: str
@@ -40,15 +62,19 @@ class _Prepared:
     text: str
     counts: Counter
     title_words: frozenset[str]
-    region: Region
-    theme_scores: dict[str, float]
-    summary: str
-    reading_minutes: int
-    key_figures: tuple[dict, ...]
+    parts: tuple
+    """What each of ANALYSERS returned, in order."""
+    programmes: frozenset[str] = frozenset()
+    """Quoted programme names found (exempt from the everyday-word rule)."""
+
+    @property
+    def region(self) -> Region:
+        return next(part.region for part in self.parts if isinstance(part, regions.RegionPart))
 
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
-            cache: AnalysisCache | None = None, jobs: int = 1) -> tuple[list[Analysed], list[Problem]]:
+            cache: AnalysisCache | None = None, jobs: int = 1,
+            tag_reasons: dict[str, Counter] | None = None) -> tuple[list[Analysed], list[Problem]]:
     """Analyse the whole corpus at once (tag weights depend on every article).
 
     The per-article work (Markdown, tokens, region) is cached by content hash and, for the
@@ -57,10 +83,10 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     """
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
-    keys = [cache.key(a, config.themes) for a in articles]
+    keys = [cache.key(a, config.themes, config.theme_min_score, config.themes_per_article) for a in articles]
     found = [cache.get(k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
-    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config.themes, jobs)):
+    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config, jobs)):
         found[i] = result
         cache.put(keys[i], (replace(result[0], article=None), result[1]))  # the article is in the key
     prepared = [f[0] if f[0].article is not None else replace(f[0], article=a) for f, a in zip(found, articles)]
@@ -73,41 +99,57 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     df: Counter = Counter()
     for p in prepared:
         df.update(p.counts.keys())
-    results = []
+    # Never tags: the editor's stop list, theme names (themes have pages of their own), names of papers,
+    # sites and apps, words common in any text, and words on most articles of this archive.
+    never = set(config.tag_stopwords) | {t.name for t in config.themes} \
+        | tagging.archive_generic(df, len(prepared))
+    named = set().union(*(p.programmes for p in prepared)) if prepared else set()
+    for word in list(df):
+        if word in never or tagging.is_media_name(word) or (
+                word not in named and tagging.is_generic(word, vocab.idf, vocab.domain)):
+            never.add(word)
     for p in prepared:
-        tags = _tags(p, df, len(prepared), vocab, config.tags_per_article)
-        themes = pick_themes(p.theme_scores, config, len(p.text))
+        for word in never & p.counts.keys():
+            del p.counts[word]
+    why: dict[str, str] = {}
+    picked = [_tags(p, df, len(prepared), vocab, config.tags_per_article, why) for p in prepared]
+    fold = tagging.fold_fragments([tuple(t) for t in picked], [p.text for p in prepared])
+    results = []
+    for p, tags in zip(prepared, picked):
+        tags = tuple(dict.fromkeys(fold.get(t, t) for t in tags))
+        if tag_reasons is not None:
+            for t in tags:
+                tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
+        final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
+        found = {f.name: getattr(part, f.name) for part in p.parts for f in dataclasses.fields(part)}
         results.append(Analysed(
             article=p.article,
             title=p.title,
             html=p.html,
             text=p.text,
-            tags=tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags)),
-            themes=tuple(dict.fromkeys(p.article.themes + themes)),
-            summary=p.summary,
-            reading_minutes=p.reading_minutes,
-            region=p.region,
-            region_detected=p.region.names != p.article.region.names,
-            key_figures=p.key_figures,
+            tags=final_tags,
+            title_words=tuple(vocab.cut(p.title)),
+            tag_words=tuple(tuple(vocab.cut(t)) for t in final_tags),
+            **found,
         ))
     return results, problems
 
 
-def _prepare_many(articles: list[Article], themes: tuple[Theme, ...], jobs: int
+def _prepare_many(articles: list[Article], config: Config, jobs: int
                   ) -> list[tuple[_Prepared, list[Problem]]]:
     """Markup, tokens and region of each article, over ``jobs`` processes when there are many."""
     if jobs <= 1 or len(articles) < PARALLEL_MIN:
-        return [_prepare(a, themes) for a in articles]
+        return [_prepare(a, config) for a in articles]
     vocabulary(), detector()  # loaded once here; forked workers inherit them
-    return list(parallel_map(_prepare_one, themes, articles, jobs,
+    return list(parallel_map(_prepare_one, config, articles, jobs,
                              chunksize=max(8, len(articles) // (jobs * 8))))
 
 
-def _prepare_one(themes: tuple[Theme, ...], article: Article) -> tuple[_Prepared, list[Problem]]:
-    return _prepare(article, themes)
+def _prepare_one(config: Config, article: Article) -> tuple[_Prepared, list[Problem]]:
+    return _prepare(article, config)
 
 
-def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepared, list[Problem]]:
+def _prepare(article: Article, config: Config) -> tuple[_Prepared, list[Problem]]:
     vocab = vocabulary()
     problems: list[Problem] = []
     body_html = to_html(article.body)
@@ -119,17 +161,12 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
         problems.append(Problem(article.display_path, 1, "note" if article.imported_from else "warning",
                                 f"no title; the pages show '{title}' (its first sentence); add 'title:' to the "
                                 "front matter"))
-    region, placement, warning = place(article.region, article.title or "", text, article.source or "")
-    if warning:
-        problems.append(Problem(article.display_path, article.line_of("region"), "warning", warning))
-    elif placement is not None and not region:
-        problems.append(Problem(article.display_path, 1, "note",
-                                "no region found in the text; add 'region:' to the front matter"))
-    elif placement is not None and placement.confidence < LOW_CONFIDENCE:
-        problems.append(Problem(article.display_path, 1, "note",
-                                f"region {'/'.join(region.names)} found with low confidence "
-                                f"({placement.confidence:.2f}); confirm it with 'region:' (details: "
-                                f"build.py regions --explain {article.display_path})"))
+    item = Item(article, text, config)
+    parts = []
+    for analyser in ANALYSERS:
+        part, found = analyser(item)
+        parts.append(part)
+        problems += found
     problems += personal_data(article)
     excluded = set(article.authors)
 
@@ -139,21 +176,19 @@ def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepare
             del counts[word]
         return counts
 
-    title_words = frozenset(candidates(vocab.cut(article.title or "")))
-    counts = candidates(vocab.cut(text))
+    title_words = frozenset(candidates(vocab.cut(tagging.tag_title(article.title or ""))))
+    counts = candidates(vocab.cut(tagging.tag_text(text)))
     for word in [w for w in counts if w not in vocab.domain and _fragment(w, text)]:
         del counts[word]
     # Quoted programme names (“一村一辅警”, “四下降”) count whole, however jieba cuts them.
-    for name, n in programmes(article.title or "", text).items():
+    named = programmes(tagging.tag_title(article.title or ""), tagging.tag_text(text))
+    for name, n in named.items():
         if name not in excluded and name not in vocab.stopwords:
             counts[name] += n
     for word in title_words:
         counts[word] += TITLE_WEIGHT
-    return _Prepared(article, title, body_html, text, counts, title_words, region,
-                     theme_scores=theme_scores(article.title or "", text, themes),
-                     summary=article.summary or summarise(text),
-                     reading_minutes=max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE)),
-                     key_figures=tuple(f.record() for f in extract_figures(text))), problems
+    return _Prepared(article, title, body_html, text, counts, title_words, tuple(parts),
+                     programmes=frozenset(named)), problems
 
 
 QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff0-9+]{2,10})[”\"]")
@@ -176,13 +211,24 @@ def _fragment(word: str, text: str) -> bool:
 
 def programmes(title: str, text: str) -> Counter:
     """Programme and campaign names in quotes: with a number (“一村一辅警”, “四下降”, “六个+”) or a
-    programme word at the end (“雪亮工程”, “云剑行动”); quoted metaphors (“金钥匙”) are not."""
+    programme word at the end (“雪亮工程”, “云剑行动”); quoted metaphors (“金钥匙”), a count (“一辆车”)
+    and a programme word alone (“专项”) are not."""
     found: Counter = Counter()
+    in_title = set(QUOTED.findall(title))
     for source, weight in ((title, TITLE_WEIGHT), (text, 1)):
         for name in QUOTED.findall(source):
-            if PROGRAMME_MARK.search(name) and not name.isdigit():
+            mark = PROGRAMME_MARK.search(name)
+            if mark and not name.isdigit() and not NOT_PROGRAMME.match(name) \
+                    and (mark.start() > 1 or mark.group(0)[0] in NUMERALS):
                 found[name] += weight
+            elif name in in_title and source is text and len(name) >= 3:
+                found[name] += weight + (TITLE_WEIGHT if found[name] == 0 else 0)  # “红袖标” in title and body
     return found
+
+
+NUMERALS = "一二三四五六七八九十两百千万0123456789"
+NOT_PROGRAMME = re.compile(r"^(?:[一两二三四五六七八九十几0-9]+(?:个|名|位|辆|次|件|起|人|天|年|月)[\u4e00-\u9fff]{0,2}|实际行动|"
+                           r"[\u4e00-\u9fff]?(?:专项|行动|工程|计划|机制|模式|平台|中心|体系|网))$")
 
 
 def personal_data(article: Article) -> list[Problem]:
@@ -198,7 +244,8 @@ def personal_data(article: Article) -> list[Problem]:
     return problems
 
 
-def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> tuple[str, ...]:
+def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int,
+          why: dict | None = None) -> tuple[str, ...]:
     blend = n / (n + IDF_BLEND_ARTICLES)
     scored = []
     for word, count in p.counts.items():
@@ -211,14 +258,26 @@ def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int) -> t
         scored.append(((1 + math.log(count)) * idf, word))
     scored.sort(key=lambda s: (-s[0], s[1]))
     chosen: list[str] = []
-    for _, word in scored:
+    for score, word in scored:
         # Keep the longer term when a shorter one is part of it (反电诈中心 over 反电诈).
         if any(word in c or c in word for c in chosen):
             continue
         chosen.append(word)
+        if why is not None:
+            why[(p.article.source_file, word)] = _reason(p, word, vocab)
         if len(chosen) == limit:
             break
     return tuple(chosen)
+
+
+def _reason(p: _Prepared, word: str, vocab: Vocabulary) -> str:
+    if word in p.title_words:
+        return "in the title"
+    if word in vocab.domain:
+        return "police-work dictionary"
+    if word in p.programmes:
+        return "quoted programme name"
+    return "frequent in the article, rare elsewhere"
 
 
 DATELINE = re.compile(r"(记者|通讯员|报道|讯)")

@@ -10,54 +10,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from digestgen.model import Figure
+
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+?(?:点[零〇一二三四五六七八九]+)?)"
 MULTIPLIER = r"(?:万亿|千万|百万|十万|万|亿)?"
 APPROX_BEFORE = r"(?:近|约|超过|超|逾|达到|达|共计|累计|共)?"
 APPROX_AFTER = r"(?:余|多)?"
-COUNT_UNITS = ("个百分点", "万元", "亿元", "元", "起", "人次", "人", "名", "个", "件", "次", "场次", "场", "家", "辆", "处",
-               "支", "张", "条", "户", "所", "台", "套", "部", "只", "头", "千克", "公斤", "克", "吨", "小时", "分钟",
-               "天", "批", "项", "单", "笔", "辆次", "家次", "宗", "%", "％", "倍")
+COUNT_UNITS = ("个百分点", "万元", "亿元", "元", "起", "人次", "人", "名", "位", "个", "件", "次", "场次", "场", "家", "辆",
+               "处", "支", "张", "条", "户", "所", "台", "套", "部", "只", "头", "千克", "公斤", "克", "吨", "天", "批",
+               "项", "单", "笔", "辆次", "家次", "宗", "份", "块", "顶", "间", "亩", "平方公里", "平方米", "公里", "%",
+               "％", "倍")
 UNIT = "(?:" + "|".join(sorted(map(re.escape, COUNT_UNITS), key=len, reverse=True)) + ")"
 FIGURE = re.compile(
     rf"(?P<before>{APPROX_BEFORE})(?P<num>{NUMBER})(?:\s*[-~～至到]\s*(?P<num2>{NUMBER}))?(?P<mult>{MULTIPLIER})"
-    rf"(?P<after>{APPROX_AFTER})(?P<unit>{UNIT})")
-CHANGE = re.compile(rf"(?P<cmp>同比|环比|较去年同期|较上年)?(?:分别)?(?P<dir>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落)"
+    rf"(?P<after>{APPROX_AFTER})[ \u00a0]?(?P<unit>{UNIT})")
+CHANGE = re.compile(rf"(?:(?P<cmp>同比|环比|较去年同期|较上年)(?:分别)?(?:再|又)?(?P<dir1>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落|降|升|增|减)"
+                    rf"|(?:分别)?(?P<dir2>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落))"
                     rf"(?:了|达|幅度为|幅度达)?(?P<fig>{NUMBER}{APPROX_AFTER}(?:%|％|个百分点|倍))")
-UNIT_CHARS = re.compile(r"[0-9零〇一二两三四五六七八九十百千][^。]{0,6}?(?:[起人名个件次场家辆处支张条户所台套部只头克吨时钟天批项单笔宗倍元%％]|百分点)")
-MEASURE_WORDS = frozenset("个 名 家 所 支 辆 张 条 户 台 套 部 只 头 批 项 宗 处".split())
+UNIT_CHARS = re.compile(r"[0-9零〇一二两三四五六七八九十百千][^。]{0,6}?(?:[起人名位个件次场家辆处支张条户所台套部只头克吨天批项单笔宗倍元份块顶间亩里米%％]|百分点)")
+MEASURE_WORDS = frozenset("个 名 位 家 所 支 辆 张 条 户 台 套 部 只 头 批 项 宗 处 份 块 顶 间".split())
+SAME_UNIT = {"名": "人", "位": "人"}
+PAGE_STATS = re.compile(r"本文有|本篇文章|预计浏览|阅读时间|读完约|阅读量|浏览量|浏览次数|点击量|点击数")
+"""The page's own statistics (本文有340个文字, 预计浏览时间1分钟) are furniture, not figures."""
+PLACE_END = re.compile(r"[县市区省州旗盟镇乡村]$")
 GAP_FILLER = re.compile(r"[\s,,;;、]|同比|环比|分别|较去年同期|较上年")
-UP = ("上升", "增长", "增加", "提高", "提升", "上涨")
+UP = ("上升", "增长", "增加", "提高", "提升", "上涨", "升", "增")
 CLAUSE_SPLIT = re.compile(r"[,,;;::、]")
 SENTENCES = re.compile(r"[^。!?!?\n]+[。!?!?]?")
 LEADING = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?(?:公安局|公安分局|派出所)|今年以来|去年以来|全年|今年|去年|一年来|目前|截至目前|其中|共|累计|先后|共计|已|成功|一举|"
                      r"全县|全市|全区|全省|该局|县公安局|市公安局|公安机关|警方|同时|此外|并|还|又|再|均|都|依托\S+?,)+")
 NOT_A_FIGURE = re.compile(r"^(?:第|前|近|每|这|那|各|单|仅)$")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One key figure; ``asdict`` gives the ``key_figures`` record of ``articles.json``."""
-
-    text: str
-    """The sentence it came from."""
-    metric: str
-    """What is counted (破获电信诈骗案件)."""
-    value: float
-    """The number, multipliers applied (30多万元 -> 300000)."""
-    unit: str
-    direction: str | None = None
-    """up or down, when the sentence says the figure rose or fell."""
-    change: str | None = None
-    """The size of the change with its unit (40%, 15.3个百分点)."""
-    approx: bool = False
-    """余, 多, 约, 近: the value is approximate."""
-
-    def record(self) -> dict:
-        value = int(self.value) if float(self.value).is_integer() else self.value
-        return {"text": self.text, "metric": self.metric, "value": value, "unit": self.unit,
-                "direction": self.direction, "change": self.change, "approx": self.approx}
 
 
 ACTIONS = ("破获", "侦破", "抓获", "刑拘", "逮捕", "打掉", "捣毁", "查获", "缴获", "查处", "挽回", "追缴", "追回", "劝阻",
@@ -96,12 +80,23 @@ MULTIPLIERS = {"": 1, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "�
 
 
 def extract(text: str) -> list[Figure]:
-    """Every key figure in a text, in order."""
+    """Every key figure in a text, in order, each with the action it counts."""
     figures: list[Figure] = []
     for sentence in SENTENCES.findall(text):
-        if UNIT_CHARS.search(sentence):  # most sentences hold no figure; skip them cheaply
+        if UNIT_CHARS.search(sentence) and not PAGE_STATS.search(sentence):  # most sentences hold no figure
             figures += _from_sentence(sentence.strip())
-    return figures
+    out = []
+    seen = set()
+    for f in figures:
+        # The same figure told twice (a caption repeated in the body; 累计抓获126人 in the lead and
+        # 126名 again at the end) is one figure; small numbers repeat by chance, so they are kept.
+        key = (f.metric, f.value, f.unit, f.direction) if f.value < 10 else (f.value, SAME_UNIT.get(f.unit, f.unit), f.direction)
+        if key in seen:
+            continue
+        seen.add(key)
+        action = action_of(f.metric)
+        out.append(replace(f, action=action, action_rank=ACTIONS.index(action) if action else len(ACTIONS)))
+    return out
 
 
 RESPECTIVELY = re.compile(rf"(?P<cmp>同比|环比)?分别(?P<dir>上升|增长|增加|提高|提升|下降|减少|降低|下滑)"
@@ -141,8 +136,9 @@ def _from_sentence(sentence: str) -> list[Figure]:
         if sentence[: m.start()].count("“") > sentence[: m.start()].count("”"):
             continue  # inside quotes: a name such as “六个+” or “23456措施”
         value = cn_number(m.group("num"))
-        if value is None or (m.group("num") in ("一", "两") and not m.group("mult")):
-            continue  # 一个, 两名: words more often than figures
+        if value is None or (m.group("num") in ("一", "两") and not m.group("mult")) or (
+                m.group("num") in ("百", "千") and not m.group("before") and not m.group("after")):
+            continue  # 一个, 两名, 千家万户, 百余次: words more often than figures
         unit = m.group("unit").replace("％", "%")
         mult = m.group("mult") or ""
         if unit in ("万元", "亿元"):
@@ -152,24 +148,49 @@ def _from_sentence(sentence: str) -> list[Figure]:
         change = changes.get(m.start("num"))
         if change is not None:
             # 同比下降40%: the change of the count just before it (in the same or the next clause)
-            direction = "up" if change.group("dir") in UP else "down"
+            direction = "up" if (change.group("dir1") or change.group("dir2")) in UP else "down"
             size = change.group("fig").replace("％", "%")
             gap = sentence[last_end:change.start()] if last_end >= 0 else None
             if found and found[-1].direction is None and gap is not None and not GAP_FILLER.sub("", gap):
                 last = found[-1]
                 found[-1] = Figure(last.text, last.metric, last.value, last.unit, direction, size, last.approx)
                 continue
-            metric = _metric(sentence, change.start())
+            metric = _metric(sentence, change.start()) or _subject_before(sentence, change.start()) \
+                or CLAUSE_SPLIT.split(sentence[:m.start()])[-1].strip()[-24:] or None
             if metric:
                 found.append(Figure(sentence, metric, value, unit, direction, size, approx))
             continue
-        if unit in MEASURE_WORDS and re.match(r"[\u4e00-\u9fff“]", sentence[m.end():m.end() + 1]):
-            continue  # 13个乡镇, 44家单位: describes what follows, not a statistic
+        if sentence[max(0, m.start() - 1):m.start()] == "第":
+            continue  # 第347条: an article or item number
         metric = _metric(sentence, m.start())
-        if metric and unit not in ("%", "倍", "个百分点"):
+        if unit in MEASURE_WORDS and re.match(r"[\u4e00-\u9fff“]", sentence[m.end():m.end() + 1]):
+            # 打掉2个犯罪团伙, 协调1000辆出租车: the count of what follows; but 道县13个乡镇 (a place's
+            # parts as the subject) describes, it does not count
+            if metric and PLACE_END.search(metric) or not m.group("num")[0].isdigit() and value < 10:
+                continue  # 三项业务, 五个乡村: a description in words
+            noun = CLAUSE_SPLIT.split(sentence[m.end():])[0].rstrip("。!?!?")[:12]
+            metric = ((metric or "") + noun)[-24:] if len(noun) >= 2 else None
+        if metric and (unit not in ("%", "倍", "个百分点") or not changes_near(sentence, m)):
+            if any(f.value == value and f.unit == unit and f.metric == metric for f in found):
+                continue
             found.append(Figure(sentence, metric, value, unit, None, None, approx))
             last_end = m.end()
     return found
+
+
+def _subject_before(sentence: str, end: int) -> str | None:
+    """The nearest clause before ``end`` that names something (盗窃警情在…的基础上,今年同比再降46.40%)."""
+    for clause in reversed(CLAUSE_SPLIT.split(sentence[:end])[:-1]):
+        clause = re.sub(r"在.*$", "", LEADING.sub("", clause).strip())
+        if len(clause) >= 2 and re.search(r"[\u4e00-\u9fff]", clause):
+            return clause[-24:]
+    return None
+
+
+def changes_near(sentence: str, m: re.Match) -> bool:
+    """Whether a percentage is a change (同比下降40%) rather than a share (占到近11%)."""
+    return bool(re.search(r"(?:上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落|降|升|增|减)(?:了|达|幅度为|幅度达)?$",
+                          sentence[max(0, m.start() - 6):m.start()]))
 
 
 def _metric(sentence: str, end: int) -> str | None:
@@ -209,3 +230,14 @@ def evaluate(items: list[dict]) -> tuple[float, float]:
                 remaining.remove(g)
                 correct += 1
     return (correct / found if found else 1.0), (correct / wanted if wanted else 1.0)
+
+
+@dataclass(frozen=True)
+class FiguresPart:
+    """The article's key figures (a field of ``Analysed``)."""
+
+    key_figures: tuple[Figure, ...]
+
+
+def analyse(item) -> tuple[FiguresPart, list]:
+    return FiguresPart(tuple(extract(item.text))), []

@@ -109,3 +109,25 @@ def gazetteer() -> Gazetteer:
             unit = units.get(unit.parent) if unit.parent else None
         paths[code] = tuple(chain[::-1])
     return Gazetteer(units, aliases, names, children, paths)
+
+
+TOWN_SUFFIX = ("街道办事处", "街道", "地区办事处", "镇", "乡")
+
+
+@lru_cache(maxsize=1)
+def townships() -> tuple[tuple[str, str], ...]:
+    """(name, county code) of every township, town and sub-district (``data/townships.tsv``)."""
+    rows = []
+    for line in (DATA / "townships.tsv").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            _, name, county = line.split("\t")[:3]
+            rows.append((name, county))
+    return tuple(rows)
+
+
+def town_short(name: str) -> str:
+    """曹路镇 -> 曹路, 金山街道 -> 金山; a one-character remainder keeps the full name."""
+    for suffix in TOWN_SUFFIX:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name

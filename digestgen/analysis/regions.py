@@ -16,7 +16,8 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from digestgen.analysis.gazetteer import Gazetteer, Unit, gazetteer
+from digestgen.analysis.gazetteer import Gazetteer, Unit, gazetteer, town_short, townships
+from digestgen.analysis.tokens import _jieba_idf
 from digestgen.model import Region, short_place_name
 
 POLICE_AFTER = re.compile(r"(?:公安局|公安分局|公安处|公安|分局|警方|派出所|交警|特警|刑警|巡警|民警|辅警|警务|警察)")
@@ -25,6 +26,8 @@ BRANCH_AFTER = re.compile(r"公安局[\u4e00-\u9fff]{1,6}?分局")
 """北京市公安局朝阳分局: the city's name is part of a district bureau's name."""
 PASSING_BEFORE = re.compile(r"(?:赴|前往|来自|远赴|途经|飞往|逃往|逃至|潜逃至|押解回)$")
 PASSING_AFTER = re.compile(r"^(?:籍|时间|人民政府驻|方面)")
+MEDIA_AFTER = re.compile(r"^(?:市|省|县|区|州)?(?:日报|晚报|晨报|都市报|手机报|新闻网|新闻|网讯|电视台|广播电视台|广播|融媒体|融媒|长安网|在线|网|发布|头条|观察)")
+"""A place inside a newspaper's or site's name (张家口日报, 黄南新闻网讯) hosts the story; it is not where it is."""
 ADMIN_SUFFIX_CHARS = "省市州盟县区旗"
 # Short names that are also everyday words or parts of words: counted only with a police unit after them.
 COMMON_SHORTS = frozenset("""平安 大庆 城关 新华 长安 永安 南山 中山 和平 东方 朝阳 光明 胜利 团结 红旗 建设 开发 铁路 新城 高新
@@ -36,6 +39,10 @@ COMMON_SHORTS = frozenset("""平安 大庆 城关 新华 长安 永安 南山 �
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚"
                      "卢姜崔钟谭陆汪范金石廖贾夏韦付白邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤")
 FORM_WEIGHT = {"police": 5.0, "full": 2.0, "short": 1.0}
+COMMON_WORD_IDF = 10.0
+"""A town's short name that is a common word (联合, 胜利, 东风: jieba's IDF below this) is not a place."""
+STATION_AFTER = re.compile(r"(?:中心|边境)?(?:派出所|警务室|警务站|警务工作站|司法所)")
+"""A town's short name counts only as its police station's name (笏石派出所)."""
 PLACE_WEIGHT = {"source": 4.0, "title": 3.0, "lead": 2.0, "body": 1.0}
 NEVER_SHORT = frozenset({"公安"})
 """Short names that are always something else (公安县's short name is the word for police)."""
@@ -44,6 +51,11 @@ DOMINANCE = 0.6
 """A place is chosen only when it has this share of its siblings' evidence..."""
 PARENT_SHARE = 0.5
 """...and this share of its parent's (so a county named in passing does not narrow a city article)."""
+SPECIFIC_MIN = 4.0
+"""...unless the place has this much specific evidence: its own police (盐湖交警, 金塔县公安局), its name in
+the title, or its full name in the lead."""
+SPECIFIC_SHARE = 0.25
+"""...and still this share of its parent's."""
 LOW_CONFIDENCE = 0.6
 
 
@@ -62,6 +74,8 @@ class Mention:
     weight: float
     default: str | None = None
     """What an ambiguous short name means when nothing around it tells (西安 -> 西安市)."""
+    short: bool = False
+    """Written in its short form (衡南, 衡南公安), which is an everyday word more often than a full name is."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,19 @@ class Detector:
                 forms.setdefault(unit.short + "州", {})[unit.code] = "full"  # 恩施州, 湘西州
         for name, code in g.aliases.items():
             forms.setdefault(name, {})[code] = "full"
+        # Townships place an article in their county (曹路镇 -> 浦东新区; 笏石派出所 -> 秀屿区); a county's
+        # own names come first where they clash.
+        towns: dict[str, dict[str, str]] = {}
+        common = _jieba_idf()[0]
+        for town, county in townships():
+            if county in g.units:
+                towns.setdefault(town, {})[county] = "town"
+                short = town_short(town)
+                if short != town and short not in NEVER_SHORT and common.get(short, 99.0) >= COMMON_WORD_IDF:
+                    towns.setdefault(short, {}).setdefault(county, "townshort")
+        for name, codes in towns.items():
+            if name not in forms:
+                forms[name] = codes
         self.patterns = sorted(forms)
         self.meanings = [self._prefer_higher(forms[name]) for name in self.patterns]
         self.automaton = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
@@ -98,6 +125,9 @@ class Detector:
     def _prefer_higher(self, codes: dict[str, str]) -> tuple[tuple[str, ...], str]:
         # A bare name shared by a city and a county of that city (衡阳市, 衡阳县) means the city;
         # a short name shared by one city and counties elsewhere (西安) means the city too.
+        town = {f for f in codes.values() if f in ("town", "townshort")}
+        if town:
+            return tuple(sorted(codes)), "town" if "town" in town else "townshort", None
         chosen = [c for c in codes if not any(a.code in codes for a in self.g.path(c)[:-1])]
         full = [c for c in chosen if codes[c] == "full"]
         if full:
@@ -114,14 +144,26 @@ class Detector:
             name = self.patterns[index]
             codes, form, default = self.meanings[index]
             weight = self._weigh(text, start, end, name, form)
-            if weight:
+            if weight and form in ("town", "townshort"):
+                out.append(Mention(name, where, start, codes, "town", weight * PLACE_WEIGHT[where], None))
+            elif weight:
                 police = weight == FORM_WEIGHT["police"]
+                if police and all(self.g.units[c].level == 1 for c in codes):
+                    # 湖南交警总队, 甘肃省公安厅: a province's police take part in local work; they
+                    # name the province, no more strongly than its name does.
+                    weight, police = FORM_WEIGHT["full"], False
                 out.append(Mention(name, where, start, codes, "police" if police else form,
-                                   weight * PLACE_WEIGHT[where], default))
+                                   weight * PLACE_WEIGHT[where], default, short=form == "short"))
         return out
 
     def _weigh(self, text: str, start: int, end: int, name: str, form: str) -> float | None:
         before, after = text[max(0, start - 4):start], text[end:end + 6]
+        if form == "townshort":
+            return FORM_WEIGHT["police"] if STATION_AFTER.match(after) else None
+        if form == "town":
+            if PASSING_BEFORE.search(before) or PASSING_AFTER.match(after):
+                return None
+            return FORM_WEIGHT["police"] if STATION_AFTER.match(after) else FORM_WEIGHT["full"]
         if form == "full" and len(name) == 2 and before and "\u4e00" <= before[-1] <= "\u9fff" \
                 and before[-1] not in ADMIN_SUFFIX_CHARS:
             return None  # 和县 inside 政府和县公安局: not a match at all
@@ -134,6 +176,8 @@ class Detector:
         if form == "short" and before and before[-1] in SURNAMES:
             return 0.0  # a person's name (李衡阳)
         weight = FORM_WEIGHT[form]
+        if MEDIA_AFTER.match(after):
+            return weight * 0.25
         if PASSING_BEFORE.search(before) or PASSING_AFTER.match(after):
             weight *= 0.3  # a suspect from 广东, a trip to 北京
         return weight
@@ -143,6 +187,12 @@ class Detector:
         mentions = (self.mentions(source, "source") + self.mentions(title, "title")
                     + self.mentions(lead, "lead") + self.mentions(rest, "body"))
         support, mentions = self._support(mentions)
+        specific: Counter = Counter()
+        for m in mentions:
+            if m.form == "police" or m.where == "title" or (m.where == "lead" and not m.short):
+                for code in {c for c in m.codes if support[c] > 0}:
+                    for unit in self.g.path(code):
+                        specific[unit.code] += m.weight
         reasons: list[str] = []
         chosen: Unit | None = within
         shares = []
@@ -164,9 +214,10 @@ class Detector:
                 rival = totals[1][2].name
                 reasons.append(f"{unit.name} ({top:g}) does not dominate {rival} ({totals[1][0]:g})")
                 break
-            if chosen and top < PARENT_SHARE * parent_total:
-                reasons.append(f"{unit.name} ({top:g}) is a minor part of {chosen.name} ({parent_total:g}); "
-                               f"stopping at {level_names.get(chosen.level, 'province')}")
+            if chosen and top < PARENT_SHARE * parent_total and (
+                    specific[unit.code] < SPECIFIC_MIN or top < SPECIFIC_SHARE * parent_total):
+                reasons.append(f"{unit.name} ({top:g}) is a minor part of {chosen.name} ({parent_total:g}) with no "
+                               f"specific evidence; stopping at {level_names.get(chosen.level, 'province')}")
                 break
             reasons.append(f"{unit.name}: {top:g} of {siblings:g} ({share:.0%})")
             shares.append(share)
@@ -195,9 +246,22 @@ class Detector:
             # the nearest ancestor first: 南京市 backs 南京's 鼓楼区 over 江苏省 backing both
             return tuple(support[a.code] for a in reversed(self.g.path(code)[:-1]))
 
-        weak, strong = [], []
+        # Provinces named in full somewhere (拉萨市, 湖南省公安厅): a county's short name from another
+        # province (古城 in 八廓古城公安局) then needs its own province's backing to count.
+        named = {self.g.path(m.codes[0])[0].code for m in mentions
+                 if not m.short and m.form != "town" and len(m.codes) == 1}
+        weak, strong, towns = [], [], []
         for m in mentions:
-            is_weak = m.form == "short" and all(self.g.units[c].level == 3 for c in m.codes)
+            if m.form == "town":
+                # A township names its county outright only when the name is unique and no other
+                # province is named in full; otherwise the places around it must back it.
+                alone = len(m.codes) == 1 and named <= {self.g.path(m.codes[0])[0].code}
+                (strong if alone else towns).append(m)
+                continue
+            is_weak = m.short and all(self.g.units[c].level == 3 for c in m.codes)
+            if is_weak and m.form == "police" and len(m.codes) == 1 \
+                    and named <= {self.g.path(m.codes[0])[0].code}:
+                is_weak = False  # 伊通公安局 with no other province in sight
             (weak if is_weak else strong).append(m)
         for m in strong:
             if len(m.codes) == 1:
@@ -216,6 +280,14 @@ class Detector:
             backs = {c: backing(c) for c in m.codes if max(backing(c), default=0) >= MIN_EVIDENCE}
             if backs:
                 add(max(backs, key=lambda c: (backs[c], c)), m)
+                counted.append(m)
+        for m in towns:
+            # the county itself or its city must be named: a province alone does not pick among
+            # the many 金山街道
+            backs = {c: backing(c)[:2] for c in m.codes if max(backing(c)[:2], default=0) >= MIN_EVIDENCE}
+            best = sorted(backs.values(), reverse=True)
+            if best and (len(best) == 1 or best[0] > best[1]):
+                add(max(backs, key=lambda c: backs[c]), m)
                 counted.append(m)
         return support, counted
 
@@ -274,3 +346,35 @@ def explain(display_path: str, given: Region, region: Region, placement: Placeme
         places = ", ".join("/".join(u.name for u in g.path(c)) for c in codes)
         lines.append(f"    {where:6} {text} {form} ×{len(ms)} {sum(m.weight for m in ms):g} -> {places}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RegionPart:
+    """What region detection gives an article (fields of ``Analysed``)."""
+
+    region: Region
+    region_detected: bool
+    region_path: tuple[tuple[str, str], ...]
+    """(gazetteer code, short name) of each level, top down; empty when not in the gazetteer."""
+
+
+def analyse(item) -> tuple[RegionPart, list]:
+    """The article's region (front matter first, detection filling the rest), with notes and warnings."""
+    from digestgen.model import Problem
+    article, problems = item.article, []
+    region, placement, warning = place(article.region, article.title or "", item.text, article.source or "")
+    if warning:
+        problems.append(Problem(article.display_path, article.line_of("region"), "warning", warning))
+    elif placement is not None and not region:
+        problems.append(Problem(article.display_path, 1, "note",
+                                "no region found in the text; add 'region:' to the front matter"))
+    elif placement is not None and placement.confidence < LOW_CONFIDENCE:
+        problems.append(Problem(article.display_path, 1, "note",
+                                f"region {'/'.join(region.names)} found with low confidence "
+                                f"({placement.confidence:.2f}); confirm it with 'region:' (details: "
+                                f"build.py regions --explain {article.display_path})"))
+    path: tuple[tuple[str, str], ...] = ()
+    if region.code:
+        chain = gazetteer().path(region.code)
+        path = tuple((u.code, u.short) for u in chain) if len(chain) == len(region.names) else ()
+    return RegionPart(region, region.names != article.region.names, path), problems

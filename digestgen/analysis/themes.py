@@ -24,17 +24,20 @@ def theme_scores(title: str, text: str, themes: tuple[Theme, ...]) -> dict[str, 
     title_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(title))
     scores: dict[str, float] = {}
     for i, word in enumerate(keywords):
-        score = min(body_hits[i], 5) + TITLE_WEIGHT * title_hits[i]
+        score = min(body_hits[i], MAX_PER_KEYWORD) + TITLE_WEIGHT * title_hits[i]
         if score:
             for theme in themes:
-                if word in theme.keywords:
+                if word in theme.keywords:  # an excluded phrase (党委书记) matches and counts for nothing
                     scores[theme.id] = scores.get(theme.id, 0.0) + score
     return {t.id: scores[t.id] for t in themes if t.id in scores}
 
 
+MAX_PER_KEYWORD = 5
+
+
 @lru_cache(maxsize=8)
 def _keyword_matcher(themes: tuple[Theme, ...]):
-    keywords = sorted({k for t in themes for k in t.keywords})
+    keywords = sorted({k for t in themes for k in t.keywords + t.excluded})
     return ahocorasick_rs.AhoCorasick(keywords, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords
 
 
@@ -49,12 +52,29 @@ def threshold(config: Config, length: int) -> float:
     return config.theme_min_score * min(1.0, max(0.5, length / 1000))
 
 
+MEANS_THEMES = ("publicity", "community-policing")
+FALLBACK_MIN_SCORE = 1
+"""An article with real content whose evidence reaches no threshold still gets its strongest theme,
+when that theme has at least this much evidence."""
+REAL_CONTENT_CHARS = 1
+
+
 def pick_themes(scores: dict[str, float], config: Config, length: int = 1000) -> tuple[str, ...]:
-    """The themes whose evidence reaches the threshold, strongest first, at most ``themes_per_article``."""
+    """The themes whose evidence reaches the threshold, strongest first, at most ``themes_per_article``;
+    with none, the strongest one when the article has real content and some evidence for it."""
     order = {t.id: i for i, t in enumerate(config.themes)}
-    ranked = sorted(((s, t) for t, s in scores.items() if s >= threshold(config, length)),
-                    key=lambda st: (-st[0], order[st[1]]))
-    return tuple(t for _, t in ranked[: config.themes_per_article])
+    ranked = sorted(((s, t) for t, s in scores.items()), key=lambda st: (-st[0], order[st[1]]))
+    # Publicity and community work are usually the means and the setting of another theme (禁毒宣传,
+    # 社区反诈): they lead only when no other theme has half their evidence.
+    if ranked and ranked[0][1] in MEANS_THEMES:
+        lead = next((st for st in ranked if st[1] not in MEANS_THEMES), None)
+        if lead and lead[0] >= 0.5 * ranked[0][0]:
+            ranked.remove(lead)
+            ranked.insert(0, lead)
+    kept = [t for s, t in ranked if s >= threshold(config, length)]
+    if not kept and ranked and length >= REAL_CONTENT_CHARS and ranked[0][0] >= FALLBACK_MIN_SCORE:
+        kept = [ranked[0][1]]
+    return tuple(kept[: config.themes_per_article])
 
 
 @dataclass(frozen=True)
@@ -98,7 +118,24 @@ def explain(title: str, text: str, config: Config) -> list[str]:
             continue
         hits = ", ".join(f"{k}×{body[k]}" + (f" (title ×{head[k]})" if head[k] else "")
                          for k in theme.keywords if body[k] or head[k])
-        mark = "kept" if theme.id in kept else f"below {needed:g}" \
+        ignored = [k for k in theme.excluded if body[k] or head[k]]
+        if ignored:
+            hits += "; not counted inside " + ", ".join(f"{k}×{body[k] + head[k]}" for k in ignored)
+        mark = ("kept" if scores[theme.id] >= needed else "kept as the strongest theme of an article "
+                "nothing else reaches the threshold for") if theme.id in kept else f"below {needed:g}" \
             if scores[theme.id] < needed else f"over the limit of {config.themes_per_article}"
         lines.append(f"  {theme.id} ({theme.name}): {scores[theme.id]:g}, {mark}: {hits}")
     return lines or ["  no theme keyword found"]
+
+
+@dataclass(frozen=True)
+class ThemesPart:
+    """The article's themes (a field of ``Analysed``): the front matter's, then those found."""
+
+    themes: tuple[str, ...]
+
+
+def analyse(item) -> tuple[ThemesPart, list]:
+    article = item.article
+    found = assign_themes(article.title or "", item.text, item.config)
+    return ThemesPart(tuple(dict.fromkeys(article.themes + found))), []

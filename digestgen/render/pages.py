@@ -16,7 +16,7 @@ import jinja2
 from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
-from digestgen.model import Entry, OutputFile
+from digestgen.model import Entry, Figure, OutputFile
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.parallel import parallel_map
 from digestgen.render.searchindex import search_files
@@ -41,15 +41,15 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def figure_text(f: dict) -> str:
+def figure_text(f: Figure) -> str:
     """A key figure's value for people: 1200万元, 约300万元, 45%."""
-    value, unit = f["value"], f["unit"]
+    value, unit = f.record()["value"], f.unit
     if unit == "元" and value >= 100_000_000:
         value, unit = value / 100_000_000, "亿元"
     elif unit == "元" and value >= 10_000:
         value, unit = value / 10_000, "万元"
     number = f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
-    return ("约" if f["approx"] else "") + number + unit
+    return ("约" if f.approx else "") + number + unit
 
 
 def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:
@@ -187,7 +187,7 @@ def article_record(e: Entry) -> dict:
         "summary": e.item.summary,
         "path": e.path,
         "source_file": a.source_file,
-        "key_figures": list(e.item.key_figures),
+        "key_figures": [f.record() for f in e.item.key_figures],
     }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from digestgen.config import Theme
-from digestgen.model import Entry, Link
+from digestgen.model import Entry, Figure, Link
 from digestgen.site.paginate import Pager
 
 
@@ -42,7 +42,7 @@ class Empty(Context):
     """A page whose template needs nothing beyond what every page has (404, search)."""
 
 
-FigureGroups = Sequence[tuple[str, Sequence[tuple[Mapping, Entry]]]]
+FigureGroups = Sequence[tuple[str, Sequence[tuple[Figure, Entry]]]]
 
 
 @dataclass(frozen=True)

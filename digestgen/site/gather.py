@@ -6,10 +6,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from digestgen.analysis.figures import action_of
-from digestgen.analysis.gazetteer import gazetteer
 from digestgen.config import Config
-from digestgen.model import Analysed, Entry, Link, short_place_name
+from digestgen.model import Analysed, Entry, Figure, Link, short_place_name
 from digestgen.site.urls import article_path, listing_path, slugify, unique
 
 RegionKey = tuple[str, ...]
@@ -36,7 +34,7 @@ class Archive:
     """Folder of each tag that has a page (``tag_page_min_articles`` or more articles)."""
     tag_links: tuple[Link, ...]
     """Tags that have a page, most used first."""
-    actions: dict[str, list[tuple[str, dict]]]
+    actions: dict[str, list[tuple[str, Figure]]]
     """Each article's counted key figures (by slug) with what they count (破获, 挽回...)."""
 
     def region_children(self, key: RegionKey) -> list[Link]:
@@ -85,12 +83,18 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
                    tag_folders=tag_folders, tag_links=tag_links, actions=_actions(entries))
 
 
-def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, dict]]]:
-    out = {}
-    for e in entries:
-        pairs = ((action_of(f["metric"]), f) for f in e.item.key_figures if f["direction"] is None)
-        out[e.slug] = [(a, f) for a, f in pairs if a]
-    return out
+def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, Figure]]]:
+    return {e.slug: [(f.action, f) for f in e.item.key_figures if f.action and f.direction is None]
+            for e in entries}
+
+
+def analysed_words(items: Sequence[Analysed]) -> Callable[[str], list[str]]:
+    """Titles and tags cut into words as the analysis cut them (for slugs)."""
+    words: dict[str, list[str]] = {}
+    for it in items:
+        words[it.title] = list(it.title_words)
+        words.update((tag, list(w)) for tag, w in zip(it.tags, it.tag_words, strict=False))
+    return lambda text: words.get(text, [text])
 
 
 def _order(it: Analysed):
@@ -122,19 +126,20 @@ def _region_folders(items: Sequence[Analysed]) -> tuple[dict[RegionKey, str], di
     Nodes are ordered by division code; slugs are the pinyin of the short name, and a sibling
     with the same pinyin gets the code appended, so a folder never changes with the archive.
     """
-    g = gazetteer()
     codes: dict[RegionKey, str | None] = {}
+    shorts: dict[str, str] = {}
     for it in items:
         names = it.region.names
-        chain = g.path(it.region.code) if it.region.code else []
+        chain = it.region_path
+        shorts.update(chain)
         for depth in range(1, len(names) + 1):
-            codes[names[:depth]] = chain[depth - 1].code if len(chain) == len(names) else None
+            codes[names[:depth]] = chain[depth - 1][0] if len(chain) == len(names) else None
     folders: dict[RegionKey, str] = {}
     order = {key: (code or "999999", key) for key, code in codes.items()}
 
     def base_of(key: RegionKey) -> str:
         code = codes[key]
-        return slugify([g.units[code].short if code else short_place_name(key[-1])]) or "region"
+        return slugify([shorts[code] if code else short_place_name(key[-1])]) or "region"
 
     # Siblings whose pinyin clashes (rare) get their code, or their full name, appended.
     bases = {key: base_of(key) for key in codes}

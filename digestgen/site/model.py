@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from digestgen.analysis.tokens import vocabulary
 from digestgen.config import Config
 from digestgen.model import Analysed
 from digestgen.site.pages import Feed, Page, Site
-from digestgen.site.gather import gather
+from digestgen.site.gather import analysed_words, gather
 from digestgen.site.kind import PageKind
 from digestgen.site.kinds import KINDS
 
@@ -20,7 +19,7 @@ from digestgen.site.kinds import KINDS
 def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[str]] | None = None,
                kinds: Sequence[PageKind] = KINDS) -> Site:
     """Gather the archive, then lay out the pages and feeds of every page kind."""
-    archive = gather(items, config, cut or vocabulary().cut)
+    archive = gather(items, config, cut or analysed_words(items))
     pages: list[Page] = []
     feeds: list[Feed] = []
     for kind in kinds:

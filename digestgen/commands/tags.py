@@ -1,0 +1,30 @@
+"""``digestgen tags --review``: every tag of the archive with its article count and why it was picked."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from digestgen.analysis.tagging import review
+from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none, report
+from digestgen.load.articles import load_articles
+
+
+def add_parser(commands) -> None:
+    g = commands.add_parser("tags", help="review the tags of the archive",
+                            description="With --review, list every tag with its article count and why it "
+                                        "was picked, so the stop list and aliases in the config can grow.")
+    g.add_argument("--review", action="store_true", help="list every tag (the default)")
+    add_config_option(g)
+    g.add_argument("--articles", type=Path, metavar="DIR", help="the articles folder, if not the config's")
+    g.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_or_none(args.config)
+    if config is None:
+        return EXIT_FATAL
+    folder = (args.articles or config.articles_dir).resolve()
+    loaded = load_articles(folder, config.theme_names, drafts=True, display_root=Path.cwd())
+    report(loaded.problems)
+    print("\n".join(review(loaded.articles, config)))
+    return EXIT_PROBLEMS if loaded.failed else EXIT_OK
