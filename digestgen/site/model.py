@@ -16,6 +16,8 @@ from digestgen.analysis.figures import ACTIONS, action_of
 from digestgen.analysis.gazetteer import gazetteer
 from digestgen.analysis.tokens import vocabulary
 from digestgen.site.urls import article_path, feed_path, listing_path, slugify, unique
+from digestgen.site import charts, panels
+from digestgen.site.related import related_with_reasons
 
 FEED_SIZE = 20
 RELATED = 5
@@ -90,17 +92,19 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
     for key in sorted(by_region, key=order.get):
         crumbs = [region_links[key[:i]] for i in range(1, len(key))]
         listing(region_paths[key], key[-1], by_region[key], feed=True, kind="region",
-                breadcrumbs=crumbs, children=children(key), figures=figure_groups(by_region[key], actions))
+                breadcrumbs=crumbs, children=children(key), figures=figure_groups(by_region[key], actions),
+                **_region_panels(key, by_region[key], children(key)))
     pages.append(Page("regions/index.html", "regions.html", "地区",
                       {"tree": [(p, [(c, children((p.name, c.name))) for c in children((p.name,))])
-                                for p in provinces]}))
+                                for p in provinces],
+                       "tiles": charts.province_tiles(provinces)}))
 
     theme_links = []
     for theme in config.themes:
         chosen = [e for e in entries if theme.id in e.item.themes]
         theme_links.append(Link(theme.name, listing_path(f"themes/{theme.id}"), len(chosen)))
         listing(f"themes/{theme.id}", theme.name, chosen, feed=True, kind="theme", theme=theme,
-                figures=figure_groups(chosen, actions))
+                figures=panels.theme_figure_groups(chosen, theme), timeline=charts.timeline(chosen))
     pages.append(Page("themes/index.html", "themes.html", "主题", {"themes": theme_links}))
 
     tag_links = sorted((Link(t, listing_path(f), tag_counts[t]) for t, f in tag_folders.items()),
@@ -111,13 +115,15 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
             by_tag[tag].append(e)
     for tag, folder in tag_folders.items():
         listing(folder, tag, by_tag[tag], kind="tag")
-    pages.append(Page("tags/index.html", "tags.html", "标签", {"tags": tag_links}))
+    pages.append(Page("tags/index.html", "tags.html", "标签", {"tags": tag_links, "tag_weights": panels.tag_weights(tag_links)}))
 
     _date_archive(entries, listing, pages)
-    _article_pages(entries, pages)
+    _article_pages(entries, pages, theme_names)
     listing("", config.title, entries, template="home.html", feed=True, kind="home",
-            regions=provinces, themes=[t for t in theme_links if t.count], tags=tag_links,
-            counts={"articles": len(entries), "regions": len(by_region), "tags": len(tag_links)})
+            regions=panels.by_count(provinces), themes=panels.by_count([t for t in theme_links if t.count], 15),
+            tags=panels.by_count(tag_links, 40), tag_weights=panels.tag_weights(tag_links[:40]),
+            counts={"articles": len(entries), "regions": len(by_region), "tags": len(tag_links)},
+            timeline=charts.timeline(entries), tiles=charts.province_tiles(provinces))
     pages.append(Page("404.html", "404.html", "页面不存在", {}))
     pages.append(Page("search.html", "search.html", "搜索", {}))
     return Site(tuple(entries), tuple(pages), tuple(feeds), tuple(tag_links))
@@ -136,6 +142,12 @@ def figure_groups(entries: list[Entry], actions: dict[str, list[tuple[str, dict]
             if len(group) < per_group:
                 group.append((f, e))
     return sorted(groups.items(), key=lambda kv: ACTIONS.index(kv[0]))
+
+
+def _region_panels(key: tuple[str, ...], chosen: list[Entry], below: list[Link]) -> dict:
+    """Charts of a region page: articles over time, its themes, and a map of a province's cities."""
+    return {"timeline": charts.timeline(chosen), "theme_bars": charts.theme_bars(chosen),
+            "tiles": charts.city_tiles(key[0], below) if len(key) == 1 else []}
 
 
 def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, dict]]]:
@@ -186,8 +198,8 @@ def _date_archive(entries: list[Entry], listing, pages: list[Page]) -> None:
     pages.append(Page("archive/index.html", "archive.html", "日期归档", {"years": year_rows, "undated": undated_link}))
 
 
-def _article_pages(entries: list[Entry], pages: list[Page]) -> None:
-    rel = related_all(entries)
+def _article_pages(entries: list[Entry], pages: list[Page], theme_names: dict[str, str] | None = None) -> None:
+    rel = related_with_reasons(entries, theme_names=theme_names)
     for i, e in enumerate(entries):
         newer = entries[i - 1] if i > 0 else None
         older = entries[i + 1] if i + 1 < len(entries) else None

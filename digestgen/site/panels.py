@@ -1,0 +1,79 @@
+"""Secondary panels of the pages: capped side lists, tag weights, theme chips and key figures.
+
+Small pure functions over the site model, called where the pages are laid out
+(:mod:`digestgen.site.model`), so the templates only display what they are given.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from digestgen.analysis.figures import ACTIONS, action_of
+from digestgen.config import Theme
+from digestgen.model import Entry, Link
+
+SIDEBAR_CAP = 10
+"""Home page side lists show this many, most articles first, then a 全部… link."""
+THEME_CHIPS = 3
+"""An article shows its strongest themes as chips; the rest go under 更多主题."""
+FIGURE_SUMMARY = 6
+"""Key figures shown after an article's lede; the full table is collapsed below them."""
+PERCENT_UNITS = ("%", "％", "个百分点")
+
+
+def by_count(links: Sequence[Link], cap: int = SIDEBAR_CAP) -> list[Link]:
+    """The ``cap`` links with most articles, most first (ties in their given order)."""
+    return sorted(links, key=lambda link: -link.count)[:cap]
+
+
+def tag_weights(tags: Sequence[Link]) -> dict[str, int]:
+    """A size step 1-5 per tag, on a log scale from the rarest to the most used.
+
+    With a log scale the few very common tags stand out and the long tail of tags used once or
+    twice stays small, rather than all of them looking alike.
+    """
+    if not tags:
+        return {}
+    low, high = min(t.count for t in tags), max(t.count for t in tags)
+    if high == low:
+        return {t.name: 1 for t in tags}
+    span = math.log(high) - math.log(low)
+    return {t.name: 1 + round(4 * (math.log(t.count) - math.log(low)) / span) for t in tags}
+
+
+def figure_value(f: dict) -> bool:
+    """Whether a figure's value is a count of its own (448人), not just the size of a change (下降45%)."""
+    return not (f["change"] and f["unit"] in PERCENT_UNITS)
+
+
+def figure_summary(figures: Sequence[dict], limit: int = FIGURE_SUMMARY) -> list[dict]:
+    """The first ``limit`` figures worth a glance: each with a count or a change, one per metric."""
+    seen, out = set(), []
+    for f in figures:
+        if f["metric"] in seen or not (f["value"] or f["change"]):
+            continue
+        seen.add(f["metric"])
+        out.append(f)
+        if len(out) == limit:
+            break
+    return out
+
+
+def theme_figure_groups(entries: Sequence[Entry], theme: Theme | None = None, per_group: int = 5
+                        ) -> list[tuple[str, list[tuple[dict, Entry]]]]:
+    """Counted figures (no changes) of these articles grouped by action (破获, 抓获, 挽回...), newest
+    first; with a ``theme``, only figures whose sentence names one of the theme's keywords, so a
+    community-policing page does not list anti-fraud arrests from the same article."""
+    groups: dict[str, list[tuple[dict, Entry]]] = {}
+    keywords = tuple(theme.keywords) if theme else ()
+    for e in entries:
+        for f in e.item.key_figures:
+            if f["direction"] is not None:
+                continue
+            action = action_of(f["metric"])
+            if not action or keywords and not any(k in f["text"] for k in keywords):
+                continue
+            group = groups.setdefault(action, [])
+            if len(group) < per_group:
+                group.append((f, e))
+    return sorted(groups.items(), key=lambda kv: ACTIONS.index(kv[0]))
