@@ -125,3 +125,14 @@ def test_a_map_tile_opens_its_province_from_disk_and_under_a_sub_path(page, ship
         page.locator("figure.chart-map svg a[data-name='湖南省']").click()
         assert page.locator("h1").inner_text() == "湖南省"
         assert page.url.endswith("regions/hunan/index.html")
+
+
+def test_the_place_bars_of_a_theme_count_its_articles_per_province_and_link_to_them(shipped_site):
+    page = "themes/anti-fraud/index.html"
+    figure = parse(shipped_site / page).xpath("//figure[@id='place-bars']")[0]
+    in_theme = [r for r in records(shipped_site) if "anti-fraud" in r["themes"] and r["region"]["province"]]
+    counts = Counter(r["region"]["province"] for r in in_theme)
+    bars = marks(figure)
+    assert {b.get("data-label"): int(b.get("data-count")) for b in bars} == dict(counts)
+    for bar in bars:
+        assert parse(target(shipped_site, page, bar.get("href"))).xpath("//h1")[0].text == bar.get("data-label")

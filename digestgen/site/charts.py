@@ -128,3 +128,13 @@ def city_tiles(province: str, cities: Sequence[Link], minimum: int = 2) -> list[
         tiles.append(Tile(u.short, u.name, i % CITY_COLUMNS, i // CITY_COLUMNS,
                           link.count if link else 0, link.path if link else None))
     return tiles
+
+
+def place_bars(entries: Sequence[Entry], limit: int = 8) -> list[Bar]:
+    """The provinces of these articles, most articles first, each linking to its region page."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for e in entries:
+        if e.region_links:
+            counts[(e.region_links[0].name, e.region_links[0].path)] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][1]))
+    return [Bar(name, n, path) for (name, path), n in ranked[:limit]]

@@ -104,7 +104,8 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
         chosen = [e for e in entries if theme.id in e.item.themes]
         theme_links.append(Link(theme.name, listing_path(f"themes/{theme.id}"), len(chosen)))
         listing(f"themes/{theme.id}", theme.name, chosen, feed=True, kind="theme", theme=theme,
-                figures=panels.theme_figure_groups(chosen, theme), timeline=charts.timeline(chosen))
+                figures=panels.theme_figure_groups(chosen, theme, actions=actions), timeline=charts.timeline(chosen),
+                place_bars=charts.place_bars(chosen))
     pages.append(Page("themes/index.html", "themes.html", "主题", {"themes": theme_links}))
 
     tag_links = sorted((Link(t, listing_path(f), tag_counts[t]) for t, f in tag_folders.items()),

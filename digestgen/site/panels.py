@@ -6,6 +6,7 @@ Small pure functions over the site model, called where the pages are laid out
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from digestgen.analysis.figures import ACTIONS, action_of
@@ -59,19 +60,23 @@ def figure_summary(figures: Sequence[dict], limit: int = FIGURE_SUMMARY) -> list
     return out
 
 
-def theme_figure_groups(entries: Sequence[Entry], theme: Theme | None = None, per_group: int = 5
+def theme_figure_groups(entries: Sequence[Entry], theme: Theme | None = None, per_group: int = 5,
+                        actions: dict[str, list[tuple[str, dict]]] | None = None
                         ) -> list[tuple[str, list[tuple[dict, Entry]]]]:
     """Counted figures (no changes) of these articles grouped by action (破获, 抓获, 挽回...), newest
     first; with a ``theme``, only figures whose sentence names one of the theme's keywords, so a
-    community-policing page does not list anti-fraud arrests from the same article."""
+    community-policing page does not list anti-fraud arrests from the same article.
+
+    ``actions`` (slug -> [(action, figure)], the counted figures of each article, found once per
+    build by the site model) saves finding each figure's action again for every page.
+    """
     groups: dict[str, list[tuple[dict, Entry]]] = {}
-    keywords = tuple(theme.keywords) if theme else ()
+    about = re.compile("|".join(map(re.escape, theme.keywords))) if theme and theme.keywords else None
     for e in entries:
-        for f in e.item.key_figures:
-            if f["direction"] is not None:
-                continue
-            action = action_of(f["metric"])
-            if not action or keywords and not any(k in f["text"] for k in keywords):
+        pairs = actions[e.slug] if actions is not None else [
+            (action_of(f["metric"]), f) for f in e.item.key_figures if f["direction"] is None]
+        for action, f in pairs:
+            if not action or about and not about.search(f["text"]):
                 continue
             group = groups.setdefault(action, [])
             if len(group) < per_group:
