@@ -60,19 +60,25 @@ def figure_summary(figures: Sequence[dict], limit: int = FIGURE_SUMMARY) -> list
     return out
 
 
+FIGURE_SCAN = 400
+"""Figures of a listing come from its newest this many articles: enough to fill the groups, and
+the cost of a theme page no longer grows with the archive."""
+
+
 def theme_figure_groups(entries: Sequence[Entry], theme: Theme | None = None, per_group: int = 5,
-                        actions: dict[str, list[tuple[str, dict]]] | None = None
+                        actions: dict[str, list[tuple[str, dict]]] | None = None, scan: int = FIGURE_SCAN
                         ) -> list[tuple[str, list[tuple[dict, Entry]]]]:
     """Counted figures (no changes) of these articles grouped by action (破获, 抓获, 挽回...), newest
     first; with a ``theme``, only figures whose sentence names one of the theme's keywords, so a
-    community-policing page does not list anti-fraud arrests from the same article.
+    community-policing page does not list anti-fraud arrests from the same article. Only the
+    newest ``scan`` articles are read.
 
     ``actions`` (slug -> [(action, figure)], the counted figures of each article, found once per
     build by the site model) saves finding each figure's action again for every page.
     """
     groups: dict[str, list[tuple[dict, Entry]]] = {}
     about = re.compile("|".join(map(re.escape, theme.keywords))) if theme and theme.keywords else None
-    for e in entries:
+    for e in entries[:scan]:
         pairs = actions[e.slug] if actions is not None else [
             (action_of(f["metric"]), f) for f in e.item.key_figures if f["direction"] is None]
         for action, f in pairs:
