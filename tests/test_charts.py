@@ -136,3 +136,12 @@ def test_the_place_bars_of_a_theme_count_its_articles_per_province_and_link_to_t
     assert {b.get("data-label"): int(b.get("data-count")) for b in bars} == dict(counts)
     for bar in bars:
         assert parse(target(shipped_site, page, bar.get("href"))).xpath("//h1")[0].text == bar.get("data-label")
+
+
+def test_the_themes_index_charts_every_used_theme_by_count(shipped_site):
+    figure = parse(shipped_site / "themes/index.html").xpath("//figure[@id='theme-bars']")[0]
+    themes = Counter(t for r in records(shipped_site) for t in r["themes"])
+    bars = marks(figure)
+    assert sorted(int(b.get("data-count")) for b in bars) == sorted(themes.values())
+    for bar in bars:
+        assert int(bar.get("data-count")) == themes[target(shipped_site, "themes/index.html", bar.get("href")).parent.name]

@@ -76,8 +76,12 @@ def timeline_chart(unit: str, bars: Sequence[Bar], chart_id: str, url: Url, titl
     return _figure(chart_id, f"{title}(每{unit})", svg, table, "timeline")
 
 
-def bar_chart(bars: Sequence[Bar], chart_id: str, url: Url, title: str, head: str = "名称") -> Markup:
-    """Horizontal bars, largest first, each a link to its page when it has one."""
+def bar_chart(bars: Sequence, chart_id: str, url: Url, title: str, head: str = "名称") -> Markup:
+    """Horizontal bars, largest first, each a link to its page when it has one.
+
+    ``bars`` are :class:`Bar` values, or site :class:`~digestgen.model.Link` values (name, path, count).
+    """
+    bars = [b if isinstance(b, Bar) else Bar(b.name, b.count, b.path) for b in bars]
     if not bars:
         return Markup("")
     row, label_w = 24, 84
