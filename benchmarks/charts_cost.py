@@ -3,8 +3,7 @@
 
     python benchmarks/charts_cost.py ARTICLES_DIR [CACHE_DIR]
 
-Loads and analyses the articles (from the analysis cache when CACHE_DIR holds one, so run a
-build first), then times the site model and the rendering of every page on one core, with the
+Loads and analyses the articles (from CACHE_DIR when an earlier run filled it), then times the site model and the rendering of every page on one core, with the
 chart, panel and related-article functions wrapped in timers so their share can be read off.
 """
 from __future__ import annotations
@@ -20,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from digestgen.analysis.analyse import analyse  # noqa: E402
-from digestgen.analysis.cache import AnalysisCache, code_salt  # noqa: E402
+from digestgen.analysis.cache import AnalysisCache  # noqa: E402
 from digestgen.config import load_config  # noqa: E402
 from digestgen.load.articles import load_articles  # noqa: E402
 from digestgen.render import charts as render_charts  # noqa: E402
@@ -46,7 +45,10 @@ def timed(name, fn):
 def main(articles: Path, cache_dir: Path | None) -> None:
     config = load_config(ROOT / "digest.yaml")
     loaded = load_articles(articles, {t.id: t.name for t in config.themes})
-    cache = AnalysisCache(cache_dir, code_salt())
+    # The analysis is cached under a key of its own, so measuring again after a change to the site
+    # model, the charts or the templates does not analyse every article again. Delete CACHE_DIR
+    # after changing the analysis.
+    cache = AnalysisCache(cache_dir, "charts-cost")
     analysed, _ = analyse(loaded.articles, config, cache=cache, jobs=os.cpu_count() or 1)
 
     for name in ("timeline", "theme_bars", "place_bars", "province_tiles", "city_tiles"):

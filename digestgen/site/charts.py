@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 from dataclasses import dataclass
 
 from digestgen.analysis.gazetteer import gazetteer
@@ -79,12 +80,9 @@ def timeline(entries: Sequence[Entry]) -> tuple[str, list[Bar]]:
 
 def theme_bars(entries: Sequence[Entry], limit: int = 8) -> list[Bar]:
     """The themes of these articles, most frequent first, each linking to its theme page."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for e in entries:
-        for link in e.theme_links:
-            counts[(link.name, link.path)] += 1
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
-    return [Bar(name, n, path) for (name, path), n in ranked[:limit]]
+    counts = Counter(chain.from_iterable(e.theme_links for e in entries))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].name))
+    return [Bar(link.name, n, link.path) for link, n in ranked[:limit]]
 
 
 def province_tiles(provinces: Sequence[Link]) -> list[Tile]:
