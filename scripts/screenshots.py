@@ -3,7 +3,7 @@
     python scripts/screenshots.py SITE_DIR OUT_DIR
 
 SITE_DIR is a built site; the pages are chosen from its data/articles.json: the province and
-the county with most articles, the theme 社区警务 (community-policing), the article with most key
+the county with most articles (most key figures among equals), the theme 社区警务 (community-policing), the article with most key
 figures, and the tags index. Needs Playwright and Chromium (the test extras).
 """
 from __future__ import annotations
@@ -24,9 +24,13 @@ def pages(site: Path) -> dict[str, str]:
     html = {p.relative_to(site).as_posix() for p in site.glob("regions/**/index.html")}
 
     def region_page(depth: int) -> str:
-        counts = Counter(tuple(r["region"][k] for k in ("province", "city", "county")[:depth])
-                         for r in records if r["region"][("province", "city", "county")[depth - 1]])
-        best = counts.most_common(1)[0][0]
+        # the place with most articles; among equals, the one whose articles hold most key figures
+        levels = ("province", "city", "county")[:depth]
+        counts = Counter(tuple(r["region"][k] for k in levels) for r in records if r["region"][levels[-1]])
+        figures = Counter()
+        for r in records:
+            figures[tuple(r["region"][k] for k in levels)] += len(r["key_figures"])
+        best = max(counts, key=lambda place: (counts[place], figures[place]))
         # the region page whose breadcrumb ends in that place: find it through an article's page
         article = next(r for r in records if tuple(r["region"][k] for k in ("province", "city", "county")[:depth]) == best)
         text = (site / article["path"]).read_text("utf-8")

@@ -91,7 +91,8 @@ def bar_chart(bars: Sequence, chart_id: str, url: Url, title: str, head: str = "
     for i, b in enumerate(bars):
         y = i * row + 2
         w = max(2.0, (WIDTH - label_w - 34) * b.count / peak)
-        inner = (f'<text class="label" x="{label_w - 6}" y="{y + 16}" text-anchor="end">{escape(b.label)}</text>'
+        shown = b.label if len(b.label) <= 7 else b.label[:6] + "…"  # the table has the full name
+        inner = (f'<text class="label" x="{label_w - 6}" y="{y + 16}" text-anchor="end">{escape(shown)}</text>'
                  f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" rx="2"/>'
                  f'<text class="value" x="{label_w + w + 4:.1f}" y="{y + 16}">{b.count}</text>')
         attrs = f'data-label="{escape(b.label)}" data-count="{b.count}"'

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import multiprocessing
+import re
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterator
