@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digestgen.analysis.gazetteer import gazetteer  # noqa: E402
+from digestgen.gazetteer import gazetteer  # noqa: E402
 
 TAGS = ["反诈", "电信网络诈骗", "枫桥式派出所", "雪亮工程", "屋场恳谈", "扫黑除恶", "一村一辅警", "禁毒宣传", "交通安全",
         "智慧警务", "矛盾纠纷化解", "便民服务", "疫情防控", "警务宣传", "社区警务", "农村警务"]

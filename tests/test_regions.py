@@ -1,7 +1,7 @@
 """The gazetteer, and region detection's pitfalls: one hand-written case per line."""
 import pytest
 
-from digestgen.analysis.gazetteer import gazetteer
+from digestgen.gazetteer import gazetteer
 from digestgen.model import Region
 from digestgen.analysis.regions import detector, place
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from digestgen.analysis.gazetteer import Gazetteer, Unit, gazetteer, town_short, townships
+from digestgen.gazetteer import Gazetteer, Unit, gazetteer, town_short, townships
 from digestgen.analysis.tokens import _jieba_idf
 from digestgen.model import Region, short_place_name
 

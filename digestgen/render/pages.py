@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +18,11 @@ from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
 from digestgen.model import Entry, Figure, OutputFile
-from digestgen.site.pages import Feed, Page, Site
 from digestgen.parallel import parallel_map
+from digestgen.render import charts
+from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import search_files
+from digestgen.site.panels import figure_summary, figure_value
 from digestgen.site.urls import HOME, relative
 
 FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
@@ -38,6 +41,10 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["cn_date"] = cn_date
     env.filters["iso_date"] = lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") if d else ""
     env.filters["figure"] = figure_text
+    env.globals.update(charts.GLOBALS)
+    env.filters["split_lede"] = split_lede
+    env.globals["figure_summary"] = figure_summary
+    env.globals["figure_value"] = figure_value
     return env
 
 
@@ -50,6 +57,26 @@ def figure_text(f: Figure) -> str:
         value, unit = value / 10_000, "万元"
     number = f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
     return ("约" if f.approx else "") + number + unit
+
+
+LEDE_CHARS = 50
+"""A first paragraph shorter than this (a dateline such as 红网时刻 通讯员 … 报道) is not the whole lede."""
+
+
+def split_lede(html: str) -> tuple[str, str]:
+    """An article body's lede (its first paragraph, with the next when the first is only a dateline)
+    and the rest, so panels can go between them."""
+    if not html.lstrip().startswith("<p"):
+        return "", html
+    end = 0
+    for _ in range(2):
+        found = html.find("</p>", end)
+        if found < 0 or (end and not html[end:].lstrip().startswith("<p")):
+            break
+        end = found + 4
+        if len(re.sub(r"<[^>]+>|\s", "", html[:end])) >= LEDE_CHARS:
+            break
+    return html[:end], html[end:]
 
 
 def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:

@@ -13,7 +13,9 @@ from typing import Any
 
 from digestgen.config import Theme
 from digestgen.model import Entry, Figure, Link
+from digestgen.site.charts import Bar, Tile
 from digestgen.site.paginate import Pager
+from digestgen.site.related import Related
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,14 @@ class Listing(Context):
     figures: FigureGroups = ()
     """Key figures of these articles, grouped by what is counted."""
     theme: Theme | None = None
+    timeline: tuple[str, Sequence[Bar]] = ("", ())
+    """Articles per month or year: (``月`` or ``年``, bars)."""
+    theme_bars: Sequence[Bar] = ()
+    """The themes of these articles (region pages)."""
+    place_bars: Sequence[Bar] = ()
+    """The provinces of these articles (theme pages)."""
+    tiles: Sequence[Tile] = ()
+    """A tile map: a province's cities on its page, every province on the home page."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,8 @@ class Home(Listing):
     themes: Sequence[Link] = ()
     """Themes that have articles."""
     tags: Sequence[Link] = ()
+    tag_weights: Mapping[str, int] = field(default_factory=dict)
+    """A size step 1-5 per tag of ``tags``."""
     counts: Mapping[str, int] = field(default_factory=dict)
     """Articles, regions and tags in the archive."""
 
@@ -88,7 +100,8 @@ class ArticlePage(Context):
     entry: Entry
     newer: Entry | None
     older: Entry | None
-    related: Sequence[Entry]
+    related: Sequence[Related]
+    """At most five, never ``newer`` or ``older``, each with why it is related."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,8 @@ class RegionIndex(Context):
     """Every province, with its cities and their counties."""
 
     tree: Sequence[tuple[Link, Sequence[tuple[Link, Sequence[Link]]]]]
+    tiles: Sequence[Tile] = ()
+    """Every province-level division on a tile map."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,7 @@ class ThemeIndex(Context):
 class TagIndex(Context):
     tags: Sequence[Link]
     """Tags that have a page, most used first."""
+    tag_weights: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

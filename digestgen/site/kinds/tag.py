@@ -8,6 +8,7 @@ from digestgen.site.pages import Feed, Page
 from digestgen.site.context import Section, TagIndex
 from digestgen.site.gather import Archive
 from digestgen.site.kind import PageKind, listing
+from digestgen.site.panels import tag_weights
 
 SECTION = Section("标签", "tags/index.html", "tags/")
 
@@ -20,7 +21,7 @@ def pages(archive: Archive) -> list[Page | Feed]:
     out: list[Page | Feed] = []
     for tag, folder in archive.tag_folders.items():
         out += listing(archive, folder, tag, by_tag[tag], kind="tag", section=SECTION)
-    out.append(Page(SECTION.index, "tags.html", SECTION.label, TagIndex(tags=archive.tag_links)))
+    out.append(Page(SECTION.index, "tags.html", SECTION.label, TagIndex(tags=archive.tag_links, tag_weights=tag_weights(archive.tag_links))))
     return out
 
 

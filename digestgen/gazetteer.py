@@ -11,7 +11,7 @@ from pathlib import Path
 
 from digestgen.model import Region, short_place_name
 
-DATA = Path(__file__).parent.parent / "data"
+DATA = Path(__file__).parent / "data"
 
 
 @dataclass(frozen=True)

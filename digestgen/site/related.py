@@ -1,0 +1,75 @@
+"""Related articles with the reason each is related: shared tags, theme and region.
+
+The previous and next articles are linked on every article page already, so they are never
+offered again as related. Candidates are the articles nearest in time in each of the article's
+tag, theme and region lists (``window`` either side), so the work grows with the archive, not
+with its square.
+"""
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digestgen.model import Entry
+
+LIMIT = 5
+WINDOW = 12
+WEIGHTS = {"tag": 3, "theme": 2, "region": 1}
+
+
+@dataclass(frozen=True)
+class Related:
+    """A related article and why: ``reasons`` such as ("同地区 衡南县", "同主题 反诈", "共同标签 屋场恳谈")."""
+
+    entry: Entry
+    reasons: tuple[str, ...]
+
+
+def _keys(e: Entry) -> list[tuple]:
+    region = e.item.region.names
+    return ([("tag", t) for t in e.item.tags] + [("theme", t) for t in e.item.themes]
+            + [("region", region[:d]) for d in range(1, len(region) + 1)])
+
+
+def reasons(a: Entry, b: Entry, theme_names: dict[str, str] | None = None) -> tuple[str, ...]:
+    """Why ``b`` is related to ``a``: the most precise region they share, shared themes, shared tags."""
+    out = []
+    ra, rb = a.item.region.names, b.item.region.names
+    common = 0
+    while common < min(len(ra), len(rb)) and ra[common] == rb[common]:
+        common += 1
+    if common:
+        out.append(f"同地区 {ra[common - 1]}")
+    names = theme_names or {}
+    themes = [t for t in a.item.themes if t in b.item.themes]
+    if themes:
+        out.append("同主题 " + "、".join(names.get(t, t) for t in themes[:2]))
+    tags = [t for t in a.item.tags if t in b.item.tags]
+    if tags:
+        out.append("共同标签 " + "、".join(tags[:3]))
+    return tuple(out)
+
+
+def related_with_reasons(entries: Sequence[Entry], limit: int = LIMIT, window: int = WINDOW,
+                         theme_names: dict[str, str] | None = None) -> list[list[Related]]:
+    """For each entry (newest first, as the site lists them), at most ``limit`` related articles,
+    best first: shared tags count 3 each, themes 2, region levels 1; ties go to the newer article.
+    The entries just before and after it (its previous/next links) are left out."""
+    lists: dict[tuple, list[int]] = defaultdict(list)
+    for i, e in enumerate(entries):
+        for key in _keys(e):
+            lists[key].append(i)
+    where = {k: {doc: n for n, doc in enumerate(v)} for k, v in lists.items()}
+    out = []
+    for i, e in enumerate(entries):
+        scores: dict[int, int] = defaultdict(int)
+        for key in _keys(e):
+            ids, n = lists[key], where[key][i]
+            for j in ids[max(0, n - window): n + window + 1]:
+                if abs(j - i) > 1:
+                    scores[j] += WEIGHTS[key[0]]
+        best = heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.append([Related(entries[j], reasons(e, entries[j], theme_names)) for j, _ in best])
+    return out
