@@ -97,8 +97,16 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
             if path.is_file():
                 h.update(str(path.relative_to(folder)).encode() + b"\x00")
-                h.update(path.read_bytes())
+                h.update(_read_or_error(path))
     return h.hexdigest()
+
+
+def _read_or_error(path: Path) -> bytes:
+    """A file's bytes, or its read error: an unreadable article is reported by the loader, not here."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return f"unreadable: {exc.errno}".encode()
 
 
 def _unchanged(report: dict, out: Path, started: float, clock: "_Clock") -> BuildReport:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
 
+from digestgen.load.clean import describe, find_forbidden
 from digestgen.model import Article, Problem, Region
 from digestgen.yamlsource import Located, YamlError, parse
 
@@ -25,6 +28,18 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:
                 "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d")
 CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$")
 _HANDLER = frontmatter.YAMLHandler()
+
+# Limits on what one file may ask for (the README lists them).
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_TEXT = 200
+"""Characters in a title, subtitle, source or summary line."""
+MAX_SUMMARY = 1000
+MAX_NAME = 40
+"""Characters in one author, tag or region level."""
+MAX_NAMES = 50
+"""Authors or tags in one article."""
+MAX_SLUG = 80
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 @dataclass
@@ -52,7 +67,12 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             continue
         shown = _display(path, base)
         problems: list[Problem] = []
-        article = read_article(path, articles_dir, shown, theme_names, problems)
+        try:
+            article = read_article(path, articles_dir, shown, theme_names, problems)
+        except Exception as exc:  # a bug, but one file must never stop the build
+            problems.append(Problem(shown, None, "error", f"could not be read ({type(exc).__name__}: "
+                                    f"{_short(str(exc))}); it was left out; please report this"))
+            article = None
         result.problems.extend(problems)
         if article is None:
             result.failed += 1
@@ -60,7 +80,27 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             result.drafts += 1
         else:
             result.articles.append(article)
+    result.failed += _drop_duplicate_slugs(result)
     return result
+
+
+def _drop_duplicate_slugs(result: Loaded) -> int:
+    """Leave out every article whose ``slug:`` an earlier file (in path order) already has."""
+    first: dict[str, Article] = {}
+    kept, dropped = [], 0
+    for article in result.articles:
+        owner = first.setdefault(article.slug, article) if article.slug else article
+        if owner is article:
+            kept.append(article)
+            continue
+        line = dict(article.field_lines).get("slug")
+        where = f"{owner.display_path}:{dict(owner.field_lines).get('slug')}"
+        result.problems.append(Problem(article.display_path, line, "error",
+                                       f"slug '{article.slug}' is already used by {where}; give this article "
+                                       "another slug (or remove 'slug:' to have one made from the title)"))
+        dropped += 1
+    result.articles = kept
+    return dropped
 
 
 def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[str, str],
@@ -71,14 +111,23 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
         problems.append(Problem(shown, line, level, message))  # type: ignore[arg-type]
 
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _read(path, articles_dir).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         report(None, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
         return None
-    except OSError as exc:
-        report(None, f"cannot read the file: {exc.strerror}")
+    except _Refused as exc:
+        report(None, str(exc))
         return None
-    text = text.replace("\r\n", "\n")
+    except OSError as exc:
+        report(None, f"cannot read the file: {exc.strerror or exc}; check its permissions")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = find_forbidden(text)
+    if bad:
+        line, column, char = bad
+        report(line, f"invisible control character {describe(char)} at column {column}; delete it "
+                     "(feeds and pages cannot carry it)")
+        return None
     meta: dict = {}
     doc = Located({}, {})
     body, body_offset = text, 0
@@ -120,6 +169,33 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
     )
 
 
+class _Refused(Exception):
+    """The path is not something the loader will read; the message says why."""
+
+
+def _read(path: Path, articles_dir: Path) -> bytes:
+    """The bytes of an article file: a regular file, not too large, inside the articles folder."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(articles_dir.resolve()):
+            raise _Refused(f"is a symbolic link to {target}, outside the articles folder; copy the file in "
+                           "instead of linking to it")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the build
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused("is not a regular file (a folder, pipe or device); rename or remove it")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _Refused(f"is {info.st_size / 2**20:.1f} MB; an article may be at most "
+                           f"{MAX_FILE_BYTES // 2**20} MB (split it, or remove what is not the article)")
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            return f.read(MAX_FILE_BYTES + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
 def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report) -> dict:
     values: dict = {}
     for key in meta:
@@ -137,7 +213,12 @@ def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report)
             values[key] = _themes(raw, line, theme_names, report)
         elif checker is None:
             if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-                values[key] = str(raw).strip()
+                limit = MAX_SUMMARY if key == "summary" else MAX_TEXT
+                text = str(raw).strip()
+                if len(text) > limit and key != "url":
+                    report(line, f"'{key}' is {len(text)} characters long; at most {limit} are allowed")
+                else:
+                    values[key] = text
             else:
                 report(line, f"'{key}' must be text, got {_kind(raw)}")
         else:
@@ -148,7 +229,23 @@ def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report)
 
 
 def _date(key, raw, line, report):
+    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+        report(line, f"date must be text such as 2022-02-21, got {_kind(raw)}")
+        return None
     text = str(raw).strip()
+    value = _parse_date(text)
+    if value is None:
+        report(line, f"date {_short(text)!r} is not a date; write it as 2022-02-21 or 2022-02-21 12:09")
+        return None
+    if not FIRST_YEAR <= value["date"].year <= LAST_YEAR:
+        report(line, f"date {text!r} is outside {FIRST_YEAR}-{LAST_YEAR}; check the year")
+        return None
+    return value
+
+
+def _parse_date(text: str) -> dict | None:
+    if len(text) > 40:
+        return None
     for fmt in DATE_FORMATS:
         try:
             return {"date": dt.datetime.strptime(text, fmt), "has_time": "%H" in fmt}
@@ -161,14 +258,13 @@ def _date(key, raw, line, report):
             return {"date": dt.datetime(y, mo, d, h, mi, s), "has_time": m.group(4) is not None}
         except ValueError:
             pass
-    report(line, f"date {text!r} is not a date; write it as 2022-02-21 or 2022-02-21 12:09")
     return None
 
 
 def _url(key, raw, line, report):
     text = str(raw).strip()
-    if not re.match(r"^https?://\S+$", text):
-        report(line, f"url {text!r} is not a web address; write the full address starting with http:// or https://")
+    if not re.match(r"^https?://\S+$", text) or len(text) > 2000:
+        report(line, f"url {_short(text)!r} is not a web address; write the full address starting with http:// or https://")
         return None
     return text
 
@@ -181,7 +277,16 @@ def _names(key, raw, line, report):
     else:
         report(line, f"'{key}' must be a list ([a, b]) or a comma-separated text, got {_kind(raw)}")
         return None
-    return tuple(dict.fromkeys(x.strip() for x in items if str(x).strip()))
+    names = tuple(dict.fromkeys(x.strip() for x in items if str(x).strip()))
+    too_long = next((n for n in names if len(n) > MAX_NAME), None)
+    if too_long is not None:
+        report(line, f"'{key}' holds {_short(too_long)!r}, {len(too_long)} characters long; "
+                     f"each may be at most {MAX_NAME}")
+        return None
+    if len(names) > MAX_NAMES:
+        report(line, f"'{key}' lists {len(names)} values; at most {MAX_NAMES} are allowed")
+        return None
+    return names
 
 
 def _themes(raw, line, theme_names: dict[str, str], report):
@@ -204,7 +309,7 @@ def _region(key, raw, line, report):
     if isinstance(raw, str):
         parts = [p.strip() for p in re.split(r"\s*[/>]\s*", raw.strip())]
         if len(parts) > 3 or any(not p for p in parts):
-            report(line, f"region {raw!r} must be 'province/city/county' with at most three non-empty parts, "
+            report(line, f"region {_short(raw)!r} must be 'province/city/county' with at most three non-empty parts, "
                          "e.g. 湖南省/衡阳市/衡南县")
             return None
         parts += [None] * (3 - len(parts))
@@ -226,18 +331,26 @@ def _region(key, raw, line, report):
     else:
         report(line, f"region must be 'province/city/county' or a mapping, got {_kind(raw)}")
         return None
+    too_long = next((p for p in parts if p and len(p) > MAX_NAME), None)
+    if too_long is not None:
+        report(line, f"region level {_short(too_long)!r} is {len(too_long)} characters long; "
+                     f"a place name may be at most {MAX_NAME}")
+        return None
     return Region(*parts)
 
 
 def _draft(key, raw, line, report):
     if not isinstance(raw, bool):
-        report(line, f"draft must be true or false, got {raw!r}")
+        report(line, f"draft must be true or false, got {_kind(raw)}")
         return None
     return raw
 
 
 def _slug(key, raw, line, report):
     text = str(raw).strip()
+    if len(text) > MAX_SLUG:
+        report(line, f"slug is {len(text)} characters long; at most {MAX_SLUG} are allowed (it names a file)")
+        return None
     if not SLUG_RE.match(text):
         report(line, f"slug {text!r} must be lower-case ASCII letters and digits joined by '-', e.g. hengnan-2021")
         return None
@@ -249,7 +362,12 @@ _CHECKS = {"date": _date, "url": _url, "authors": _names, "tags": _names, "regio
 
 
 def _kind(value) -> str:
-    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), repr(value))
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), _short(repr(value)))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _display(path: Path, base: Path) -> str:
