@@ -39,6 +39,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="analyse every article afresh and rebuild even if nothing changed "
                         "(the cache lives in .digestgen-cache/ beside the config)")
     b.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    b.add_argument("--debug", action="store_true",
+                   help="on an internal error, show the Python traceback instead of one line")
     b.set_defaults(run=run_build)
 
     i = commands.add_parser("import", help="turn raw pages (copied text or saved HTML) into articles",
@@ -88,7 +90,10 @@ def run_build(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print("build stopped: fix the config file; the site was not changed", file=sys.stderr)
         return EXIT_FATAL
-    except (BuildError, RenderError, WriteError) as exc:
+    except WriteError as exc:
+        print(f"error: {exc}; build stopped, the site was not changed", file=sys.stderr)
+        return EXIT_FATAL
+    except (BuildError, RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("build stopped; the site was not changed", file=sys.stderr)
         return EXIT_FATAL
@@ -204,11 +209,35 @@ def run_regions(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
     parser = make_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv]
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except OSError as exc:  # a file or folder outside the write stage; say which
+        if debug:
+            raise
+        print(f"error: {exc.filename or 'a file'}: {exc.strerror or exc}; nothing was changed "
+              "(run again with --debug to see where)", file=sys.stderr)
+        return EXIT_FATAL
+    except Exception as exc:  # a bug: one clear line, never a traceback, unless asked for
+        if debug:
+            raise
+        return _internal_error(exc)
+    except KeyboardInterrupt:
+        print("interrupted; the site was not changed", file=sys.stderr)
+        return 130
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Report an exception nothing else handled: what it was, that the site is as before, and --debug."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    print(f"error: internal error ({type(exc).__name__}{': ' + detail if detail else ''}); nothing was changed; "
+          "run again with --debug to see the traceback, and please report it", file=sys.stderr)
+    return EXIT_FATAL
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.render.pages import render_site
 from digestgen.site.model import build_site
-from digestgen.write import check_output_dir, read_manifest, write_site
+from digestgen.write import check_output_dir, read_manifest, site_intact, write_site
 
 
 class BuildError(Exception):
@@ -68,7 +68,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
     if use_cache:
         last = read_manifest(config.output_dir)
-        if last.get("fingerprint") == fingerprint and "report" in last:
+        if last.get("fingerprint") == fingerprint and "report" in last and site_intact(config.output_dir, last):
             return _unchanged(last["report"], config.output_dir, started, clock)
     cache = AnalysisCache(_cache_dir(config) if use_cache else None, code_salt())
     jobs = jobs or os.cpu_count() or 1
