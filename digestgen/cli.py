@@ -9,7 +9,7 @@ import yaml
 
 from digestgen.analysis import figures, themes
 from digestgen.config import Config, ConfigError, load_config
-from digestgen.importing.importer import import_files
+from digestgen.importing.importer import ImportFailure, import_files
 from digestgen.load.articles import load_articles, read_article
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.analysis.regions import explain, place
@@ -125,8 +125,12 @@ def run_import(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not p.exists()]
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
-    report = import_files([p for p in args.paths if p.exists()], args.out or config.articles_dir, config,
-                          force=args.force, dry_run=args.dry_run)
+    try:
+        report = import_files([p for p in args.paths if p.exists()], args.out or config.articles_dir, config,
+                              force=args.force, dry_run=args.dry_run)
+    except ImportFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FATAL
     verb = "would import" if args.dry_run else "imported"
     for o in report.outcomes:
         if o.status == "imported":

@@ -7,6 +7,10 @@ replaced without ``--force``; the same article imported twice is skipped as a du
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +19,7 @@ import yaml
 from digestgen.analysis.analyse import placeholder_title
 from digestgen.config import Config
 from digestgen.load.articles import load_articles
+from digestgen.load.clean import strip_forbidden
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.model import Region
 from digestgen.importing.html import charset_of, extract_html
@@ -96,8 +101,13 @@ def decode(raw: bytes, is_html: bool) -> str:
 
 def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: bool = False,
                  dry_run: bool = False) -> ImportReport:
-    """Import every raw file under ``paths`` into ``out_dir``."""
+    """Import every raw file under ``paths`` into ``out_dir``.
+
+    Each file is imported on its own: one that cannot be read or understood is a ``failed``
+    outcome and the others go on. Raises :class:`ImportFailure` when ``out_dir`` cannot be a folder.
+    """
     report = ImportReport()
+    check_out_dir(out_dir)
     out_dir = out_dir.resolve()
     existing = load_articles(out_dir, {t.id: t.name for t in config.themes}, drafts=True).articles \
         if out_dir.is_dir() else []
@@ -109,14 +119,13 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
     for path in collect(paths):
         shown = _display(path)
         try:
-            extracted = extract(path)
-        except ImportFailure as exc:
-            report.outcomes.append(Outcome(shown, "failed", message=str(exc)))
+            check_regular_file(path)
+            extracted = clean_extracted(extract(path))
+            check_date(extracted)
+            article = strip_forbidden(render_article(extracted, path.name, config))
+        except Exception as exc:  # whatever one page does, the others are still imported
+            report.outcomes.append(Outcome(shown, "failed", message=failure_message(exc)))
             continue
-        except OSError as exc:
-            report.outcomes.append(Outcome(shown, "failed", message=f"cannot read it: {exc.strerror}"))
-            continue
-        article = render_article(extracted, path.name, config)
         name = article_name(extracted)
         key_title = (extracted.title, _day(extracted.date)) if extracted.title else None
         twin = by_url.get(extracted.url) if extracted.url else None
@@ -132,11 +141,19 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
             continue
         if name in planned:
             name = unique(name, planned | taken)
-        planned.add(name)
         target = out_dir / f"{name}.md"
+        refused = unwritable_target(target)
+        if refused:
+            report.outcomes.append(Outcome(shown, "failed", _display(target), refused))
+            continue
         if not dry_run:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            target.write_text(article, encoding="utf-8")
+            try:
+                write_article(target, article)
+            except OSError as exc:
+                report.outcomes.append(Outcome(shown, "failed", _display(target),
+                                               f"cannot write {_display(target)}: {exc.strerror or exc}"))
+                continue
+        planned.add(name)
         if extracted.url:
             by_url[extracted.url] = target.name
         if key_title:
@@ -145,6 +162,87 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
         missing = tuple(f for f in REPORTED_FIELDS if not _has(extracted, article, f))
         report.outcomes.append(Outcome(shown, "imported", _display(target), missing=missing))
     return report
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Raise :class:`ImportFailure` unless ``out_dir`` is a folder or can be made one."""
+    for place in (out_dir, *out_dir.parents):
+        if place.is_dir():
+            return
+        if os.path.lexists(place):
+            what = "a broken link" if place.is_symlink() else "a file"
+            raise ImportFailure(f"cannot write articles to {out_dir}: {place} is {what}, not a folder; "
+                                "give --out a folder")
+
+
+MAX_RAW_BYTES = 20 * 1024 * 1024
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse a pipe, device or folder (reading one could block forever) and very large files."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportFailure("not a regular file (a folder, pipe or device)")
+    if info.st_size > MAX_RAW_BYTES:
+        raise ImportFailure(f"{info.st_size / 2**20:.0f} MB is too large for a news page "
+                            f"(at most {MAX_RAW_BYTES // 2**20} MB)")
+
+
+def clean_extracted(x: Extracted) -> Extracted:
+    """``x`` without control characters and non-characters (raw pages carry them; pages and feeds cannot)."""
+    changes = {}
+    for f in dataclasses.fields(x):
+        value = getattr(x, f.name)
+        if isinstance(value, str):
+            changes[f.name] = strip_forbidden(value)
+        elif isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value):
+            changes[f.name] = type(value)(strip_forbidden(v) for v in value)
+    return dataclasses.replace(x, **changes)
+
+
+def check_date(x: Extracted) -> None:
+    """Refuse a page whose stated date is impossible (2022-02-30): a wrong date is worse than none."""
+    if x.date:
+        try:
+            _day(x.date)
+        except ValueError:
+            raise ImportFailure(f"the page's date {x.date!r} is not a real date; correct it in the page and "
+                                "import it again") from None
+
+
+def failure_message(exc: Exception) -> str:
+    """What went wrong with one file, in one line."""
+    if isinstance(exc, ImportFailure):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"cannot read it: {exc.strerror or exc}"
+    if isinstance(exc, ValueError) and ("out of range" in str(exc) or "must be in" in str(exc)):
+        return f"it states an impossible date or time ({exc}); correct it in the page and import it again"
+    return f"could not be imported ({type(exc).__name__}: {str(exc)[:200]}); please report this"
+
+
+def unwritable_target(target: Path) -> str | None:
+    """Why ``target`` must not be written, or None: never through a link, never over a folder."""
+    if target.is_symlink():
+        return (f"{_display(target)} is a symbolic link; an import never writes through one, "
+                "remove the link to import this page")
+    if target.exists() and not target.is_file():
+        return f"{_display(target)} is a folder or special file, not an article; rename it to import this page"
+    return None
+
+
+def write_article(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a temporary file, so a link or half-written file is never left."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def extract(path: Path) -> Extracted:
