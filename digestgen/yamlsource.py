@@ -27,10 +27,12 @@ _Loader.yaml_implicit_resolvers = {
 class YamlError(Exception):
     """Invalid YAML; ``line`` is 1-based within the parsed text."""
 
-    def __init__(self, message: str, line: int | None):
+    def __init__(self, message: str, line: int | None, *, syntax: bool = True):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.syntax = syntax
+        """False when the YAML is valid but asks for more than the limits allow."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,8 @@ def _check_limits(root: yaml.Node) -> None:
         kids = _children(node)
         if not done:
             if id(node) in depths:  # on the path already: a recursive alias
-                raise YamlError("invalid YAML: an alias refers to the value that contains it",
-                                node.start_mark.line + 1)
+                raise YamlError("an alias (*name) refers to the value that contains it; write the values out",
+                                node.start_mark.line + 1, syntax=False)
             depths[id(node)] = -1
             stack.append((node, True))
             stack.extend((k, False) for k in kids if id(k) not in sizes)
@@ -117,11 +119,11 @@ def _check_limits(root: yaml.Node) -> None:
         size = 1 + sum(sizes[id(k)] for k in kids)
         depth = 1 + max((depths[id(k)] for k in kids), default=0)
         if depth > MAX_DEPTH:
-            raise YamlError(f"invalid YAML: values nested more than {MAX_DEPTH} levels deep; "
-                            "front matter needs only a few", node.start_mark.line + 1)
+            raise YamlError(f"values nested more than {MAX_DEPTH} levels deep; front matter needs only a few",
+                            node.start_mark.line + 1, syntax=False)
         if size > MAX_VALUES:
-            raise YamlError(f"invalid YAML: the aliases (*name) expand to more than {MAX_VALUES:,} values; "
-                            "write the values out instead", node.start_mark.line + 1)
+            raise YamlError(f"the aliases (*name) expand to more than {MAX_VALUES:,} values; "
+                            "write the values out instead", node.start_mark.line + 1, syntax=False)
         sizes[id(node)], depths[id(node)] = size, depth
 
 

@@ -125,8 +125,8 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
     bad = find_forbidden(text)
     if bad:
         line, column, char = bad
-        report(line, f"invisible control character {describe(char)} at column {column}; delete it "
-                     "(feeds and pages cannot carry it)")
+        report(line, f"invisible character {describe(char)} (a control character or non-character) at column "
+                     f"{column}; delete it (pages and feeds cannot carry it)")
         return None
     meta: dict = {}
     doc = Located({}, {})
@@ -144,7 +144,8 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
             doc = parse(fm)
         except YamlError as exc:
             line = exc.line + first_line if exc.line else 1
-            report(line, f"{exc.message}; check the front matter's YAML syntax (quote values containing ':')")
+            report(line, f"{exc.message}; check the front matter's YAML syntax (quote values containing ':')"
+                         if exc.syntax else exc.message)
             return None
         doc = Located(doc.data, {k: v + first_line for k, v in doc.lines.items()})
         if doc.data is None:
@@ -275,7 +276,9 @@ def _names(key, raw, line, report):
     elif isinstance(raw, list) and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in raw):
         items = [str(x) for x in raw]
     else:
-        report(line, f"'{key}' must be a list ([a, b]) or a comma-separated text, got {_kind(raw)}")
+        what = "a list holding " + _kind(next(x for x in raw if not isinstance(x, (str, int)) or isinstance(x, bool))) \
+            if isinstance(raw, list) else _kind(raw)
+        report(line, f"'{key}' must be a list ([a, b]) or a comma-separated text, got {what}")
         return None
     names = tuple(dict.fromkeys(x.strip() for x in items if str(x).strip()))
     too_long = next((n for n in names if len(n) > MAX_NAME), None)
