@@ -123,6 +123,7 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
             extracted = clean_extracted(extract(path))
             check_date(extracted)
             article = strip_forbidden(render_article(extracted, path.name, config))
+            check_loadable(article, config)
         except Exception as exc:  # whatever one page does, the others are still imported
             report.outcomes.append(Outcome(shown, "failed", message=failure_message(exc)))
             continue
@@ -208,6 +209,18 @@ def check_date(x: Extracted) -> None:
         except ValueError:
             raise ImportFailure(f"the page's date {x.date!r} is not a real date; correct it in the page and "
                                 "import it again") from None
+
+
+def check_loadable(article: str, config: Config) -> None:
+    """Refuse an article the build would refuse (a title over the length limit, say), with its message."""
+    from digestgen.load.articles import read_article
+    with tempfile.TemporaryDirectory(prefix="digestgen-import-") as folder:
+        path = Path(folder) / "article.md"
+        path.write_text(article, encoding="utf-8")
+        problems: list = []
+        if read_article(path, path.parent, "article.md", {t.id: t.name for t in config.themes}, problems) is None:
+            first = next(p for p in problems if p.level == "error")
+            raise ImportFailure(f"the article made from it would not build: {first.message}")
 
 
 def failure_message(exc: Exception) -> str:
