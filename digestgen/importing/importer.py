@@ -145,14 +145,14 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
         target = out_dir / f"{name}.md"
         refused = unwritable_target(target)
         if refused:
-            report.outcomes.append(Outcome(shown, "failed", _display(target), refused))
+            report.outcomes.append(Outcome(shown, "failed", _shown(target), refused))
             continue
         if not dry_run:
             try:
                 write_article(target, article)
             except OSError as exc:
-                report.outcomes.append(Outcome(shown, "failed", _display(target),
-                                               f"cannot write {_display(target)}: {exc.strerror or exc}"))
+                report.outcomes.append(Outcome(shown, "failed", _shown(target),
+                                               f"cannot write {_shown(target)}: {exc.strerror or exc}"))
                 continue
         planned.add(name)
         if extracted.url:
@@ -237,11 +237,16 @@ def failure_message(exc: Exception) -> str:
 def unwritable_target(target: Path) -> str | None:
     """Why ``target`` must not be written, or None: never through a link, never over a folder."""
     if target.is_symlink():
-        return (f"{_display(target)} is a symbolic link; an import never writes through one, "
+        return (f"{_shown(target)} is a symbolic link; an import never writes through one, "
                 "remove the link to import this page")
     if target.exists() and not target.is_file():
-        return f"{_display(target)} is a folder or special file, not an article; rename it to import this page"
+        return f"{_shown(target)} is a folder or special file, not an article; rename it to import this page"
     return None
+
+
+def _shown(target: Path) -> str:
+    """``target`` for a message, without following it if it is a link."""
+    return f"{_display(target.parent)}/{target.name}"
 
 
 def write_article(target: Path, text: str) -> None:
