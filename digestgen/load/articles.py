@@ -154,6 +154,8 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
             report(first_line + 2, "front matter must be a mapping of fields (title: ..., date: ...)")
             return None
         meta = doc.data
+    if _escaped_characters(doc, report):
+        return None
     stripped = body.lstrip("\n")
     body_line = text[: body_offset + len(body) - len(stripped)].count("\n") + 1
     errors_before = sum(p.level == "error" for p in problems)
@@ -168,6 +170,26 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
         field_lines=tuple((str(k[0]), v) for k, v in doc.lines.items() if len(k) == 1),
         **values,
     )
+
+
+def _escaped_characters(doc: Located, report) -> bool:
+    """Report a forbidden character written as a YAML escape ("\\e", "\\x07"); True if there is one."""
+    stack: list[tuple[tuple, object]] = [((), doc.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((path + (k,), v) for k, v in value.items())
+            stack.extend((path, k) for k in value)
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            bad = find_forbidden(value)
+            if bad:
+                field = f"'{path[0]}' holds" if path else "the front matter holds"
+                report(doc.line(*path, default=1), f"{field} the invisible character {describe(bad[2])} (written as an "
+                                                   "escape); remove it")
+                return True
+    return False
 
 
 class _Refused(Exception):
