@@ -166,13 +166,18 @@ def test_the_lock_makes_a_second_writer_wait(project):
     from digestgen.write import output_lock
     articles(project, "第一篇")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    import threading
     with output_lock(project / "site"):
         run = subprocess.Popen([sys.executable, "-m", "digestgen", "build", "--quiet"], cwd=project,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        time.sleep(4)
+        first: list[str] = []
+        reader = threading.Thread(target=lambda: first.append(run.stderr.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout=90)
+        assert first and "waiting for another build" in first[0]
+        time.sleep(0.5)
         assert run.poll() is None and not (project / "site").exists()
     assert run.wait(timeout=60) == 0
-    assert "waiting for another build" in run.stderr.read()
     complete(project / "site")
 
 
