@@ -75,9 +75,6 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     loaded = clock("load", load_articles(config.articles_dir, {t.id: t.name for t in config.themes},
                                          drafts=drafts, display_root=Path.cwd()))
     analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
-    if cache.rejected:
-        notes = notes + [Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
-                                 "were not valid; they were recomputed and replaced")]
     site = clock("site model", build_site(analysed, config))
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
     problems = tuple(loaded.problems + notes)
@@ -86,6 +83,9 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                          "problems": [[p.path, p.line, p.level, p.message] for p in problems]}}
     written = clock("render and write", write_site(files, config.static_dir, config.output_dir, record))
 
+    if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
+        problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
+                             "were not valid; they were recomputed and replaced"),)
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,
                        output_dir=config.output_dir, timings=tuple(clock.laps))
