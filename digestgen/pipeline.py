@@ -74,7 +74,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     jobs = jobs or os.cpu_count() or 1
     loaded = clock("load", load_articles(config.articles_dir, {t.id: t.name for t in config.themes},
                                          drafts=drafts, display_root=Path.cwd()))
-    analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
+    analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs))
     site = clock("site model", build_site(analysed, config))
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
     problems = tuple(loaded.problems + notes)
@@ -89,6 +89,28 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,
                        output_dir=config.output_dir, timings=tuple(clock.laps))
+
+
+def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int):
+    """Analyse every article; if that fails, find the articles it fails on, leave them out with an
+    error each, and analyse the others, so one article never stops the build."""
+    try:
+        return analyse(loaded.articles, config, cache=cache, jobs=jobs)
+    except Exception:
+        pass
+    kept = []
+    for article in loaded.articles:
+        try:
+            analyse([article], config, jobs=1)
+            kept.append(article)
+        except Exception as exc:
+            detail = str(exc).splitlines()[0][:120] if str(exc) else ""
+            loaded.problems.append(Problem(article.display_path, None, "error",
+                                           f"could not be analysed ({type(exc).__name__}{': ' + detail if detail else ''}); "
+                                           "it was left out; please report this with the file"))
+            loaded.failed += 1
+    loaded.articles = kept
+    return analyse(kept, config, cache=cache, jobs=jobs)
 
 
 def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:

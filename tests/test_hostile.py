@@ -345,3 +345,24 @@ def test_chromium_fetches_nothing_outside_the_site_though_it_would_fetch_every_s
         assert requests and all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]
     finally:
         server.shutdown()
+
+
+def test_an_article_the_analysis_fails_on_is_left_out_and_named(project, capsys, monkeypatch):
+    """A bug in the analysis that only one article triggers costs that article, not the build."""
+    from digestgen.cli import main
+    import digestgen.analysis.analyse as analyse
+    write(project / "articles" / "good.md", "---\ntitle: 好文章\ndate: 2022-01-01\nregion: 湖南省\n---\n某县公安局破获一起盗窃案件。\n")
+    write(project / "articles" / "trigger.md", "---\ntitle: 触发\ndate: 2022-01-02\nregion: 湖南省\n---\n某县交警查处违法。\n")
+    real = analyse._prepare
+
+    def fragile(article, themes=()):
+        if article.title == "触发":
+            raise ZeroDivisionError("division by zero")
+        return real(article, themes)
+    monkeypatch.setattr(analyse, "_prepare", fragile)
+    assert main(["build", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err == ("articles/trigger.md: error: could not be analysed (ZeroDivisionError: division by zero); "
+                   "it was left out; please report this with the file\n")
+    assert [p.name for p in (project / "site" / "articles").iterdir()] != []
+    assert "好文章" in "".join(p.read_text("utf-8") for p in (project / "site" / "articles").iterdir())
