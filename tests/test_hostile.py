@@ -149,6 +149,7 @@ def test_the_hostile_raw_pages_import_one_by_one(tmp_path):
     code, out, err, peak_kb = run(project, "import", "raw", "raw/fifo.txt", "articles", "--out", "imported")
     assert "Traceback" not in err and "internal error" not in err
     assert code == 1
+    assert peak_kb < 1 << 20, f"peak memory {peak_kb} KiB"
     failed = dict(re.findall(r"^failed\s+(\S+): (.*)$", err, re.M))
     assert set(failed) == {"raw/binary.txt", "raw/empty.txt", "raw/impossible-date.txt", "raw/fifo.txt",
                            "raw/impossible-meta-date.html", "raw/long-ascii-title.html"}
@@ -299,6 +300,18 @@ def test_no_output_page_loads_a_url_outside_the_site(tmp_path):
     assert checked > 50
     article = next(p for p in (site / "articles").iterdir() if "图片测试" in p.read_text("utf-8"))
     assert "127.0.0.1:9" not in article.read_text("utf-8")
+
+
+@pytest.mark.parametrize("url,depth,inside", [
+    ("../static/logo.png", 1, True), ("img/a.png", 1, True), ("a.png?x=1#y", 0, True), ("./a.png", 0, True),
+    ("\\\\host/x.png", 1, False), ("/\\host/x.png", 1, False), (" //host/x.png", 1, False),
+    ("/\t/host/x.png", 1, False), ("\n//host/x.png", 1, False), ("/static/x.png", 1, False),
+    ("../../x.png", 1, False), ("../x.png", 0, False), ("%2e%2e/%2E%2e/x.png", 1, False),
+    ("a/../../../x.png", 1, False), ("http://host/x.png", 1, False), ("HTTPS://host/x.png", 1, False),
+    ("data:image/png;base64,AAAA", 1, False), ("javascript:alert(1)", 1, False), ("", 1, False)])
+def test_an_image_url_is_in_the_site_only_as_a_relative_path_that_stays_inside(url, depth, inside):
+    from digestgen.analysis.markup import in_site
+    assert in_site(url, depth) is inside
 
 
 SPELLINGS = ["\\\\127.0.0.1:{port}/a.png", "/\\127.0.0.1:{port}/b.png", " //127.0.0.1:{port}/c.png",
