@@ -24,6 +24,7 @@ HOSTILE = Path(__file__).resolve().parent / "hostile"
 BAD = {  # file -> the line its error is reported at (None: the file as a whole)
     "alias-bomb.md": 7,
     "alias-small.md": 5,
+    "broken-link.md": None,
     "control-authors.md": 6,
     "control-front-matter-line5.md": 5,
     "control-title.md": 2,

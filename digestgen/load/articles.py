@@ -118,6 +118,9 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
     except _Refused as exc:
         report(None, str(exc))
         return None
+    except FileNotFoundError:
+        report(None, "cannot read the file: it is a broken link, or it was removed during the build")
+        return None
     except OSError as exc:
         report(None, f"cannot read the file: {exc.strerror or exc}; check its permissions")
         return None
