@@ -380,3 +380,18 @@ def test_an_article_the_analysis_fails_on_is_left_out_and_named(project, capsys,
                    "it was left out; please report this with the file\n")
     assert [p.name for p in (project / "site" / "articles").iterdir()] != []
     assert "好文章" in "".join(p.read_text("utf-8") for p in (project / "site" / "articles").iterdir())
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["amp", "lt", "quot"])
+def test_search_highlighting_never_breaks_an_entity_in_a_title(project, page, query):
+    from digestgen.cli import main
+    title = 'R&D <lt> "quot" amp 警务测试'
+    write(project / "articles" / "a.md", f"---\ntitle: '{title}'\ndate: 2022-01-01\nregion: 湖南省\n---\n"
+                                         "某县公安局 amp lt quot 破获一起盗窃案件 R&D <lt>。\n")
+    assert main(["build", "--quiet"]) == 0
+    page.goto((project / "site" / "search.html").as_uri() + "?q=" + query)
+    page.wait_for_selector("html[data-search-done]")
+    assert page.locator("#search-results h3").all_inner_texts() == [title]
+    assert set(page.locator("#search-results h3 mark").all_inner_texts()) == {query}
+    assert "&amp;" not in page.locator("#search-results").inner_text()
