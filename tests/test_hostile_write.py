@@ -213,3 +213,22 @@ def test_a_read_only_output_folder_for_real(project, capsys):
         assert complete(out / "site")["files"] == before["files"]
     finally:
         subprocess.run(["umount", str(out)], check=True)
+
+
+def test_an_immutable_site_folder_for_real(project, capsys):
+    """``chattr +i site`` (when this machine allows it): the swap is refused, exit 2, one line."""
+    articles(project, "第一篇")
+    assert main(["build", "--quiet"]) == 0
+    before = complete(project / "site")
+    if subprocess.run(["chattr", "+i", str(project / "site")], capture_output=True).returncode:
+        pytest.skip("cannot set the immutable flag here")
+    try:
+        articles(project, "第一篇", "第二篇")
+        capsys.readouterr()
+        assert main(["build", "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "no permission to change" in err and "lsattr" in err
+    finally:
+        subprocess.run(["chattr", "-i", str(project / "site")], check=True)
+    assert complete(project / "site")["files"] == before["files"]
+    assert leftovers(project) == []
