@@ -255,7 +255,7 @@ def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report)
 
 
 def _date(key, raw, line, report):
-    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+    if not isinstance(raw, (str, int, dt.date)) or isinstance(raw, bool):
         report(line, f"date must be text such as 2022-02-21, got {_kind(raw)}")
         return None
     text = str(raw).strip()
