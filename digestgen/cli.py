@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from digestgen.commands.common import EXIT_FATAL
 from digestgen.commands import build, evaluate, figures, import_, regions, tags, themes
 
 COMMANDS = (build, import_, regions, themes, figures, tags, evaluate)
@@ -27,8 +28,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["build", *argv]
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except OSError as exc:  # a file or folder outside the write stage; say which
+        if debug:
+            raise
+        print(f"error: {exc.filename or 'a file'}: {exc.strerror or exc}; nothing was changed "
+              "(run again with --debug to see where)", file=sys.stderr)
+        return EXIT_FATAL
+    except Exception as exc:  # a bug: one clear line, never a traceback, unless asked for
+        if debug:
+            raise
+        return _internal_error(exc)
+    except KeyboardInterrupt:
+        print("interrupted; the site was not changed", file=sys.stderr)
+        return 130
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Report an exception nothing else handled: what it was, that the site is as before, and --debug."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    print(f"error: internal error ({type(exc).__name__}{': ' + detail if detail else ''}); nothing was changed; "
+          "run again with --debug to see the traceback, and please report it", file=sys.stderr)
+    return EXIT_FATAL
 
 
 if __name__ == "__main__":

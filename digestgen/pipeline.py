@@ -14,7 +14,7 @@ from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.render.pages import render_site
 from digestgen.site.model import build_site
-from digestgen.write import check_output_dir, read_manifest, write_site
+from digestgen.write import check_output_dir, read_manifest, site_intact, write_site
 
 
 class BuildError(Exception):
@@ -68,13 +68,13 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
     if use_cache:
         last = read_manifest(config.output_dir)
-        if last.get("fingerprint") == fingerprint and "report" in last:
+        if last.get("fingerprint") == fingerprint and "report" in last and site_intact(config.output_dir, last):
             return _unchanged(last["report"], config.output_dir, started, clock)
     cache = AnalysisCache(_cache_dir(config) if use_cache else None, code_salt())
     jobs = jobs or os.cpu_count() or 1
     loaded = clock("load", load_articles(config.articles_dir, config.theme_names,
                                          drafts=drafts, display_root=Path.cwd()))
-    analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
+    analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs))
     site = clock("site model", build_site(analysed, config))
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
     problems = tuple(loaded.problems + notes)
@@ -83,9 +83,34 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                          "problems": [[p.path, p.line, p.level, p.message] for p in problems]}}
     written = clock("render and write", write_site(files, config.static_dir, config.output_dir, record))
 
+    if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
+        problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
+                             "were not valid; they were recomputed and replaced"),)
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,
                        output_dir=config.output_dir, timings=tuple(clock.laps))
+
+
+def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int):
+    """Analyse every article; if that fails, find the articles it fails on, leave them out with an
+    error each, and analyse the others, so one article never stops the build."""
+    try:
+        return analyse(loaded.articles, config, cache=cache, jobs=jobs)
+    except Exception:
+        pass
+    kept = []
+    for article in loaded.articles:
+        try:
+            analyse([article], config, jobs=1)
+            kept.append(article)
+        except Exception as exc:
+            detail = str(exc).splitlines()[0][:120] if str(exc) else ""
+            loaded.problems.append(Problem(article.display_path, None, "error",
+                                           f"could not be analysed ({type(exc).__name__}{': ' + detail if detail else ''}); "
+                                           "it was left out; please report this with the file"))
+            loaded.failed += 1
+    loaded.articles = kept
+    return analyse(kept, config, cache=cache, jobs=jobs)
 
 
 def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
@@ -97,8 +122,16 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
             if path.is_file():
                 h.update(str(path.relative_to(folder)).encode() + b"\x00")
-                h.update(path.read_bytes())
+                h.update(_read_or_error(path))
     return h.hexdigest()
+
+
+def _read_or_error(path: Path) -> bytes:
+    """A file's bytes, or its read error: an unreadable article is reported by the loader, not here."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return f"unreadable: {exc.errno}".encode()
 
 
 def _unchanged(report: dict, out: Path, started: float, clock: _Clock) -> BuildReport:

@@ -1,16 +1,28 @@
 """Write stage: :class:`OutputFile` values + the static folder -> the output folder, all or nothing.
 
 The site is written into a staging folder beside the output folder and swapped into place only
-once every file is there, so a crash never leaves a half-written site. Only a folder this tool
-made (it carries a marker file) is ever replaced.
+once every file is there, in one atomic step (the two folders are exchanged with
+``renameat2(RENAME_EXCHANGE)``), so a crash or a kill never leaves a half-written site, nor none.
+Only a folder this tool made (it carries a marker file) is ever replaced.
+
+Writing holds a lock (``flock`` on the folder that holds the output folder), so two builds into
+one folder take turns; under it, the leftovers of builds that were killed are removed first. A
+file of the last build is reused only when its size and modification time are still those the
+manifest recorded. An operating-system error (disk full, read-only, no permission) becomes a
+:class:`WriteError` that says what to do.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
 import hashlib
 import itertools
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -52,6 +64,14 @@ def read_manifest(out: Path) -> dict:
         return {}
 
 
+def site_intact(out: Path, manifest: dict) -> bool:
+    """Whether every file the manifest lists is in ``out`` with the size and time it recorded."""
+    files, stats = manifest.get("files"), manifest.get("stats")
+    if not isinstance(files, dict) or not isinstance(stats, dict) or files.keys() != stats.keys():
+        return False
+    return all(_same_file(out / path, stats[path]) for path in files)
+
+
 def write_site(files: Iterable[OutputFile], static_dir: Path | None, out: Path, record: dict | None = None) -> int:
     """Write the whole site to ``out`` atomically; return the number of files written anew.
 
@@ -59,22 +79,30 @@ def write_site(files: Iterable[OutputFile], static_dir: Path | None, out: Path, 
     written, so its modification time shows it did not change. ``record`` is kept in the manifest.
     """
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    previous = read_manifest(out).get("files", {}) if out.is_dir() else {}
+    with os_errors(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with output_lock(out):
+            remove_leftovers(out)
+            return _write(files, static_dir, out, record)
+
+
+def _write(files: Iterable[OutputFile], static_dir: Path | None, out: Path, record: dict | None) -> int:
+    previous = _reusable(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
-        written, digests = 0, {}
+        written, digests, stats = 0, {}, {}
         for f in itertools.chain(files, _static_files(static_dir)):
             target = staging / _safe(f.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.blake2b(f.content, digest_size=16).hexdigest()
             digests[f.path] = digest
-            if previous.get(f.path) == digest and _link(out / f.path, target):
-                continue
-            target.write_bytes(f.content)
-            written += 1
+            if not (previous.get(f.path) == digest and _link(out / f.path, target)):
+                target.write_bytes(f.content)
+                written += 1
+            info = target.stat()
+            stats[f.path] = [info.st_size, info.st_mtime_ns]
         manifest = {"generator": "digestgen", "note": "written by digestgen and replaced on every build",
-                    "files": digests, **(record or {})}
+                    "files": digests, "stats": stats, **(record or {})}
         (staging / MARKER).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site must be readable
     except BaseException:
@@ -82,6 +110,86 @@ def write_site(files: Iterable[OutputFile], static_dir: Path | None, out: Path, 
         raise
     _swap(staging, out)
     return written
+
+
+def _reusable(out: Path) -> dict[str, str]:
+    """Digest of each file of the last build that is still as that build left it (size and time)."""
+    if not out.is_dir():
+        return {}
+    manifest = read_manifest(out)
+    files, stats = manifest.get("files"), manifest.get("stats")
+    if not isinstance(files, dict) or not isinstance(stats, dict):
+        return {}
+    return {path: digest for path, digest in files.items()
+            if isinstance(path, str) and isinstance(digest, str) and _same_file(out / path, stats.get(path))}
+
+
+def _same_file(path: Path, recorded: object) -> bool:
+    try:
+        info = path.lstat()
+    except (OSError, ValueError):
+        return False
+    return (isinstance(recorded, list) and len(recorded) == 2 and path.is_file() and not path.is_symlink()
+            and [info.st_size, info.st_mtime_ns] == recorded)
+
+
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """Hold an exclusive lock for writing ``out``: a second build into it waits for the first.
+
+    The lock is ``flock`` on the folder holding ``out`` (so no lock file is left behind); the
+    kernel releases it when the process ends, however it ends.
+    """
+    fd = os.open(out.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another build writing {out} to finish...", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Remove staging and old folders that killed builds left beside ``out``; return them.
+
+    Call it holding :func:`output_lock`. If a build was killed between the two renames of the
+    fallback swap (see :func:`_swap`), ``out`` is missing and its last complete version is put back.
+    """
+    leftovers = sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not os.path.lexists(out):
+        olds = [p for p in leftovers if ".old-" in p.name and (p / MARKER).is_file()]
+        if olds:
+            newest = max(olds, key=lambda p: (p / MARKER).stat().st_mtime_ns)
+            newest.rename(out)
+            leftovers.remove(newest)
+    for path in leftovers:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+    return leftovers
+
+
+@contextlib.contextmanager
+def os_errors(out: Path):
+    """Turn an operating-system error while writing into a :class:`WriteError` saying what to do."""
+    try:
+        yield
+    except OSError as exc:
+        raise WriteError(explain_os_error(exc, out)) from exc
+
+
+def explain_os_error(exc: OSError, out: Path) -> str:
+    where = exc.filename or out
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return f"the disk holding {out.parent} is full; free some space and build again"
+    if exc.errno == errno.EROFS:
+        return f"{out.parent} is on a read-only file system; choose another output folder with --out"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (f"no permission to change {where}; check the permissions of {out.parent} and {out} "
+                "(and any immutable flag: lsattr -d)")
+    return f"cannot write {where}: {exc.strerror or exc}"
 
 
 def _static_files(static_dir: Path | None) -> list[OutputFile]:
@@ -100,12 +208,24 @@ def _link(source: Path, target: Path) -> bool:
 
 
 def _swap(staging: Path, out: Path) -> None:
-    if not out.exists():
+    """Put ``staging`` in the place of ``out``.
+
+    Where the file system can exchange two folders in one step (Linux ext4, xfs, btrfs, tmpfs...),
+    ``out`` is complete at every moment. Elsewhere it is moved aside and the new one moved in;
+    a kill between those two renames leaves ``out`` missing until the next build puts it back.
+    """
+    if not os.path.lexists(out):
         staging.rename(out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    old.rmdir()
-    out.rename(old)
+    try:
+        exchanged = _exchange(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if exchanged:  # staging now holds the previous site
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    old = _retire(out)
     try:
         staging.rename(out)
     except BaseException:
@@ -113,6 +233,38 @@ def _swap(staging: Path, out: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically; False where the system or file system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - no C library to load
+        return None
+
+
+def _retire(out: Path) -> Path:
+    """Move ``out`` aside (the first step of the fallback swap); return where it went."""
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    return old
 
 
 def _safe(path: str) -> PurePosixPath:

@@ -135,12 +135,23 @@
   }
 
   function highlight(text, parts) {
-    var out = escapeHtml(text);
-    parts.slice().sort(function (a, b) { return b.length - a.length; }).forEach(function (p) {
-      var re = new RegExp(escapeHtml(p).replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi");
-      out = out.replace(re, function (m) { return "\u0001" + m + "\u0002"; });
+    // Matches are found in the text itself and the text is escaped after, so a query such as
+    // "amp" or "lt" never lands inside an entity (&amp;, &lt;).
+    var marked = [];
+    parts.forEach(function (p) {
+      if (!p) return;
+      var re = new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), m;
+      while ((m = re.exec(text)) !== null) {
+        for (var i = m.index; i < m.index + m[0].length; i++) marked[i] = true;
+        if (!m[0].length) re.lastIndex++;
+      }
     });
-    return out.replace(/\u0001/g, "<mark>").replace(/\u0002/g, "</mark>");
+    var out = "", open = false;
+    for (var i = 0; i < text.length; i++) {
+      if (!!marked[i] !== open) { out += open ? "</mark>" : "<mark>"; open = !open; }
+      out += escapeHtml(text.charAt(i));
+    }
+    return out + (open ? "</mark>" : "");
   }
 
   function snippet(id, parts) {

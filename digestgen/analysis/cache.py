@@ -2,20 +2,28 @@
 
 A cache entry's key is a hash of the article (every front-matter field and the body) and of the
 *salt*: digestgen's own code and data files (dictionary, stop words, gazetteer). Change any of
-them and every key changes, so a stale entry is never found. An entry that cannot be read is
-ignored and recomputed, never trusted.
+them and every key changes, so a stale entry is never found.
+
+An entry is data, never code: one JSON file holding the schema version, its key and the values,
+each checked for its type when read. An entry that cannot be read, is of another schema, or holds
+a value of the wrong shape is ignored, counted and recomputed, never trusted, so a file planted in
+the cache folder can at worst cost the time of analysing one article again.
 """
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
-import pickle
 import tempfile
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
-FORMAT = b"digestgen-cache-1"
+FORMAT = b"digestgen-cache-2"
+SCHEMA = 2
+"""Version of the entry layout; an entry of another version is recomputed."""
 
 
 @lru_cache(maxsize=1)
@@ -29,12 +37,14 @@ def code_salt() -> str:
 
 
 class AnalysisCache:
-    """Pickled per-article results under ``folder`` (one file per key, so an edit writes one file)."""
+    """Per-article analysis results under ``folder``, one JSON file per key (an edit writes one file)."""
 
     def __init__(self, folder: Path | None, salt: str):
         self.folder = folder
         self.salt = salt.encode()
         self.hits = self.misses = 0
+        self.rejected = 0
+        """Entries found but refused (unreadable, another schema, wrong shape); they are recomputed."""
 
     def key(self, *parts: object) -> str:
         h = hashlib.blake2b(self.salt, digest_size=20)
@@ -43,21 +53,30 @@ class AnalysisCache:
             h.update(b"\x00")
         return h.hexdigest()
 
+    def path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.json"
+
     def get(self, key: str):
+        """The value stored under ``key``, or None (counted as a miss; a refused entry also as rejected)."""
         if self.folder is None:
             return None
-        path = self.folder / key[:2] / key
         try:
-            with path.open("rb") as f:
-                stored_key, value = pickle.load(f)
-        except FileNotFoundError:
+            with self.path(key).open("rb") as f:
+                raw = f.read(MAX_ENTRY_BYTES + 1)
+        except OSError:
             self.misses += 1
             return None
-        except Exception:  # corrupt, truncated or from another version: recompute
+        try:
+            if len(raw) > MAX_ENTRY_BYTES:
+                raise Invalid("too large")
+            entry = json.loads(raw)
+            if not isinstance(entry, dict) or entry.get("schema") != SCHEMA or entry.get("key") != key:
+                raise Invalid("another schema or key")
+            value = decode_entry(entry.get("value"))
+        except (Invalid, ValueError, RecursionError):
             self.misses += 1
-            return None
-        if stored_key != key:
-            self.misses += 1
+            self.rejected += 1
             return None
         self.hits += 1
         return value
@@ -65,12 +84,203 @@ class AnalysisCache:
     def put(self, key: str, value) -> None:
         if self.folder is None:
             return
+        try:
+            data = json.dumps({"schema": SCHEMA, "key": key, "value": encode_entry(value)},
+                              ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        except (Invalid, ValueError, TypeError):
+            return  # a value this schema cannot hold is simply not cached
         folder = self.folder / key[:2]
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
-                pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / key)
+                f.write(data)
+            os.replace(tmp, folder / f"{key}.json")
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
+
+class Invalid(Exception):
+    """A cache entry that does not have the shape of this schema."""
+
+
+# ---- the entry: (analysis of one article without the article, its problems) ----
+
+def _str(v):
+    if not isinstance(v, str):
+        raise Invalid("text expected")
+    return v
+
+
+def _opt_str(v):
+    return None if v is None else _str(v)
+
+
+def _int(v):
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise Invalid("integer expected")
+    return v
+
+
+def _num(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise Invalid("number expected")
+    return v
+
+
+def _bool(v):
+    if not isinstance(v, bool):
+        raise Invalid("true/false expected")
+    return v
+
+
+def _mapping(v, check_value):
+    if not isinstance(v, dict):
+        raise Invalid("mapping expected")
+    return {_str(k): check_value(x) for k, x in v.items()}
+
+
+def _list(v):
+    if not isinstance(v, list):
+        raise Invalid("list expected")
+    return v
+
+
+def _region_in(v):
+    from digestgen.model import Region
+    if not isinstance(v, list) or len(v) != 4:
+        raise Invalid("region expected")
+    return Region(*(_opt_str(x) for x in v))
+
+
+def _region_out(r):
+    return [r.province, r.city, r.county, r.code]
+
+
+def _counts_in(v):
+    from collections import Counter
+    return Counter(_mapping(v, _int))
+
+
+def _opt_num(v):
+    return None if v is None else _num(v)
+
+
+def _figure_out(f) -> dict:
+    return {name: getattr(f, name) for name in FIGURE_FIELDS}
+
+
+def _figure_in(v):
+    from digestgen.model import Figure
+    if not isinstance(v, dict) or v.keys() != FIGURE_FIELDS.keys():
+        raise Invalid("key figure expected")
+    return Figure(**{k: FIGURE_FIELDS[k](v[k]) for k in FIGURE_FIELDS})
+
+
+FIGURE_FIELDS = {"text": _str, "metric": _str, "value": _opt_num, "unit": _str, "direction": _opt_str,
+                 "change": _opt_str, "approx": _bool, "action": _opt_str, "action_rank": _int}
+
+
+def _pairs_in(v):
+    out = []
+    for pair in _list(v):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise Invalid("pair expected")
+        out.append((_str(pair[0]), _str(pair[1])))
+    return tuple(out)
+
+
+def _strings_in(v):
+    return tuple(_str(x) for x in _list(v))
+
+
+def _part_codecs() -> dict:
+    """Part class name -> (class, {field: (to JSON, from JSON with checks)}): the only things an entry
+    can make, each from checked values."""
+    from digestgen.analysis.analyse import SummaryPart
+    from digestgen.analysis.figures import FiguresPart
+    from digestgen.analysis.regions import RegionPart
+    from digestgen.analysis.themes import ThemesPart
+    return {
+        "RegionPart": (RegionPart, {"region": (_region_out, _region_in), "region_detected": (_bool, _bool),
+                                    "region_path": (lambda p: [list(x) for x in p], _pairs_in)}),
+        "ThemesPart": (ThemesPart, {"themes": (list, _strings_in)}),
+        "FiguresPart": (FiguresPart, {"key_figures": (lambda fs: [_figure_out(f) for f in fs],
+                                                      lambda v: tuple(_figure_in(x) for x in _list(v)))}),
+        "SummaryPart": (SummaryPart, {"summary": (_str, _str), "reading_minutes": (_int, _int)}),
+    }
+
+
+def _parts_out(parts) -> list:
+    codecs = _part_codecs()
+    out = []
+    for part in parts:
+        name = type(part).__name__
+        if name not in codecs:
+            raise Invalid(f"no schema for {name}")
+        cls, codec = codecs[name]
+        if {f.name for f in fields(part)} != codec.keys():
+            raise Invalid(f"no schema for every field of {name}")
+        out.append({"part": name, **{k: enc(getattr(part, k)) for k, (enc, _) in codec.items()}})
+    return out
+
+
+def _parts_in(v) -> tuple:
+    codecs = _part_codecs()
+    out = []
+    for item in _list(v):
+        if not isinstance(item, dict) or item.get("part") not in codecs:
+            raise Invalid("analysis part expected")
+        cls, codec = codecs[item["part"]]
+        if item.keys() != {"part", *codec}:
+            raise Invalid(f"fields of {item['part']} differ")
+        out.append(cls(**{k: dec(item[k]) for k, (_, dec) in codec.items()}))
+    return tuple(out)
+
+
+# field name -> (to JSON, from JSON with checks); a field not listed here is not cached.
+CODEC = {
+    "title": (_str, _str), "html": (_str, _str), "text": (_str, _str),
+    "counts": (dict, _counts_in),
+    "title_words": (sorted, lambda v: frozenset(_str(x) for x in _list(v))),
+    "parts": (_parts_out, _parts_in),
+    "programmes": (sorted, lambda v: frozenset(_str(x) for x in _list(v))),
+}
+LEVELS = ("error", "warning", "note")
+
+
+def encode_entry(value) -> dict:
+    prepared, problems = value
+    out = {}
+    for f in fields(prepared):
+        if f.name == "article":
+            continue
+        if f.name not in CODEC:
+            raise Invalid(f"no schema for field {f.name}")
+        out[f.name] = CODEC[f.name][0](getattr(prepared, f.name))
+    out["problems"] = [[p.path, p.line, p.level, p.message] for p in problems]
+    return out
+
+
+def decode_entry(value):
+    from digestgen.analysis.analyse import _Prepared
+    from digestgen.model import Problem
+    if not isinstance(value, dict):
+        raise Invalid("mapping expected")
+    names = [f.name for f in fields(_Prepared) if f.name != "article"]
+    if set(value) != {*names, "problems"}:
+        raise Invalid("fields differ")
+    kwargs = {name: CODEC[name][1](value[name]) if name in CODEC else _no_schema(name) for name in names}
+    problems = []
+    for p in _list(value["problems"]):
+        if not isinstance(p, list) or len(p) != 4 or p[2] not in LEVELS:
+            raise Invalid("problem expected")
+        problems.append(Problem(_str(p[0]), None if p[1] is None else _int(p[1]), p[2], _str(p[3])))
+    return _Prepared(article=None, **kwargs), problems
+
+
+def _no_schema(name):
+    raise Invalid(f"no schema for field {name}")

@@ -15,16 +15,45 @@ ALLOWED_TAGS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
                       "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"},
                       "ol": {"start"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
-REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 # Raw HTML passes the parser and is then cleaned by nh3, so authors may write <figure> and the like.
 _OPTIONS = Options.CMARK_OPT_UNSAFE
 
 
 def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
-    # The site never loads anything from the network: remote images are dropped.
-    if tag == "img" and attr == "src" and REMOTE.match(value):
+    # The site never loads anything from the network: an image must be a file of the site.
+    if tag == "img" and attr == "src" and not in_site(value):
         return None
     return value
+
+
+_EDGE = "".join(map(chr, range(0x21)))
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def in_site(url: str, depth: int = 1) -> bool:
+    """Whether ``url``, read as a browser reads it, is a relative path to a file of the site.
+
+    Browsers strip leading and trailing spaces and control characters, drop tabs and newlines
+    anywhere and read ``\\`` as ``/``, so `` //host``, ``\\host`` and ``/<tab>/host`` all name another
+    host. After that normalisation the URL must have no scheme, must not start with ``/``, and
+    its ``..`` segments (``%2e%2e`` included) must not climb above the site root from a page
+    ``depth`` folders down (article pages are in ``articles/``).
+    """
+    url = url.strip(_EDGE)
+    url = re.sub(r"[\t\n\r]", "", url).replace("\\", "/")
+    if not url or _SCHEME.match(url) or url.startswith("/"):
+        return False
+    path = re.split(r"[?#]", url, maxsplit=1)[0]
+    level = depth
+    for segment in path.split("/")[:-1]:
+        segment = re.sub("%2e", ".", segment, flags=re.I)
+        if segment == "..":
+            level -= 1
+            if level < 0:
+                return False
+        elif segment not in (".", ""):
+            level += 1
+    return True
 
 
 def to_html(body: str) -> str:

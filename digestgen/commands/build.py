@@ -26,6 +26,8 @@ def add_parser(commands) -> None:
                    help="analyse every article afresh and rebuild even if nothing changed "
                         "(the cache lives in .digestgen-cache/ beside the config)")
     b.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    b.add_argument("--debug", action="store_true",
+                   help="on an internal error, show the Python traceback instead of one line")
     b.set_defaults(run=run)
 
 
@@ -37,7 +39,10 @@ def run(args: argparse.Namespace) -> int:
         report(exc.problems)
         print("build stopped: fix the config file; the site was not changed", file=sys.stderr)
         return EXIT_FATAL
-    except (BuildError, RenderError, WriteError) as exc:
+    except WriteError as exc:
+        print(f"error: {exc}; build stopped, the site was not changed", file=sys.stderr)
+        return EXIT_FATAL
+    except (BuildError, RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("build stopped; the site was not changed", file=sys.stderr)
         return EXIT_FATAL

@@ -8,7 +8,7 @@ from pathlib import Path
 from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none
 from digestgen.config import Config
 from digestgen.importing import evaluate as import_evaluation
-from digestgen.importing.importer import import_files
+from digestgen.importing.importer import ImportFailure, import_files
 
 
 def add_parser(commands) -> None:
@@ -39,8 +39,12 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not p.exists()]
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
-    result = import_files([p for p in args.paths if p.exists()], args.out or config.articles_dir, config,
-                          force=args.force, dry_run=args.dry_run)
+    try:
+        result = import_files([p for p in args.paths if p.exists()], args.out or config.articles_dir, config,
+                              force=args.force, dry_run=args.dry_run)
+    except ImportFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FATAL
     verb = "would import" if args.dry_run else "imported"
     for o in result.outcomes:
         if o.status == "imported":

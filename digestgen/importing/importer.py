@@ -10,6 +10,10 @@ duplicate of the file it names, and two different articles with the same title b
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +22,7 @@ import yaml
 from digestgen.analysis.analyse import placeholder_title
 from digestgen.config import Config
 from digestgen.load.articles import load_articles
+from digestgen.load.clean import strip_forbidden
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.paths import display_path
 from digestgen.importing.html import charset_of, extract_html
@@ -97,8 +102,13 @@ def decode(raw: bytes, is_html: bool) -> str:
 
 def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: bool = False,
                  dry_run: bool = False) -> ImportReport:
-    """Import every raw file under ``paths`` into ``out_dir``."""
+    """Import every raw file under ``paths`` into ``out_dir``.
+
+    Each file is imported on its own: one that cannot be read or understood is a ``failed``
+    outcome and the others go on. Raises :class:`ImportFailure` when ``out_dir`` cannot be a folder.
+    """
     report = ImportReport()
+    check_out_dir(out_dir)
     out_dir = out_dir.resolve()
     existing = load_articles(out_dir, config.theme_names, drafts=True).articles \
         if out_dir.is_dir() else []
@@ -111,14 +121,14 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
     for path in files:
         shown = display_path(path)
         try:
-            extracted = extract(path, shared)
-        except ImportFailure as exc:
-            report.outcomes.append(Outcome(shown, "failed", message=str(exc)))
+            check_regular_file(path)
+            extracted = clean_extracted(extract(path, shared))
+            check_date(extracted)
+            article = strip_forbidden(render_article(extracted, path.name, config))
+            check_loadable(article, config)
+        except Exception as exc:  # whatever one page does, the others are still imported
+            report.outcomes.append(Outcome(shown, "failed", message=failure_message(exc)))
             continue
-        except OSError as exc:
-            report.outcomes.append(Outcome(shown, "failed", message=f"cannot read it: {exc.strerror}"))
-            continue
-        article = render_article(extracted, path.name, config)
         name = article_name(extracted)
         twin = by_url.get(extracted.url) if extracted.url else None
         twin = twin or by_body.get(_fingerprint(extracted.body))
@@ -133,11 +143,19 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
             continue
         if name in planned:
             name = unique(name, planned | taken)
-        planned.add(name)
         target = out_dir / f"{name}.md"
+        refused = unwritable_target(target)
+        if refused:
+            report.outcomes.append(Outcome(shown, "failed", _shown(target), refused))
+            continue
         if not dry_run:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            target.write_text(article, encoding="utf-8")
+            try:
+                write_article(target, article)
+            except OSError as exc:
+                report.outcomes.append(Outcome(shown, "failed", _shown(target),
+                                               f"cannot write {_shown(target)}: {exc.strerror or exc}"))
+                continue
+        planned.add(name)
         if extracted.url:
             by_url[extracted.url] = target.name
         by_body[_fingerprint(extracted.body)] = target.name
@@ -151,6 +169,7 @@ def batch_chrome(files: list[Path]) -> frozenset[str]:
     texts = []
     for path in files:
         try:
+            check_regular_file(path)  # never open a pipe here: reading one blocks
             raw = path.read_bytes()
             if not _is_html(path, raw):
                 texts.append(decode(raw, False))
@@ -161,6 +180,104 @@ def batch_chrome(files: list[Path]) -> frozenset[str]:
 
 def _is_html(path: Path, raw: bytes) -> bool:
     return path.suffix.lower() in (".html", ".htm") or raw.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Raise :class:`ImportFailure` unless ``out_dir`` is a folder or can be made one."""
+    for place in (out_dir, *out_dir.parents):
+        if place.is_dir():
+            return
+        if os.path.lexists(place):
+            what = "a broken link" if place.is_symlink() else "a file"
+            raise ImportFailure(f"cannot write articles to {out_dir}: {place} is {what}, not a folder; "
+                                "give --out a folder")
+
+
+MAX_RAW_BYTES = 20 * 1024 * 1024
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse a pipe, device or folder (reading one could block forever) and very large files."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportFailure("not a regular file (a folder, pipe or device)")
+    if info.st_size > MAX_RAW_BYTES:
+        raise ImportFailure(f"{info.st_size / 2**20:.0f} MB is too large for a news page "
+                            f"(at most {MAX_RAW_BYTES // 2**20} MB)")
+
+
+def clean_extracted(x: Extracted) -> Extracted:
+    """``x`` without control characters and non-characters (raw pages carry them; pages and feeds cannot)."""
+    changes = {}
+    for f in dataclasses.fields(x):
+        value = getattr(x, f.name)
+        if isinstance(value, str):
+            changes[f.name] = strip_forbidden(value)
+        elif isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value):
+            changes[f.name] = type(value)(strip_forbidden(v) for v in value)
+    return dataclasses.replace(x, **changes)
+
+
+def check_date(x: Extracted) -> None:
+    """Refuse a page whose stated date is impossible (2022-02-30): a wrong date is worse than none."""
+    if x.date:
+        try:
+            _day(x.date)
+        except ValueError:
+            raise ImportFailure(f"the page's date {x.date!r} is not a real date; correct it in the page and "
+                                "import it again") from None
+
+
+def check_loadable(article: str, config: Config) -> None:
+    """Refuse an article the build would refuse (a title over the length limit, say), with its message."""
+    from digestgen.load.articles import read_article
+    with tempfile.TemporaryDirectory(prefix="digestgen-import-") as folder:
+        path = Path(folder) / "article.md"
+        path.write_text(article, encoding="utf-8")
+        problems: list = []
+        if read_article(path, path.parent, "article.md", config.theme_names, problems) is None:
+            first = next(p for p in problems if p.level == "error")
+            raise ImportFailure(f"the article made from it would not build: {first.message}")
+
+
+def failure_message(exc: Exception) -> str:
+    """What went wrong with one file, in one line."""
+    if isinstance(exc, ImportFailure):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"cannot read it: {exc.strerror or exc}"
+    if isinstance(exc, ValueError) and ("out of range" in str(exc) or "must be in" in str(exc)):
+        return f"it states an impossible date or time ({exc}); correct it in the page and import it again"
+    return f"could not be imported ({type(exc).__name__}: {str(exc)[:200]}); please report this"
+
+
+def unwritable_target(target: Path) -> str | None:
+    """Why ``target`` must not be written, or None: never through a link, never over a folder."""
+    if target.is_symlink():
+        return (f"{_shown(target)} is a symbolic link; an import never writes through one, "
+                "remove the link to import this page")
+    if target.exists() and not target.is_file():
+        return f"{_shown(target)} is a folder or special file, not an article; rename it to import this page"
+    return None
+
+
+def _shown(target: Path) -> str:
+    """``target`` for a message, without following it if it is a link."""
+    return f"{display_path(target.parent)}/{target.name}"
+
+
+def write_article(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a temporary file, so a link or half-written file is never left."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def extract(path: Path, shared: frozenset[str] = frozenset()) -> Extracted:
@@ -206,3 +323,8 @@ def _yaml(value: object) -> str:
 
 def _has(x: Extracted, article: str, name: str) -> bool:
     return bool(getattr(x, name))
+
+
+def _day(date: str):
+    import datetime as dt
+    return dt.date.fromisoformat(date[:10])

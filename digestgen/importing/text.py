@@ -145,7 +145,14 @@ def shared_lines(texts: list[str], at_least: int = 3) -> frozenset[str]:
     counts: Counter = Counter()
     for text in texts:
         counts.update({normalise(line) for line in text.splitlines() if normalise(line)})
-    return frozenset(line for line, n in counts.items() if n >= at_least and not _date_only(line))
+    return frozenset(line for line, n in counts.items()
+                     if n >= at_least and not _date_only(line) and not _article_sentence(line))
+
+
+def _article_sentence(line: str) -> bool:
+    """A line that reads as a paragraph of an article: several pages sharing it are reposts of one
+    story, not one site's chrome (which the chrome and footer vocabularies catch when it is long)."""
+    return len(line) >= 30 and line[-1] in "。!?\"”"
 
 
 def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
 
+from digestgen.load.clean import describe, find_forbidden
 from digestgen.model import Article, Problem, Region
 from digestgen.paths import display_path
 from digestgen.yamlsource import Located, YamlError, parse
@@ -26,6 +29,18 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:
                 "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d")
 CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$")
 _HANDLER = frontmatter.YAMLHandler()
+
+# Limits on what one file may ask for (the README lists them).
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_TEXT = 200
+"""Characters in a title, subtitle, source or summary line."""
+MAX_SUMMARY = 1000
+MAX_NAME = 40
+"""Characters in one author, tag or region level."""
+MAX_NAMES = 50
+"""Authors or tags in one article."""
+MAX_SLUG = 80
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 @dataclass
@@ -53,7 +68,12 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             continue
         shown = display_path(path, base)
         problems: list[Problem] = []
-        article = read_article(path, articles_dir, shown, theme_names, problems)
+        try:
+            article = read_article(path, articles_dir, shown, theme_names, problems)
+        except Exception as exc:  # a bug, but one file must never stop the build
+            problems.append(Problem(shown, None, "error", f"could not be read ({type(exc).__name__}: "
+                                    f"{_short(str(exc))}); it was left out; please report this"))
+            article = None
         result.problems.extend(problems)
         if article is None:
             result.failed += 1
@@ -61,7 +81,27 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             result.drafts += 1
         else:
             result.articles.append(article)
+    result.failed += _drop_duplicate_slugs(result)
     return result
+
+
+def _drop_duplicate_slugs(result: Loaded) -> int:
+    """Leave out every article whose ``slug:`` an earlier file (in path order) already has."""
+    first: dict[str, Article] = {}
+    kept, dropped = [], 0
+    for article in result.articles:
+        owner = first.setdefault(article.slug, article) if article.slug else article
+        if owner is article:
+            kept.append(article)
+            continue
+        line = dict(article.field_lines).get("slug")
+        where = f"{owner.display_path}:{dict(owner.field_lines).get('slug')}"
+        result.problems.append(Problem(article.display_path, line, "error",
+                                       f"slug '{article.slug}' is already used by {where}; give this article "
+                                       "another slug (or remove 'slug:' to have one made from the title)"))
+        dropped += 1
+    result.articles = kept
+    return dropped
 
 
 def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[str, str],
@@ -72,14 +112,26 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
         problems.append(Problem(shown, line, level, message))  # type: ignore[arg-type]
 
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _read(path, articles_dir).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         report(None, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
         return None
-    except OSError as exc:
-        report(None, f"cannot read the file: {exc.strerror}")
+    except _Refused as exc:
+        report(None, str(exc))
         return None
-    text = text.replace("\r\n", "\n")
+    except FileNotFoundError:
+        report(None, "cannot read the file: it is a broken link, or it was removed during the build")
+        return None
+    except OSError as exc:
+        report(None, f"cannot read the file: {exc.strerror or exc}; check its permissions")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = find_forbidden(text)
+    if bad:
+        line, column, char = bad
+        report(line, f"invisible character {describe(char)} (a control character or non-character) at column "
+                     f"{column}; delete it (pages and feeds cannot carry it)")
+        return None
     meta: dict = {}
     doc = Located({}, {})
     body, body_offset = text, 0
@@ -96,7 +148,8 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
             doc = parse(fm)
         except YamlError as exc:
             line = exc.line + first_line if exc.line else 1
-            report(line, f"{exc.message}; check the front matter's YAML syntax (quote values containing ':')")
+            report(line, f"{exc.message}; check the front matter's YAML syntax (quote values containing ':')"
+                         if exc.syntax else exc.message)
             return None
         doc = Located(doc.data, {k: v + first_line for k, v in doc.lines.items()})
         if doc.data is None:
@@ -105,6 +158,8 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
             report(first_line + 2, "front matter must be a mapping of fields (title: ..., date: ...)")
             return None
         meta = doc.data
+    if _escaped_characters(doc, report):
+        return None
     stripped = body.lstrip("\n")
     body_line = text[: body_offset + len(body) - len(stripped)].count("\n") + 1
     errors_before = sum(p.level == "error" for p in problems)
@@ -119,6 +174,53 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
         field_lines=tuple((str(k[0]), v) for k, v in doc.lines.items() if len(k) == 1),
         **values,
     )
+
+
+def _escaped_characters(doc: Located, report) -> bool:
+    """Report a forbidden character written as a YAML escape ("\\e", "\\x07"); True if there is one."""
+    stack: list[tuple[tuple, object]] = [((), doc.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((path + (k,), v) for k, v in value.items())
+            stack.extend((path, k) for k in value)
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            bad = find_forbidden(value)
+            if bad:
+                field = f"'{path[0]}' holds" if path else "the front matter holds"
+                report(doc.line(*path, default=1), f"{field} the invisible character {describe(bad[2])} (written as an "
+                                                   "escape); remove it")
+                return True
+    return False
+
+
+class _Refused(Exception):
+    """The path is not something the loader will read; the message says why."""
+
+
+def _read(path: Path, articles_dir: Path) -> bytes:
+    """The bytes of an article file: a regular file, not too large, inside the articles folder."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(articles_dir.resolve()):
+            raise _Refused(f"is a symbolic link to {target}, outside the articles folder; copy the file in "
+                           "instead of linking to it")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the build
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused("is not a regular file (a folder, pipe or device); rename or remove it")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _Refused(f"is {info.st_size / 2**20:.1f} MB; an article may be at most "
+                           f"{MAX_FILE_BYTES // 2**20} MB (split it, or remove what is not the article)")
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            return f.read(MAX_FILE_BYTES + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report) -> dict:
@@ -138,7 +240,12 @@ def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report)
             values[key] = _themes(raw, line, theme_names, report)
         elif checker is None:
             if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-                values[key] = str(raw).strip()
+                limit = MAX_SUMMARY if key == "summary" else MAX_TEXT
+                text = str(raw).strip()
+                if len(text) > limit and key != "url":
+                    report(line, f"'{key}' is {len(text)} characters long; at most {limit} are allowed")
+                else:
+                    values[key] = text
             else:
                 report(line, f"'{key}' must be text, got {_kind(raw)}")
         else:
@@ -149,7 +256,23 @@ def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report)
 
 
 def _date(key, raw, line, report):
+    if not isinstance(raw, (str, int, dt.date)) or isinstance(raw, bool):
+        report(line, f"date must be text such as 2022-02-21, got {_kind(raw)}")
+        return None
     text = str(raw).strip()
+    value = _parse_date(text)
+    if value is None:
+        report(line, f"date {_short(text)!r} is not a date; write it as 2022-02-21 or 2022-02-21 12:09")
+        return None
+    if not FIRST_YEAR <= value["date"].year <= LAST_YEAR:
+        report(line, f"date {text!r} is outside {FIRST_YEAR}-{LAST_YEAR}; check the year")
+        return None
+    return value
+
+
+def _parse_date(text: str) -> dict | None:
+    if len(text) > 40:
+        return None
     for fmt in DATE_FORMATS:
         try:
             return {"date": dt.datetime.strptime(text, fmt), "has_time": "%H" in fmt}
@@ -162,14 +285,13 @@ def _date(key, raw, line, report):
             return {"date": dt.datetime(y, mo, d, h, mi, s), "has_time": m.group(4) is not None}
         except ValueError:
             pass
-    report(line, f"date {text!r} is not a date; write it as 2022-02-21 or 2022-02-21 12:09")
     return None
 
 
 def _url(key, raw, line, report):
     text = str(raw).strip()
-    if not re.match(r"^https?://\S+$", text):
-        report(line, f"url {text!r} is not a web address; write the full address starting with http:// or https://")
+    if not re.match(r"^https?://\S+$", text) or len(text) > 2000:
+        report(line, f"url {_short(text)!r} is not a web address; write the full address starting with http:// or https://")
         return None
     return text
 
@@ -180,9 +302,20 @@ def _names(key, raw, line, report):
     elif isinstance(raw, list) and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in raw):
         items = [str(x) for x in raw]
     else:
-        report(line, f"'{key}' must be a list ([a, b]) or a comma-separated text, got {_kind(raw)}")
+        what = "a list holding " + _kind(next(x for x in raw if not isinstance(x, (str, int)) or isinstance(x, bool))) \
+            if isinstance(raw, list) else _kind(raw)
+        report(line, f"'{key}' must be a list ([a, b]) or a comma-separated text, got {what}")
         return None
-    return tuple(dict.fromkeys(x.strip() for x in items if str(x).strip()))
+    names = tuple(dict.fromkeys(x.strip() for x in items if str(x).strip()))
+    too_long = next((n for n in names if len(n) > MAX_NAME), None)
+    if too_long is not None:
+        report(line, f"'{key}' holds {_short(too_long)!r}, {len(too_long)} characters long; "
+                     f"each may be at most {MAX_NAME}")
+        return None
+    if len(names) > MAX_NAMES:
+        report(line, f"'{key}' lists {len(names)} values; at most {MAX_NAMES} are allowed")
+        return None
+    return names
 
 
 def _themes(raw, line, theme_names: dict[str, str], report):
@@ -205,7 +338,7 @@ def _region(key, raw, line, report):
     if isinstance(raw, str):
         parts = [p.strip() for p in re.split(r"\s*[/>]\s*", raw.strip())]
         if len(parts) > 3 or any(not p for p in parts):
-            report(line, f"region {raw!r} must be 'province/city/county' with at most three non-empty parts, "
+            report(line, f"region {_short(raw)!r} must be 'province/city/county' with at most three non-empty parts, "
                          "e.g. 湖南省/衡阳市/衡南县")
             return None
         parts += [None] * (3 - len(parts))
@@ -227,18 +360,26 @@ def _region(key, raw, line, report):
     else:
         report(line, f"region must be 'province/city/county' or a mapping, got {_kind(raw)}")
         return None
+    too_long = next((p for p in parts if p and len(p) > MAX_NAME), None)
+    if too_long is not None:
+        report(line, f"region level {_short(too_long)!r} is {len(too_long)} characters long; "
+                     f"a place name may be at most {MAX_NAME}")
+        return None
     return Region(*parts)
 
 
 def _draft(key, raw, line, report):
     if not isinstance(raw, bool):
-        report(line, f"draft must be true or false, got {raw!r}")
+        report(line, f"draft must be true or false, got {_kind(raw)}")
         return None
     return raw
 
 
 def _slug(key, raw, line, report):
     text = str(raw).strip()
+    if len(text) > MAX_SLUG:
+        report(line, f"slug is {len(text)} characters long; at most {MAX_SLUG} are allowed (it names a file)")
+        return None
     if not SLUG_RE.match(text):
         report(line, f"slug {text!r} must be lower-case ASCII letters and digits joined by '-', e.g. hengnan-2021")
         return None
@@ -250,4 +391,10 @@ _CHECKS = {"date": _date, "url": _url, "authors": _names, "tags": _names, "regio
 
 
 def _kind(value) -> str:
-    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), repr(value))
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), _short(repr(value)))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+

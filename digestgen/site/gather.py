@@ -146,11 +146,13 @@ def _region_folders(items: Sequence[Analysed]) -> tuple[dict[RegionKey, str], di
     clashes: dict[tuple, int] = defaultdict(int)
     for key, base in bases.items():
         clashes[(key[:-1], base)] += 1
+    taken: set[str] = set()
     for key in sorted(codes, key=order.__getitem__):
         base, code = bases[key], codes[key]
         if clashes[(key[:-1], base)] > 1:
             base = f"{base}-{code}" if code else f"{base}-{slugify([key[-1]])}"
-        folders[key] = f"{folders.get(key[:-1], 'regions')}/{base}"
+        # Names that read the same in pinyin (恒南县, 衡南县) still get folders of their own.
+        folders[key] = unique(f"{folders.get(key[:-1], 'regions')}/{base}", taken)
     return folders, order
 
 

@@ -46,8 +46,13 @@ def _relative(start: str, target: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
+MAX_SLUG_CHARS = 100
+"""A generated slug is cut to this length, so a file name never exceeds the file system's limit."""
+
+
 def slugify(words: Iterable[str], max_words: int = 8) -> str:
-    """ASCII slug from words: pinyin per Chinese word, ASCII kept, joined by ``-``."""
+    """ASCII slug from words: pinyin per Chinese word, ASCII kept, joined by ``-``; at most
+    :data:`MAX_SLUG_CHARS` characters (cut at a ``-`` where there is one)."""
     parts = []
     for word in words:
         ascii_word = "".join(lazy_pinyin(word, errors=lambda s: s)).lower()
@@ -56,7 +61,11 @@ def slugify(words: Iterable[str], max_words: int = 8) -> str:
             parts.append(ascii_word)
         if len(parts) == max_words:
             break
-    return "-".join(parts)
+    slug = "-".join(parts)
+    if len(slug) > MAX_SLUG_CHARS:
+        cut = slug[:MAX_SLUG_CHARS + 1].rpartition("-")[0]
+        slug = cut or slug[:MAX_SLUG_CHARS]
+    return slug
 
 
 def unique(slug: str, taken: set[str]) -> str:
