@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from digestgen.config import Config, Theme
 from digestgen.parallel import parallel_map
-from digestgen.analysis.markup import to_html, to_text
+from digestgen.analysis.markup import DEFAULT_EXTENSIONS, Extensions, to_html, to_text
 from digestgen.model import Analysed, Article, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
 from digestgen.analysis.figures import extract as extract_figures
@@ -57,10 +57,10 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     """
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
-    keys = [cache.key(a, config.themes) for a in articles]
+    keys = [cache.key(a, config.themes, config.markdown_extensions) for a in articles]
     found = [cache.get(k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
-    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config.themes, jobs)):
+    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config.themes, jobs, config.markdown_extensions)):
         found[i] = result
         cache.put(keys[i], (replace(result[0], article=None), result[1]))  # the article is in the key
     prepared = [f[0] if f[0].article is not None else replace(f[0], article=a) for f, a in zip(found, articles)]
@@ -93,24 +93,25 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     return results, problems
 
 
-def _prepare_many(articles: list[Article], themes: tuple[Theme, ...], jobs: int
-                  ) -> list[tuple[_Prepared, list[Problem]]]:
+def _prepare_many(articles: list[Article], themes: tuple[Theme, ...], jobs: int,
+                  extensions: Extensions = DEFAULT_EXTENSIONS) -> list[tuple[_Prepared, list[Problem]]]:
     """Markup, tokens and region of each article, over ``jobs`` processes when there are many."""
     if jobs <= 1 or len(articles) < PARALLEL_MIN:
-        return [_prepare(a, themes) for a in articles]
+        return [_prepare(a, themes, extensions) for a in articles]
     vocabulary(), detector()  # loaded once here; forked workers inherit them
-    return list(parallel_map(_prepare_one, themes, articles, jobs,
+    return list(parallel_map(_prepare_one, (themes, extensions), articles, jobs,
                              chunksize=max(8, len(articles) // (jobs * 8))))
 
 
-def _prepare_one(themes: tuple[Theme, ...], article: Article) -> tuple[_Prepared, list[Problem]]:
-    return _prepare(article, themes)
+def _prepare_one(shared: tuple[tuple[Theme, ...], Extensions], article: Article) -> tuple[_Prepared, list[Problem]]:
+    return _prepare(article, *shared)
 
 
-def _prepare(article: Article, themes: tuple[Theme, ...] = ()) -> tuple[_Prepared, list[Problem]]:
+def _prepare(article: Article, themes: tuple[Theme, ...] = (), extensions: Extensions = DEFAULT_EXTENSIONS
+             ) -> tuple[_Prepared, list[Problem]]:
     vocab = vocabulary()
     problems: list[Problem] = []
-    body_html = to_html(article.body)
+    body_html = to_html(article.body, extensions)
     text = to_text(body_html)
     title = article.title
     if not title:
