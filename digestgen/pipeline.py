@@ -14,6 +14,7 @@ from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.render.pages import render_site
 from digestgen.site.model import build_site
+from digestgen.site.permalinks import alias_problems, published, vanished
 from digestgen.write import check_output_dir, read_manifest, write_site
 
 
@@ -33,6 +34,10 @@ class BuildReport:
     output_dir: Path
     timings: tuple[tuple[str, float], ...] = ()
     """Seconds per stage, in pipeline order."""
+    drafts_left_out: int = 0
+    """Articles marked ``draft: true`` that were not built (no ``--drafts``)."""
+    drafts_built: int = 0
+    """Drafts built (with ``--drafts``): marked on their pages, kept out of feeds, JSON and sitemap."""
 
     @property
     def errors(self) -> int:
@@ -43,7 +48,12 @@ class BuildReport:
         return sum(p.level == "warning" for p in self.problems)
 
     def summary(self) -> str:
-        return (f"built {self.articles} articles: {self.pages} pages, {self.files} files written; "
+        drafts = ""
+        if self.drafts_left_out:
+            drafts = f" ({self.drafts_left_out} draft{'s' * (self.drafts_left_out > 1)} left out; --drafts builds them)"
+        elif self.drafts_built:
+            drafts = f" (including {self.drafts_built} draft{'s' * (self.drafts_built > 1)})"
+        return (f"built {self.articles} articles{drafts}: {self.pages} pages, {self.files} files written; "
                 f"{self.warnings} warnings, {self.errors} errors; {self.seconds:.1f} s")
 
 
@@ -66,8 +76,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
 
     clock = _Clock()
     fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
+    last = read_manifest(config.output_dir)
     if use_cache:
-        last = read_manifest(config.output_dir)
         if last.get("fingerprint") == fingerprint and "report" in last:
             return _unchanged(last["report"], config.output_dir, started, clock)
     cache = AnalysisCache(_cache_dir(config) if use_cache else None, code_salt())
@@ -77,15 +87,24 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
     site = clock("site model", build_site(analysed, config))
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
-    problems = tuple(loaded.problems + notes)
+    drafts_built = sum(e.item.article.draft for e in site.entries)
+    problems = tuple(loaded.problems + notes + alias_problems(site.entries)
+                     + vanished(_dict(last.get("permalinks")), site.entries))
     record = {"fingerprint": fingerprint if use_cache else None,
-              "report": {"articles": len(site.entries), "pages": len(site.pages),
-                         "problems": [[p.path, p.line, p.level, p.message] for p in problems]}}
+              "report": {"articles": len(site.entries), "pages": len(site.pages), "drafts": loaded.drafts,
+                         "drafts_built": drafts_built,
+                         "problems": [[p.path, p.line, p.level, p.message] for p in problems]},
+              "permalinks": published(site.entries)}
     written = clock("render and write", write_site(files, config.static_dir, config.output_dir, record))
 
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,
-                       output_dir=config.output_dir, timings=tuple(clock.laps))
+                       output_dir=config.output_dir, timings=tuple(clock.laps),
+                       drafts_left_out=loaded.drafts, drafts_built=drafts_built)
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
@@ -104,7 +123,8 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
 def _unchanged(report: dict, out: Path, started: float, clock: _Clock) -> BuildReport:
     problems = tuple(Problem(path, line, level, message) for path, line, level, message in report["problems"])
     return BuildReport(articles=report["articles"], pages=report["pages"], files=0, problems=problems,
-                       seconds=time.perf_counter() - started, output_dir=out, timings=tuple(clock.laps))
+                       seconds=time.perf_counter() - started, output_dir=out, timings=tuple(clock.laps),
+                       drafts_left_out=report.get("drafts", 0), drafts_built=report.get("drafts_built", 0))
 
 
 def _cache_dir(config: Config) -> Path:

@@ -19,7 +19,7 @@ from digestgen.paths import display_path
 from digestgen.yamlsource import Located, YamlError, parse
 
 FIELDS = ("title", "subtitle", "date", "source", "url", "authors", "region", "themes", "tags",
-          "slug", "summary", "draft", "imported_from")
+          "slug", "aliases", "summary", "draft", "imported_from")
 LIST_SPLIT = re.compile(r"\s*[,,、;;]\s*")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -245,8 +245,20 @@ def _slug(key, raw, line, report):
     return text
 
 
+def _aliases(key, raw, line, report):
+    items = _names(key, raw, line, report)
+    if items is None:
+        return None
+    bad = [x for x in items if not SLUG_RE.match(x.removesuffix(".html"))]
+    if bad:
+        report(line, f"aliases: {bad[0]!r} is not a slug; list the page's former slugs (the file name of its old "
+                     "address without .html), e.g. aliases: [2022-02-21-old-title]")
+        return None
+    return tuple(x.removesuffix(".html") for x in items)
+
+
 _CHECKS = {"date": _date, "url": _url, "authors": _names, "tags": _names, "region": _region,
-           "draft": _draft, "slug": _slug}
+           "draft": _draft, "slug": _slug, "aliases": _aliases}
 
 
 def _kind(value) -> str:

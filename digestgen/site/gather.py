@@ -10,7 +10,7 @@ from digestgen.analysis.figures import action_of
 from digestgen.analysis.gazetteer import gazetteer
 from digestgen.config import Config
 from digestgen.model import Analysed, Entry, Link, short_place_name
-from digestgen.site.urls import article_path, listing_path, slugify, unique
+from digestgen.site.urls import article_path, file_slug, listing_path, slugify, unique
 
 RegionKey = tuple[str, ...]
 """A node of the province > city > county tree, by its names (``('湖南省', '衡阳市')``)."""
@@ -100,19 +100,12 @@ def _order(it: Analysed):
 
 
 def _article_slugs(items: Sequence[Analysed], cut) -> dict[int, str]:
-    taken: set[str] = set()
+    """Each article's slug: its ``slug:``, else its file name, so editing a title never moves a page."""
+    taken: set[str] = {it.article.slug for it in items if it.article.slug}
     slugs = {}
-    given = {it.article.slug for it in items if it.article.slug}
-    taken |= given
     for it in items:
         a = it.article
-        if a.slug:
-            slugs[id(it)] = a.slug
-            continue
-        base = slugify(cut(it.title), 6) or slugify([a.source_file.rsplit("/", 1)[-1].removesuffix(".md")])
-        if a.date:
-            base = f"{a.date:%Y-%m-%d}-{base}" if base else f"{a.date:%Y-%m-%d}"
-        slugs[id(it)] = unique(base or "article", taken)
+        slugs[id(it)] = a.slug if a.slug else unique(file_slug(a.source_file, cut), taken)
     return slugs
 
 
