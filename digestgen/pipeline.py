@@ -12,6 +12,7 @@ from digestgen.analysis.cache import AnalysisCache, code_salt
 from digestgen.config import Config, load_config
 from digestgen.load.articles import load_articles
 from digestgen.model import Problem
+from digestgen.paths import display_path
 from digestgen.render.pages import render_site
 from digestgen.site.model import build_site
 from digestgen.site.permalinks import alias_problems, published, vanished
@@ -61,6 +62,10 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
           drafts: bool = False, use_cache: bool = True, jobs: int | None = None) -> BuildReport:
     """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written.
 
+    ``drafts`` builds the articles marked ``draft: true`` too: each is marked as a draft on its
+    pages and kept out of feeds, ``data/articles.json`` and the sitemap. Without it they are
+    left out and counted (``BuildReport.drafts_left_out``).
+
     With the cache on, a build whose inputs (articles, config, templates, static files, digestgen
     itself) are byte for byte those of the last build leaves the site as it is, and articles
     analysed before are not analysed again.
@@ -89,7 +94,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
     problems = tuple(loaded.problems + notes + alias_problems(site.entries)
-                     + vanished(_dict(last.get("permalinks")), site.entries))
+                     + vanished(_dict(last.get("permalinks")), site.entries)
+                     + _feed_address_notes(config, config_path, site.feeds))
     record = {"fingerprint": fingerprint if use_cache else None,
               "report": {"articles": len(site.entries), "pages": len(site.pages), "drafts": loaded.drafts,
                          "drafts_built": drafts_built,
@@ -101,6 +107,18 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                        problems=problems, seconds=time.perf_counter() - started,
                        output_dir=config.output_dir, timings=tuple(clock.laps),
                        drafts_left_out=loaded.drafts, drafts_built=drafts_built)
+
+
+def _feed_address_notes(config: Config, config_path: Path, feeds) -> list[Problem]:
+    """Feed readers fetch a feed alone, so its links must be absolute: say so when they cannot be."""
+    if config.base_url or not feeds:
+        return []
+    text = config_path.read_text("utf-8", errors="replace")
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if row.startswith("base_url:")), None)
+    return [Problem(display_path(config_path), line, "note",
+                    f"base_url is empty, so the {len(feeds)} Atom feeds link to articles relative to the feed "
+                    "file, which many feed readers cannot follow; set base_url to the published address "
+                    "(e.g. https://example.org/digest/) before publishing")]
 
 
 def _dict(value) -> dict:
