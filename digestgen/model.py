@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -179,6 +180,10 @@ class Site:
     """Tags that have a page, most used first."""
     sections: tuple[Section, ...] = ()
     """The parts of the site in the main navigation, from the page-kind registry."""
+    assets: tuple[tuple[str, Path], ...] = ()
+    """Files the articles link by relative path: (path in the site, file to copy)."""
+    problems: tuple[Problem, ...] = ()
+    """What the site model found wrong (a missing image, say)."""
 
 
 @dataclass(frozen=True)

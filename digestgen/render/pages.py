@@ -86,6 +86,8 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
     yield OutputFile("data/articles.json", articles_json(published_entries(site.entries)))
     yield from search_files(site.entries, config.theme_names,
                             [(t.name, t.path, t.count) for t in site.tags])
+    for path, source in site.assets:  # images and files the articles link, copied beside their pages
+        yield OutputFile(path, source.read_bytes())
     if config.base_url:
         yield OutputFile("sitemap.xml", sitemap(site, config.base_url))
         yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from digestgen.analysis.figures import action_of
 from digestgen.analysis.gazetteer import gazetteer
 from digestgen.config import Config
-from digestgen.model import Analysed, Entry, Link, short_place_name
+from digestgen.model import Analysed, Entry, Link, Problem, short_place_name
+from digestgen.site.assets import Asset, localise
 from digestgen.site.urls import article_path, file_slug, listing_path, slugify, unique
 
 RegionKey = tuple[str, ...]
@@ -38,6 +39,9 @@ class Archive:
     """Tags that have a page, most used first."""
     actions: dict[str, list[tuple[str, dict]]]
     """Each article's counted key figures (by slug) with what they count (破获, 挽回...)."""
+    assets: tuple[Asset, ...] = ()
+    """Files the articles link by relative path, to copy beside their pages."""
+    problems: tuple[Problem, ...] = ()
 
     def region_children(self, key: RegionKey) -> list[Link]:
         return self.region_below.get(key, [])
@@ -57,13 +61,21 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
     tag_folders = _tag_folders(tag_counts, config.tag_page_min_articles, cut)
 
     entries = []
+    assets: list[Asset] = []
+    problems: list[Problem] = []
     for it in items:
+        slug = slugs[id(it)]
+        body, found, missing = localise(it, slug, config.articles_dir)
+        if body != it.html:
+            it = replace(it, html=body)
+        assets += found
+        problems += missing
         crumbs = tuple(Link(name, listing_path(region_folders[it.region.names[: i + 1]]))
                        for i, name in enumerate(it.region.names))
         entries.append(Entry(
             item=it,
-            slug=slugs[id(it)],
-            path=article_path(slugs[id(it)]),
+            slug=slug,
+            path=article_path(slug),
             region_links=crumbs,
             theme_links=tuple(Link(config.theme_names[t], listing_path(f"themes/{t}")) for t in it.themes),
             tag_links=tuple(Link(t, listing_path(tag_folders[t])) if t in tag_folders else None for t in it.tags),
@@ -82,7 +94,8 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
                              key=lambda link: (-link.count, link.name)))
     return Archive(config=config, entries=tuple(entries), by_region=dict(by_region), region_folders=region_folders,
                    region_links=region_links, region_order=order, region_below=dict(below), tag_counts=dict(tag_counts),
-                   tag_folders=tag_folders, tag_links=tag_links, actions=_actions(entries))
+                   tag_folders=tag_folders, tag_links=tag_links, actions=_actions(entries),
+                   assets=tuple(assets), problems=tuple(problems))
 
 
 def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, dict]]]:
