@@ -8,7 +8,9 @@ from pathlib import Path
 from digestgen.analysis.explain import explain_region, locate
 from digestgen.commands.common import (EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none,
                                        report)
-from digestgen.load.articles import load_articles
+from digestgen.load.articles import load_articles, read_article
+from digestgen.model import Problem
+from digestgen.paths import display_path
 
 
 def add_parser(commands) -> None:
@@ -33,8 +35,21 @@ def run(args: argparse.Namespace) -> int:
     missing = [f for f in args.files if not f.resolve().is_file()]
     for f in missing:
         print(f"{f}: error: no such file", file=sys.stderr)
-    for article in loaded.articles:
-        if wanted and (folder / article.source_file).resolve() not in wanted:
+    articles = list(loaded.articles)
+    inside = {(folder / a.source_file).resolve() for a in articles}
+    outside = [f for f in args.files if f.resolve().is_file() and f.resolve() not in inside]
+    failed = loaded.failed
+    for f in outside:  # a file outside the articles folder (or a draft) is read on its own
+        problems: list[Problem] = []
+        article = read_article(f.resolve(), f.resolve().parent, display_path(f), config.theme_names, problems)
+        report(problems)
+        if article is None:
+            failed += 1
+        else:
+            articles.append(article)
+    for article in articles:
+        if wanted and (folder / article.source_file).resolve() not in wanted and article.display_path not in \
+                {display_path(f) for f in outside}:
             continue
         if args.explain:
             print(explain_region(article))
@@ -42,4 +57,4 @@ def run(args: argparse.Namespace) -> int:
             region, placement, _ = locate(article)
             how = "front matter" if placement is None else f"detected, {placement.confidence:.2f}"
             print(f"{article.display_path}: {'/'.join(region.names) or '(none)'} ({how})")
-    return EXIT_FATAL if missing else (EXIT_PROBLEMS if loaded.failed else EXIT_OK)
+    return EXIT_FATAL if missing else (EXIT_PROBLEMS if failed else EXIT_OK)

@@ -105,6 +105,11 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
             report(first_line + 2, "front matter must be a mapping of fields (title: ..., date: ...)")
             return None
         meta = doc.data
+    elif _looks_like_front_matter(text):
+        line = next(n for n, row in enumerate(text.split("\n"), 1) if row.strip())
+        report(line, "front matter without its opening '---': these 'field: value' lines would show as text; "
+                     "add a line of three dashes above them and one below the last field")
+        return None
     stripped = body.lstrip("\n")
     body_line = text[: body_offset + len(body) - len(stripped)].count("\n") + 1
     errors_before = sum(p.level == "error" for p in problems)
@@ -119,6 +124,14 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
         field_lines=tuple((str(k[0]), v) for k, v in doc.lines.items() if len(k) == 1),
         **values,
     )
+
+
+def _looks_like_front_matter(text: str) -> bool:
+    """Whether the file starts with front-matter fields (``title: ...``) but no ``---`` line."""
+    rows = [row for row in text.split("\n")[:40] if row.strip()][:3]
+    known = [re.match(r"^([a-z_]+)\s*:(\s|$)", row) for row in rows]
+    return bool(rows) and bool(known[0]) and known[0].group(1) in FIELDS and \
+        sum(1 for m in known if m and m.group(1) in FIELDS) >= min(2, len(rows))
 
 
 def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report) -> dict:
@@ -194,11 +207,25 @@ def _themes(raw, line, theme_names: dict[str, str], report):
     for item in items:
         tid = item if item in theme_names else by_name.get(item)
         if tid is None:
+            hint = _closest_theme(item, theme_names)
+            if hint:
+                report(line, f"theme '{item}' is not in the vocabulary; did you mean '{hint}'?")
+                continue
             report(line, f"theme '{item}' is not in the vocabulary; expected one of: {', '.join(theme_names)} "
                          "(or add it to the themes in digest.yaml)")
         else:
             ids.append(tid)
     return tuple(dict.fromkeys(ids))
+
+
+def _closest_theme(item: str, theme_names: dict[str, str]) -> str | None:
+    """The theme id a mistyped one most likely meant (antifraud, Anti_Fraud -> anti-fraud)."""
+    squashed = {re.sub(r"[^a-z0-9]", "", tid): tid for tid in theme_names}
+    key = re.sub(r"[^a-z0-9]", "", item.lower())
+    if key in squashed:
+        return squashed[key]
+    close = difflib.get_close_matches(item.lower(), list(theme_names), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _region(key, raw, line, report):
