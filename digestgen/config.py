@@ -234,6 +234,7 @@ def _markdown_extensions(items: Any, err) -> tuple[tuple[str, tuple], ...]:
     out: list[tuple[str, tuple]] = []
     for i, item in enumerate(items):
         where = ("markdown_extensions", i)
+        options: Any
         if isinstance(item, str) and item.strip():
             name, options = item.strip(), {}
         elif isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item)), str):

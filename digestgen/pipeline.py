@@ -82,9 +82,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     clock = _Clock()
     fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
     last = read_manifest(config.output_dir)
-    if use_cache:
-        if last.get("fingerprint") == fingerprint and "report" in last:
-            return _unchanged(last["report"], config.output_dir, started, clock)
+    if use_cache and last.get("fingerprint") == fingerprint and "report" in last:
+        return _unchanged(last["report"], config.output_dir, started, clock)
     cache = AnalysisCache(_cache_dir(config) if use_cache else None, code_salt())
     jobs = jobs or os.cpu_count() or 1
     loaded = clock("load", load_articles(config.articles_dir, {t.id: t.name for t in config.themes},

@@ -100,7 +100,7 @@ def test_feeds_are_valid_atom_with_an_entry_per_dated_article(shipped_site):
             assert target.is_file()
             # every entry's updated is its own article's date (Beijing time), never borrowed
             own = records[target.relative_to(shipped_site.resolve()).as_posix()]["date"]
-            when = dt.datetime(*entry.updated_parsed[:6], tzinfo=dt.timezone.utc).astimezone(
+            when = dt.datetime(*entry.updated_parsed[:6], tzinfo=dt.UTC).astimezone(
                 dt.timezone(dt.timedelta(hours=8)))
             assert when.strftime("%Y-%m-%dT%H:%M:%S").startswith(own[:16]), (entry.link, own)
 

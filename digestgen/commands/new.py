@@ -85,15 +85,15 @@ def _date(text: str) -> str | None:
     text = text.strip()
     for fmt in DATE_FORMATS:
         try:
-            d = dt.datetime.strptime(text, fmt)
+            parsed = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-        return d.strftime("%Y-%m-%d %H:%M" if "%H" in fmt else "%Y-%m-%d")
+        return parsed.strftime("%Y-%m-%d %H:%M" if "%H" in fmt else "%Y-%m-%d")
     m = CN_DATE.match(text)
     if m:
-        y, mo, d, h, mi = (int(g) if g else 0 for g in m.groups()[:5])
+        y, mo, day, h, mi = (int(g) if g else 0 for g in m.groups()[:5])
         try:
-            when = dt.datetime(y, mo, d, h, mi)
+            when = dt.datetime(y, mo, day, h, mi)
         except ValueError:
             return None
         return when.strftime("%Y-%m-%d %H:%M" if m.group(4) else "%Y-%m-%d")

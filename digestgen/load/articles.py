@@ -129,9 +129,8 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
 def _looks_like_front_matter(text: str) -> bool:
     """Whether the file starts with front-matter fields (``title: ...``) but no ``---`` line."""
     rows = [row for row in text.split("\n")[:40] if row.strip()][:3]
-    known = [re.match(r"^([a-z_]+)\s*:(\s|$)", row) for row in rows]
-    return bool(rows) and bool(known[0]) and known[0].group(1) in FIELDS and \
-        sum(1 for m in known if m and m.group(1) in FIELDS) >= min(2, len(rows))
+    keys = [m.group(1) if (m := re.match(r"^([a-z_]+)\s*:(\s|$)", row)) else None for row in rows]
+    return bool(keys) and keys[0] in FIELDS and sum(k in FIELDS for k in keys) >= min(2, len(keys))
 
 
 def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report) -> dict:
