@@ -35,22 +35,18 @@ def run(args: argparse.Namespace) -> int:
     missing = [f for f in args.files if not f.resolve().is_file()]
     for f in missing:
         print(f"{f}: error: no such file", file=sys.stderr)
-    articles = list(loaded.articles)
-    inside = {(folder / a.source_file).resolve() for a in articles}
-    outside = [f for f in args.files if f.resolve().is_file() and f.resolve() not in inside]
+    chosen = [a for a in loaded.articles if not wanted or (folder / a.source_file).resolve() in wanted]
     failed = loaded.failed
-    for f in outside:  # a file outside the articles folder (or a draft) is read on its own
+    outside = [f for f in args.files if f.resolve().is_file() and folder not in f.resolve().parents]
+    for f in outside:  # a file outside the articles folder is read on its own
         problems: list[Problem] = []
         article = read_article(f.resolve(), f.resolve().parent, display_path(f), config.theme_names, problems)
         report(problems)
         if article is None:
             failed += 1
         else:
-            articles.append(article)
-    for article in articles:
-        if wanted and (folder / article.source_file).resolve() not in wanted and article.display_path not in \
-                {display_path(f) for f in outside}:
-            continue
+            chosen.append(article)
+    for article in chosen:
         if args.explain:
             print(explain_region(article))
         else:
