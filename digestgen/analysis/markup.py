@@ -57,12 +57,14 @@ def render_markdown(body: str, extensions: Extensions = DEFAULT_EXTENSIONS) -> s
 
 def remote_images_as_links(raw_html: str) -> str:
     """An image from another host becomes a link to it (its alt text, or 图片), since the site
-    never loads anything from the network; the sanitiser never sees an ``<img>`` it would
-    leave without a ``src``."""
+    never loads anything from the network, and an image with no address (``![]()``) is dropped:
+    the sanitiser never sees an ``<img>`` it would leave without a ``src``."""
     def link(m: re.Match) -> str:
         tag = m.group(0)
         src = re.search(r'\ssrc\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s>]+))', tag)
         url = next((g for g in src.groups() if g is not None), "") if src else ""
+        if not url.strip():
+            return ""  # ![]() names no image: nothing to show
         if not REMOTE.match(url.strip()):
             return tag
         alt = re.search(r'\salt\s*=\s*(?:"([^"]*)"|\'([^\']*)\')', tag)
