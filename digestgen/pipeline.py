@@ -93,7 +93,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
     problems = tuple(loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
-                     + vanished(_dict(last.get("permalinks")), site.entries)
+                     + vanished(_dict(last.get("permalinks")), site.entries,
+                                {p.path for p in loaded.problems if p.level == "error"})
                      + _feed_address_notes(config, config_path, site.feeds))
     record = {"fingerprint": fingerprint if use_cache else None,
               "report": {"articles": len(site.entries), "pages": len(site.pages), "drafts": loaded.drafts,

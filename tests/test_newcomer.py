@@ -129,6 +129,16 @@ def test_a_renamed_file_without_an_alias_is_a_warning(project, capsys):
     assert main(["build", "--quiet", "--strict"]) == 1  # the report is repeated while nothing changes
 
 
+def test_an_article_left_out_for_an_error_gets_no_second_message(project, capsys):
+    article = write(project / "articles" / "a.md", "---\ntitle: 甲\ndate: 2022-01-24\n---\n正文。\n")
+    assert main(["build", "--quiet"]) == 0
+    capsys.readouterr()
+    article.write_text("---\ntitle: 甲\ndate: 2月30日\n---\n正文。\n", "utf-8")
+    assert main(["build", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "articles/a.md:3: error: date" in err and "articles/a.html" not in err
+
+
 def test_a_new_slug_names_the_alias_to_add_and_the_alias_silences_it(project, capsys):
     article = write(project / "articles" / "a.md", "---\ntitle: 衡南公安\ndate: 2022-01-24\n---\n正文。\n")
     assert main(["build", "--quiet"]) == 0

@@ -3,7 +3,7 @@
 previous build's (kept in the output folder's manifest) and warns about each one that is gone."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from digestgen.model import Entry, Problem
 from digestgen.site.urls import article_path
@@ -36,15 +36,16 @@ def alias_problems(entries: Sequence[Entry]) -> list[Problem]:
     return problems
 
 
-def vanished(previous: Mapping[str, str], entries: Sequence[Entry]) -> list[Problem]:
+def vanished(previous: Mapping[str, str], entries: Sequence[Entry], failed: Collection[str] = ()) -> list[Problem]:
     """A warning for each article address of the previous build that this build no longer has,
-    neither as a page nor as a redirect (an ``aliases:`` entry)."""
+    neither as a page nor as a redirect (an ``aliases:`` entry). Files in ``failed`` were left
+    out for an error, already reported, and get no second message."""
     now = {e.path for e in entries}
     redirects = {article_path(alias) for e in entries for alias in e.item.article.aliases}
     by_file = {e.item.article.display_path: e for e in entries}
     problems = []
     for path, source in sorted(previous.items()):
-        if path in now or path in redirects:
+        if path in now or path in redirects or source in failed:
             continue
         old = path.removeprefix("articles/").removesuffix(".html")
         moved = by_file.get(source)
