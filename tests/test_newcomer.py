@@ -360,3 +360,15 @@ def test_search_results_show_dates_as_every_other_page_does(page, shipped_site):
     page.goto((shipped_site / "search.html").as_uri() + "?q=屋场恳谈")
     page.wait_for_selector("html[data-search-done]")
     assert page.locator("#search-results time").first.inner_text() == "2022年2月21日"
+
+
+@pytest.mark.parametrize("which", ["shipped", "newcomer"])
+def test_every_feed_parses_with_one_title(request, which):
+    site = request.getfixturevalue("shipped_site" if which == "shipped" else "newcomer_site")
+    feeds = sorted(site.rglob("feed.xml"))
+    assert len(feeds) > 3
+    for path in feeds:
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo, (path, feed.get("bozo_exception"))
+        assert feed.feed.title.count("警务新闻文摘") == 1, (path, feed.feed.title)
+        assert len(re.findall(r"<title>", path.read_text("utf-8").split("<entry>")[0])) == 1
