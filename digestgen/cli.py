@@ -5,28 +5,38 @@ Each command is a module of ``digestgen/commands/``; to add one, write the modul
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 
 from digestgen.commands.common import EXIT_FATAL
-from digestgen.commands import build, evaluate, figures, import_, regions, tags, themes
+from digestgen.commands import build, evaluate, figures, import_, new, regions, tags, themes
 
-COMMANDS = (build, import_, regions, themes, figures, tags, evaluate)
+COMMANDS = (build, import_, new, regions, themes, figures, tags, evaluate)
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digestgen",
         description="Build a browsable, searchable police-work news digest from Markdown articles.")
+    parser.add_argument("--version", action="version", version=f"digestgen {version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(commands)
     return parser
 
 
+def version() -> str:
+    """The installed digestgen's version (from its package metadata)."""
+    try:
+        return importlib.metadata.version("digestgen")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed; pip install -e .)"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = make_parser()
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["build", *argv]
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from digestgen.analysis.markup import DEFAULT_EXTENSIONS, check_extensions
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.yamlsource import Located, YamlError, parse
@@ -56,6 +57,8 @@ class Config:
     """(alias, canonical tag) pairs: near-duplicate tags are shown under one name."""
     tag_stopwords: tuple[str, ...] = ()
     """Words never used as tags, on top of the shipped stop list (an editor grows it from ``tags --review``)."""
+    markdown_extensions: tuple[tuple[str, tuple], ...] = DEFAULT_EXTENSIONS
+    """Python-Markdown extensions for article bodies: (name, sorted config items) pairs."""
 
     @property
     def theme_ids(self) -> tuple[str, ...]:
@@ -93,6 +96,7 @@ _SETTINGS: dict[str, tuple[Any, Any]] = {
     "themes": (list, None),
     "tag_aliases": (dict, {}),
     "tag_stopwords": (list, []),
+    "markdown_extensions": (list, []),
 }
 
 
@@ -164,6 +168,7 @@ def _validate(doc: Located, root: Path, shown: str) -> Config:
                 err(f"tag_aliases: '{name}' is an alias of both '{aliases[name]}' and '{canonical}'",
                     "tag_aliases", canonical)
             aliases[name.strip()] = str(canonical)
+    extensions = _markdown_extensions(data.get("markdown_extensions"), err)
 
     stop = values["tag_stopwords"] or []
     if not all(isinstance(w, str) and w.strip() for w in stop):
@@ -190,6 +195,7 @@ def _validate(doc: Located, root: Path, shown: str) -> Config:
         themes=themes,
         tag_aliases=tuple(sorted(aliases.items())),
         tag_stopwords=tuple(dict.fromkeys(w.strip() for w in stop)),
+        markdown_extensions=extensions,
     )
 
 
@@ -233,3 +239,37 @@ def _themes(items: list, doc: Located, err) -> tuple[Theme, ...]:
         err("'themes' must list at least one theme", "themes")
     return tuple(themes)
 
+
+
+def _markdown_extensions(items: Any, err) -> tuple[tuple[str, tuple], ...]:
+    """``markdown_extensions`` as MkDocs spells it: names, or one-key mappings of a name to its
+    options (``- toc: {permalink: false}``); checked by loading them into Python-Markdown."""
+    if items is None:
+        return DEFAULT_EXTENSIONS
+    if not isinstance(items, list):
+        return DEFAULT_EXTENSIONS  # the type error was reported with the other settings
+    out: list[tuple[str, tuple]] = []
+    for i, item in enumerate(items):
+        where = ("markdown_extensions", i)
+        options: Any
+        if isinstance(item, str) and item.strip():
+            name, options = item.strip(), {}
+        elif isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item)), str):
+            name, options = next(iter(item.items()))
+            options = options if options is not None else {}
+            if not isinstance(options, dict):
+                err(f"markdown_extensions: the options of '{name}' must be a mapping (option: value)", *where)
+                continue
+        else:
+            err("markdown_extensions: each item must be an extension name (tables) or one name with its "
+                "options ({toc: {permalink: false}})", *where)
+            continue
+        config = tuple(sorted((str(k), tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
+        why = check_extensions(((name, config),))
+        if why:
+            err(f"markdown_extensions: Python-Markdown cannot load '{name}' ({why}); use a built-in extension "
+                "such as tables, footnotes, attr_list, toc, admonition, or install the package that provides it",
+                *where)
+            continue
+        out.append((name, config))
+    return tuple(out)

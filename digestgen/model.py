@@ -81,6 +81,8 @@ class Article:
     themes: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     slug: str | None = None
+    aliases: tuple[str, ...] = ()
+    """Former slugs: each gets a page that redirects to this article."""
     summary: str | None = None
     draft: bool = False
     imported_from: str | None = None

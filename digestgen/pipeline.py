@@ -12,8 +12,10 @@ from digestgen.analysis.cache import AnalysisCache, code_salt
 from digestgen.config import Config, load_config
 from digestgen.load.articles import load_articles
 from digestgen.model import Problem
+from digestgen.paths import display_path
 from digestgen.render.pages import render_site
 from digestgen.site.model import build_site
+from digestgen.site.permalinks import alias_problems, published, vanished
 from digestgen.write import check_output_dir, read_manifest, site_intact, write_site
 
 
@@ -33,6 +35,10 @@ class BuildReport:
     output_dir: Path
     timings: tuple[tuple[str, float], ...] = ()
     """Seconds per stage, in pipeline order."""
+    drafts_left_out: int = 0
+    """Articles marked ``draft: true`` that were not built (no ``--drafts``)."""
+    drafts_built: int = 0
+    """Drafts built (with ``--drafts``): marked on their pages, kept out of feeds, JSON and sitemap."""
 
     @property
     def errors(self) -> int:
@@ -43,13 +49,22 @@ class BuildReport:
         return sum(p.level == "warning" for p in self.problems)
 
     def summary(self) -> str:
-        return (f"built {self.articles} articles: {self.pages} pages, {self.files} files written; "
+        drafts = ""
+        if self.drafts_left_out:
+            drafts = f" ({self.drafts_left_out} draft{'s' * (self.drafts_left_out > 1)} left out; --drafts builds them)"
+        elif self.drafts_built:
+            drafts = f" (including {self.drafts_built} draft{'s' * (self.drafts_built > 1)})"
+        return (f"built {self.articles} articles{drafts}: {self.pages} pages, {self.files} files written; "
                 f"{self.warnings} warnings, {self.errors} errors; {self.seconds:.1f} s")
 
 
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
           drafts: bool = False, use_cache: bool = True, jobs: int | None = None) -> BuildReport:
     """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written.
+
+    ``drafts`` builds the articles marked ``draft: true`` too: each is marked as a draft on its
+    pages and kept out of feeds, ``data/articles.json`` and the sitemap. Without it they are
+    left out and counted (``BuildReport.drafts_left_out``).
 
     With the cache on, a build whose inputs (articles, config, templates, static files, digestgen
     itself) are byte for byte those of the last build leaves the site as it is, and articles
@@ -66,10 +81,10 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
 
     clock = _Clock()
     fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
-    if use_cache:
-        last = read_manifest(config.output_dir)
-        if last.get("fingerprint") == fingerprint and "report" in last and site_intact(config.output_dir, last):
-            return _unchanged(last["report"], config.output_dir, started, clock)
+    last = read_manifest(config.output_dir)
+    if use_cache and last.get("fingerprint") == fingerprint and "report" in last \
+            and site_intact(config.output_dir, last):
+        return _unchanged(last["report"], config.output_dir, started, clock)
     cache = AnalysisCache(_cache_dir(config) if use_cache else None, code_salt())
     jobs = jobs or os.cpu_count() or 1
     loaded = clock("load", load_articles(config.articles_dir, config.theme_names,
@@ -77,10 +92,16 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs))
     site = clock("site model", build_site(analysed, config))
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
-    problems = tuple(loaded.problems + notes)
+    drafts_built = sum(e.item.article.draft for e in site.entries)
+    problems = tuple(loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
+                     + vanished(_dict(last.get("permalinks")), site.entries,
+                                {p.path for p in loaded.problems if p.level == "error"})
+                     + _feed_address_notes(config, config_path, site.feeds))
     record = {"fingerprint": fingerprint if use_cache else None,
-              "report": {"articles": len(site.entries), "pages": len(site.pages),
-                         "problems": [[p.path, p.line, p.level, p.message] for p in problems]}}
+              "report": {"articles": len(site.entries), "pages": len(site.pages), "drafts": loaded.drafts,
+                         "drafts_built": drafts_built,
+                         "problems": [[p.path, p.line, p.level, p.message] for p in problems]},
+              "permalinks": published(site.entries)}
     written = clock("render and write", write_site(files, config.static_dir, config.output_dir, record))
 
     if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
@@ -88,7 +109,24 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                              "were not valid; they were recomputed and replaced"),)
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,
-                       output_dir=config.output_dir, timings=tuple(clock.laps))
+                       output_dir=config.output_dir, timings=tuple(clock.laps),
+                       drafts_left_out=loaded.drafts, drafts_built=drafts_built)
+
+
+def _feed_address_notes(config: Config, config_path: Path, feeds) -> list[Problem]:
+    """Feed readers fetch a feed alone, so its links must be absolute: say so when they cannot be."""
+    if config.base_url or not feeds:
+        return []
+    text = config_path.read_text("utf-8", errors="replace")
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if row.startswith("base_url:")), None)
+    return [Problem(display_path(config_path), line, "note",
+                    f"base_url is empty, so the {len(feeds)} Atom feeds link to articles relative to the feed "
+                    "file, which many feed readers cannot follow; set base_url to the published address "
+                    "(e.g. https://example.org/digest/) before publishing")]
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int):
@@ -137,7 +175,8 @@ def _read_or_error(path: Path) -> bytes:
 def _unchanged(report: dict, out: Path, started: float, clock: _Clock) -> BuildReport:
     problems = tuple(Problem(path, line, level, message) for path, line, level, message in report["problems"])
     return BuildReport(articles=report["articles"], pages=report["pages"], files=0, problems=problems,
-                       seconds=time.perf_counter() - started, output_dir=out, timings=tuple(clock.laps))
+                       seconds=time.perf_counter() - started, output_dir=out, timings=tuple(clock.laps),
+                       drafts_left_out=report.get("drafts", 0), drafts_built=report.get("drafts_built", 0))
 
 
 def _cache_dir(config: Config) -> Path:

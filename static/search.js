@@ -210,11 +210,17 @@
         li.className = "entry";
         li.innerHTML = '<h3 class="entry-title"><a href="' + escapeHtml(root + m[0]) + '">' +
           highlight(m[1], result.parts) + "</a></h3>" +
-          '<p class="meta">' + escapeHtml(m[2] || "日期不详") + (m[3] ? ' <span class="sep" aria-hidden="true">·</span> ' +
+          '<p class="meta">' + (m[2] ? '<time datetime="' + escapeHtml(m[2]) + '">' + cnDate(m[2]) + "</time>" : "日期不详") + (m[3] ? ' <span class="sep" aria-hidden="true">·</span> ' +
           escapeHtml(m[3]) : "") + "</p>" + '<p class="summary">' + snippet(id, result.parts) + "</p>";
         els.list.appendChild(li);
       });
     });
+  }
+
+  /* 2022-02-21 -> 2022年2月21日, the date format of every other page. */
+  function cnDate(iso) {
+    var p = iso.split("-");
+    return p.length === 3 ? +p[0] + "年" + +p[1] + "月" + +p[2] + "日" : escapeHtml(iso);
   }
 
   /* For a query with no results: the tags closest to it (most characters in common). */
@@ -258,6 +264,8 @@
     var params = new URLSearchParams(location.search);
     els.q.value = params.get("q") || "";
     var timer = null, seq = 0;
+    // Only with JavaScript running is the index loaded; without it the page's <noscript> speaks.
+    if (!els.status.textContent) els.status.textContent = "正在加载搜索索引…";
 
     function filters() { return { region: els.region.value, theme: els.theme.value, year: els.year.value }; }
 

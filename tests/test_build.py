@@ -20,8 +20,14 @@ def good_article(project, name="good.md", title="衡南公安推进反诈宣传"
                  f"---\ntitle: {title}\ndate: 2022-02-21\nregion: 湖南省/衡阳市/衡南县\n---\n反诈中心开展反诈宣传。\n")
 
 
+def set_base_url(project, url="https://example.org/digest/"):
+    config = project / "digest.yaml"
+    config.write_text(config.read_text("utf-8").replace('base_url: ""', f'base_url: "{url}"'), "utf-8")
+
+
 def test_a_clean_build_prints_one_summary_line(project, capsys):
     good_article(project)
+    set_base_url(project)
     assert main([]) == 0
     out, err = capsys.readouterr()
     assert err == ""
@@ -30,6 +36,7 @@ def test_a_clean_build_prints_one_summary_line(project, capsys):
 
 def test_quiet_keeps_only_the_problems(project, capsys):
     good_article(project)
+    set_base_url(project)
     write(project / "articles" / "untitled.md", "---\ndate: 2022-03-01\n---\n县公安局开展禁毒宣传。\n")
     assert main(["build", "--quiet"]) == 0
     out, err = capsys.readouterr()
@@ -42,6 +49,7 @@ def test_quiet_keeps_only_the_problems(project, capsys):
 
 def test_a_broken_article_is_reported_and_the_others_still_build(project, capsys):
     good_article(project)
+    set_base_url(project)
     write(project / "articles" / "broken.md", "---\ntitle: 坏文章\ndate: 2月30日\n---\n正文\n")
     assert main(["build"]) == 1
     out, err = capsys.readouterr()
@@ -138,3 +146,11 @@ def test_regions_explain_prints_the_decision_and_the_evidence(project, capsys):
                           "confidence 1.00)\n  decision:\n    湖南省: 22 of 22 (100%)\n")
     assert "    title  衡南 police ×1 15 -> 湖南省/衡阳市/衡南县\n" in out
     assert "articles/b.md" not in out
+
+
+def test_feeds_without_base_url_are_pointed_out(project, capsys):
+    good_article(project)
+    assert main([]) == 0
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"digest\.yaml:\d+: note: base_url is empty, so the \d+ Atom feeds link to articles relative "
+                        r"to the feed file, .* set base_url to the published address .*\n", err)

@@ -39,7 +39,7 @@ def test_every_mistake_in_one_file_is_reported_at_once(project):
         """)
     assert [str(p) for p in load(project).problems] == [
         "articles/x.md:5: error: unknown field 'colour'; known fields: title, subtitle, date, source, url, "
-        "authors, region, themes, tags, slug, summary, draft, imported_from",
+        "authors, region, themes, tags, slug, aliases, summary, draft, imported_from",
         "articles/x.md:3: error: date '昨天' is not a date; write it as 2022-02-21 or 2022-02-21 12:09",
         "articles/x.md:4: error: url 'www.example.org' is not a web address; write the full address starting "
         "with http:// or https://",

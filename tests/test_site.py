@@ -1,4 +1,5 @@
 import datetime as dt
+import posixpath
 import json
 from pathlib import Path
 
@@ -67,8 +68,10 @@ def test_the_article_page_shows_everything_the_front_matter_says(shipped_site):
 
 def test_an_undated_article_sorts_last_and_says_date_unknown(shipped_site):
     doc = parse(shipped_site / "index.html")
-    dates = [t.text for t in doc.xpath("//section[@class='latest']//time")]
+    dates = [t.text for t in doc.xpath("//section[@class='latest']//p[@class='meta']/*[1]")]
     assert dates == ["2022年6月21日", "2022年2月21日", "日期不详", "日期不详", "日期不详"]
+    # <time> only where there is a date to put in its datetime
+    assert doc.xpath("//section[@class='latest']//time/@datetime") == ["2022-06-21T11:45", "2022-02-21T12:09:02"]
 
 
 def test_region_pages_list_their_sub_regions_and_all_their_articles(shipped_site):
@@ -80,17 +83,28 @@ def test_region_pages_list_their_sub_regions_and_all_their_articles(shipped_site
     assert len(city.xpath("//ol[@class='entries']/li")) == 2
 
 
-def test_feeds_are_valid_atom_with_an_entry_per_article(shipped_site):
-    for path, count in [("feed.xml", 5), ("regions/hunan/feed.xml", 3), ("themes/anti-fraud/feed.xml", None)]:
+def test_feeds_are_valid_atom_with_an_entry_per_dated_article(shipped_site):
+    records = {r["path"]: r for r in json.loads((shipped_site / "data/articles.json").read_text("utf-8"))}
+    dated = {p for p, r in records.items() if r["date"]}
+    hunan = {p for p in dated if records[p]["region"]["province"] == "湖南省"}
+    for path, expected in [("feed.xml", dated), ("regions/hunan/feed.xml", hunan), ("themes/anti-fraud/feed.xml", None)]:
         feed = feedparser.parse((shipped_site / path).read_bytes())
         assert not feed.bozo, (path, feed.get("bozo_exception"))
         assert feed.version == "atom10"
         assert feed.feed.title and feed.feed.id and feed.feed.updated
-        if count is not None:
-            assert len(feed.entries) == count
+        assert feed.feed.title.count("警务新闻文摘") == 1, feed.feed.title
+        links = [entry.link for entry in feed.entries]
+        if expected is not None:
+            assert {posixpath.normpath(posixpath.join(posixpath.dirname(path), link)) for link in links} == expected
         for entry in feed.entries:
             assert entry.title and entry.id.startswith("urn:uuid:") and entry.updated and entry.link
-            assert (shipped_site / Path(path).parent / entry.link).resolve().is_file()
+            target = (shipped_site / Path(path).parent / entry.link).resolve()
+            assert target.is_file()
+            # every entry's updated is its own article's date (Beijing time), never borrowed
+            own = records[target.relative_to(shipped_site.resolve()).as_posix()]["date"]
+            when = dt.datetime(*entry.updated_parsed[:6], tzinfo=dt.UTC).astimezone(
+                dt.timezone(dt.timedelta(hours=8)))
+            assert when.strftime("%Y-%m-%dT%H:%M:%S").startswith(own[:16]), (entry.link, own)
 
 
 def front_matter(path: Path) -> dict:
@@ -138,7 +152,7 @@ def test_with_base_url_feeds_and_sitemap_use_absolute_links(project):
     assert "<loc>https://example.org/digest/regions/hunan/hengyang/index.html</loc>" in sitemap
     assert "Sitemap: https://example.org/digest/sitemap.xml" in (project / "site/robots.txt").read_text("utf-8")
     feed = feedparser.parse((project / "site/regions/hunan/feed.xml").read_bytes())
-    assert feed.entries[0].link.startswith("https://example.org/digest/articles/2022-02-21-")
+    assert feed.entries[0].link == "https://example.org/digest/articles/a.html"
     assert any(link.rel == "self" and link.href == "https://example.org/digest/regions/hunan/feed.xml"
                for link in feed.feed.links)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from digestgen.config import Config
 from digestgen.parallel import parallel_map
-from digestgen.analysis.markup import to_html, to_text
+from digestgen.analysis.markup import DEFAULT_EXTENSIONS, Extensions, to_html, to_text
 from digestgen.model import Analysed, Article, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
 from digestgen.analysis import figures, regions, themes
@@ -83,7 +83,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     """
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
-    keys = [cache.key(a, config.themes, config.theme_min_score, config.themes_per_article) for a in articles]
+    keys = [cache.key(a, config.themes, config.theme_min_score, config.themes_per_article,
+                      config.markdown_extensions) for a in articles]
     found = [cache.get(k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
     for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config, jobs)):
@@ -152,7 +153,7 @@ def _prepare_one(config: Config, article: Article) -> tuple[_Prepared, list[Prob
 def _prepare(article: Article, config: Config) -> tuple[_Prepared, list[Problem]]:
     vocab = vocabulary()
     problems: list[Problem] = []
-    body_html = to_html(article.body)
+    body_html = to_html(article.body, config.markdown_extensions)
     text = to_text(body_html)
     title = article.title
     if not title:

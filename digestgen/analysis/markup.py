@@ -3,20 +3,27 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
-import cmarkgfm
+import markdown
 import nh3
-from cmarkgfm.cmark import Options
 
 ALLOWED_TAGS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
                 "sub", "sup", "mark", "small", "blockquote", "q", "cite", "code", "pre", "kbd", "ul", "ol", "li",
                 "dl", "dt", "dd", "a", "img", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr",
-                "th", "td", "caption", "abbr"}
+                "th", "td", "caption", "abbr", "div", "span", "details", "summary"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
                       "th": {"align", "colspan", "rowspan"}, "td": {"align", "colspan", "rowspan"},
-                      "ol": {"start"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
-# Raw HTML passes the parser and is then cleaned by nh3, so authors may write <figure> and the like.
-_OPTIONS = Options.CMARK_OPT_UNSAFE
+                      "ol": {"start"},
+                      # what Python-Markdown's extensions write: attr_list classes, toc and footnote ids
+                      "*": {"class", "id"}}
+REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+
+DEFAULT_EXTENSIONS: tuple[tuple[str, tuple], ...] = (
+    ("tables", ()), ("footnotes", ()), ("attr_list", ()), ("toc", ()))
+"""``markdown_extensions`` when digest.yaml does not say: (name, config items) pairs."""
+
+Extensions = tuple[tuple[str, tuple], ...]
 
 
 def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
@@ -56,9 +63,50 @@ def in_site(url: str, depth: int = 1) -> bool:
     return True
 
 
-def to_html(body: str) -> str:
+@lru_cache(maxsize=8)
+def _renderer(extensions: Extensions) -> markdown.Markdown:
+    """One Python-Markdown instance per extension set, reset between articles."""
+    return markdown.Markdown(extensions=[name for name, _ in extensions],
+                             extension_configs={name: dict(cfg) for name, cfg in extensions if cfg},
+                             output_format="html")
+
+
+def check_extensions(extensions: Extensions) -> str | None:
+    """Why Python-Markdown cannot use these extensions, or None when it can."""
+    try:
+        _renderer(extensions).reset().convert("# x")
+    except Exception as exc:  # an unknown extension or a bad option: ImportError, KeyError, TypeError...
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def render_markdown(body: str, extensions: Extensions = DEFAULT_EXTENSIONS) -> str:
+    """The body as Python-Markdown renders it with ``extensions`` (not yet sanitised)."""
+    return _renderer(extensions).reset().convert(_demote_h1(body))
+
+
+def remote_images_as_links(raw_html: str) -> str:
+    """An image from another host (any address that is not a file of the site, however it is
+    spelled) becomes a link to it (its alt text, or 图片), since the site never loads anything from
+    the network, and an image with no address (``![]()``) is dropped:
+    the sanitiser never sees an ``<img>`` it would leave without a ``src``."""
+    def link(m: re.Match) -> str:
+        tag = m.group(0)
+        src = re.search(r'\ssrc\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s>]+))', tag)
+        url = next((g for g in src.groups() if g is not None), "") if src else ""
+        if not url.strip():
+            return ""  # ![]() names no image: nothing to show
+        if in_site(url):
+            return tag
+        alt = re.search(r'\salt\s*=\s*(?:"([^"]*)"|\'([^\']*)\')', tag)
+        text = next((g for g in alt.groups() if g is not None), "") if alt else ""
+        return f'<a href="{url}" class="remote-image">{text or "图片"}(外部图片)</a>'
+    return re.sub(r"<img\b[^>]*>", link, raw_html, flags=re.I)
+
+
+def to_html(body: str, extensions: Extensions = DEFAULT_EXTENSIONS) -> str:
     """Render Markdown and keep only safe, local markup (``# Title`` lines become ``<h2>``)."""
-    raw = cmarkgfm.github_flavored_markdown_to_html(_demote_h1(body), options=_OPTIONS)
+    raw = remote_images_as_links(render_markdown(body, extensions))
     return nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_keep_attribute,
                      link_rel="noopener noreferrer", url_schemes={"http", "https", "mailto"})
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from digestgen.analysis.explain import explain_region, locate
 from digestgen.commands.common import (EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none,
                                        report)
-from digestgen.load.articles import load_articles
+from digestgen.load.articles import load_articles, read_article
+from digestgen.model import Problem
+from digestgen.paths import display_path
 
 
 def add_parser(commands) -> None:
@@ -33,13 +35,22 @@ def run(args: argparse.Namespace) -> int:
     missing = [f for f in args.files if not f.resolve().is_file()]
     for f in missing:
         print(f"{f}: error: no such file", file=sys.stderr)
-    for article in loaded.articles:
-        if wanted and (folder / article.source_file).resolve() not in wanted:
-            continue
+    chosen = [a for a in loaded.articles if not wanted or (folder / a.source_file).resolve() in wanted]
+    failed = loaded.failed
+    outside = [f for f in args.files if f.resolve().is_file() and folder not in f.resolve().parents]
+    for f in outside:  # a file outside the articles folder is read on its own
+        problems: list[Problem] = []
+        article = read_article(f.resolve(), f.resolve().parent, display_path(f), config.theme_names, problems)
+        report(problems)
+        if article is None:
+            failed += 1
+        else:
+            chosen.append(article)
+    for article in chosen:
         if args.explain:
             print(explain_region(article))
         else:
             region, placement, _ = locate(article)
             how = "front matter" if placement is None else f"detected, {placement.confidence:.2f}"
             print(f"{article.display_path}: {'/'.join(region.names) or '(none)'} ({how})")
-    return EXIT_FATAL if missing else (EXIT_PROBLEMS if loaded.failed else EXIT_OK)
+    return EXIT_FATAL if missing else (EXIT_PROBLEMS if failed else EXIT_OK)

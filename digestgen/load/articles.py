@@ -22,7 +22,7 @@ from digestgen.paths import display_path
 from digestgen.yamlsource import Located, YamlError, parse
 
 FIELDS = ("title", "subtitle", "date", "source", "url", "authors", "region", "themes", "tags",
-          "slug", "summary", "draft", "imported_from")
+          "slug", "aliases", "summary", "draft", "imported_from")
 LIST_SPLIT = re.compile(r"\s*[,,、;;]\s*")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -98,7 +98,7 @@ def _drop_duplicate_slugs(result: Loaded) -> int:
         where = f"{owner.display_path}:{dict(owner.field_lines).get('slug')}"
         result.problems.append(Problem(article.display_path, line, "error",
                                        f"slug '{article.slug}' is already used by {where}; give this article "
-                                       "another slug (or remove 'slug:' to have one made from the title)"))
+                                       "another slug (or remove 'slug:' to have one made from the file name)"))
         dropped += 1
     result.articles = kept
     return dropped
@@ -158,6 +158,11 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
             report(first_line + 2, "front matter must be a mapping of fields (title: ..., date: ...)")
             return None
         meta = doc.data
+    elif _looks_like_front_matter(text):
+        line = next(n for n, row in enumerate(text.split("\n"), 1) if row.strip())
+        report(line, "front matter without its opening '---': these 'field: value' lines would show as text; "
+                     "add a line of three dashes above them and one below the last field")
+        return None
     if _escaped_characters(doc, report):
         return None
     stripped = body.lstrip("\n")
@@ -221,6 +226,13 @@ def _read(path: Path, articles_dir: Path) -> bytes:
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def _looks_like_front_matter(text: str) -> bool:
+    """Whether the file starts with front-matter fields (``title: ...``) but no ``---`` line."""
+    rows = [row for row in text.split("\n")[:40] if row.strip()][:3]
+    keys = [m.group(1) if (m := re.match(r"^([a-z_]+)\s*:(\s|$)", row)) else None for row in rows]
+    return bool(keys) and keys[0] in FIELDS and sum(k in FIELDS for k in keys) >= min(2, len(keys))
 
 
 def _check_fields(meta: dict, doc: Located, theme_names: dict[str, str], report) -> dict:
@@ -327,11 +339,25 @@ def _themes(raw, line, theme_names: dict[str, str], report):
     for item in items:
         tid = item if item in theme_names else by_name.get(item)
         if tid is None:
+            hint = _closest_theme(item, theme_names)
+            if hint:
+                report(line, f"theme '{item}' is not in the vocabulary; did you mean '{hint}'?")
+                continue
             report(line, f"theme '{item}' is not in the vocabulary; expected one of: {', '.join(theme_names)} "
                          "(or add it to the themes in digest.yaml)")
         else:
             ids.append(tid)
     return tuple(dict.fromkeys(ids))
+
+
+def _closest_theme(item: str, theme_names: dict[str, str]) -> str | None:
+    """The theme id a mistyped one most likely meant (antifraud, Anti_Fraud -> anti-fraud)."""
+    squashed = {re.sub(r"[^a-z0-9]", "", tid): tid for tid in theme_names}
+    key = re.sub(r"[^a-z0-9]", "", item.lower())
+    if key in squashed:
+        return squashed[key]
+    close = difflib.get_close_matches(item.lower(), list(theme_names), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _region(key, raw, line, report):
@@ -386,8 +412,20 @@ def _slug(key, raw, line, report):
     return text
 
 
+def _aliases(key, raw, line, report):
+    items = _names(key, raw, line, report)
+    if items is None:
+        return None
+    bad = [x for x in items if not SLUG_RE.match(x.removesuffix(".html"))]
+    if bad:
+        report(line, f"aliases: {bad[0]!r} is not a slug; list the page's former slugs (the file name of its old "
+                     "address without .html), e.g. aliases: [2022-02-21-old-title]")
+        return None
+    return tuple(x.removesuffix(".html") for x in items)
+
+
 _CHECKS = {"date": _date, "url": _url, "authors": _names, "tags": _names, "region": _region,
-           "draft": _draft, "slug": _slug}
+           "draft": _draft, "slug": _slug, "aliases": _aliases}
 
 
 def _kind(value) -> str:

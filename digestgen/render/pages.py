@@ -40,6 +40,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_date"] = cn_date
     env.filters["iso_date"] = lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") if d else ""
+    env.filters["datetime_attr"] = datetime_attr
     env.filters["figure"] = figure_text
     env.globals.update(charts.GLOBALS)
     env.filters["split_lede"] = split_lede
@@ -87,6 +88,13 @@ def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:
     return f"{text} {d:%H:%M}" if with_time else text
 
 
+def datetime_attr(d: dt.datetime | None, has_time: bool = False) -> str:
+    """A ``<time datetime>`` value: ``2020-01-24`` for a date alone, ``2022-02-21T12:09`` with a time."""
+    if d is None:
+        return ""
+    return d.strftime("%Y-%m-%dT%H:%M:%S" if d.second else "%Y-%m-%dT%H:%M") if has_time else d.strftime("%Y-%m-%d")
+
+
 PARALLEL_PAGES = 2000
 """Below this many pages, starting worker processes costs more than it saves."""
 CHUNK = 100
@@ -103,9 +111,11 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
     yield from _render_pages(site, config, env, jobs)
     for feed in site.feeds:
         yield render_feed(feed, config)
-    yield OutputFile("data/articles.json", articles_json(site.entries))
+    yield OutputFile("data/articles.json", articles_json(published_entries(site.entries)))
     yield from search_files(site.entries, config.theme_names,
                             [(t.name, t.path, t.count) for t in site.tags])
+    for path, source in site.assets:  # images and files the articles link, copied beside their pages
+        yield OutputFile(path, source.read_bytes())
     if config.base_url:
         yield OutputFile("sitemap.xml", sitemap(site, config.base_url))
         yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode())
@@ -171,10 +181,9 @@ def render_feed(feed: Feed, config: Config) -> OutputFile:
         fe.id(f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, e.path)}")
         fe.title(e.item.title)
         fe.link(href=_link(config.base_url, feed.path, e.path), rel="alternate", type="text/html")
-        when = _aware(a.date) if a.date else newest
-        fe.updated(when)
-        if a.date:
-            fe.published(when)
+        if a.date:  # feeds list dated articles only (digestgen.site.kind.feed_entries)
+            fe.updated(_aware(a.date))
+            fe.published(_aware(a.date))
         for name in a.authors:
             fe.author(name=name)
         fe.summary(e.item.summary)
@@ -189,6 +198,11 @@ _CST = dt.timezone(dt.timedelta(hours=8), "CST")
 def _aware(d: dt.datetime) -> dt.datetime:
     # Dates in front matter are Beijing time unless they say otherwise.
     return d if d.tzinfo else d.replace(tzinfo=_CST)
+
+
+def published_entries(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    """The articles the open data and the sitemap list: drafts are built only to be looked at."""
+    return tuple(e for e in entries if not e.item.article.draft)
 
 
 def article_record(e: Entry) -> dict:
@@ -226,8 +240,9 @@ def articles_json(entries: tuple[Entry, ...]) -> bytes:
 def sitemap(site: Site, base_url: str) -> bytes:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    drafts = {e.path for e in site.entries if e.item.article.draft}
     for page in site.pages:
-        if page.path == "404.html":
+        if page.path == "404.html" or page.template == "redirect.html" or page.path in drafts:
             continue
         lines.append(f"  <url><loc>{escape(base_url + page.path)}</loc></url>")
     lines.append("</urlset>")

@@ -131,3 +131,10 @@ class DateIndex(Context):
 
     years: Sequence[tuple[Link, Sequence[Link]]]
     undated: Link | None
+
+
+@dataclass(frozen=True)
+class Redirect(Context):
+    """A former address of an article (an ``aliases:`` entry), sending the reader on to it."""
+
+    target: Entry

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from digestgen.config import Config
-from digestgen.model import Analysed, Entry, Figure, Link, short_place_name
-from digestgen.site.urls import article_path, listing_path, slugify, unique
+from digestgen.model import Analysed, Entry, Figure, Link, Problem, short_place_name
+from digestgen.site.assets import Asset, localise
+from digestgen.site.urls import article_path, file_slug, listing_path, slugify, unique
 
 RegionKey = tuple[str, ...]
 """A node of the province > city > county tree, by its names (``('湖南省', '衡阳市')``)."""
@@ -36,6 +37,9 @@ class Archive:
     """Tags that have a page, most used first."""
     actions: dict[str, list[tuple[str, Figure]]]
     """Each article's counted key figures (by slug) with what they count (破获, 挽回...)."""
+    assets: tuple[Asset, ...] = ()
+    """Files the articles link by relative path, to copy beside their pages."""
+    problems: tuple[Problem, ...] = ()
 
     def region_children(self, key: RegionKey) -> list[Link]:
         return self.region_below.get(key, [])
@@ -55,13 +59,21 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
     tag_folders = _tag_folders(tag_counts, config.tag_page_min_articles, cut)
 
     entries = []
+    assets: list[Asset] = []
+    problems: list[Problem] = []
     for it in items:
+        slug = slugs[id(it)]
+        body, found, missing = localise(it, slug, config.articles_dir)
+        if body != it.html:
+            it = replace(it, html=body)
+        assets += found
+        problems += missing
         crumbs = tuple(Link(name, listing_path(region_folders[it.region.names[: i + 1]]))
                        for i, name in enumerate(it.region.names))
         entries.append(Entry(
             item=it,
-            slug=slugs[id(it)],
-            path=article_path(slugs[id(it)]),
+            slug=slug,
+            path=article_path(slug),
             region_links=crumbs,
             theme_links=tuple(Link(config.theme_names[t], listing_path(f"themes/{t}")) for t in it.themes),
             tag_links=tuple(Link(t, listing_path(tag_folders[t])) if t in tag_folders else None for t in it.tags),
@@ -80,7 +92,8 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
                              key=lambda link: (-link.count, link.name)))
     return Archive(config=config, entries=tuple(entries), by_region=dict(by_region), region_folders=region_folders,
                    region_links=region_links, region_order=order, region_below=dict(below), tag_counts=dict(tag_counts),
-                   tag_folders=tag_folders, tag_links=tag_links, actions=_actions(entries))
+                   tag_folders=tag_folders, tag_links=tag_links, actions=_actions(entries),
+                   assets=tuple(assets), problems=tuple(problems))
 
 
 def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, Figure]]]:
@@ -104,19 +117,12 @@ def _order(it: Analysed):
 
 
 def _article_slugs(items: Sequence[Analysed], cut) -> dict[int, str]:
-    taken: set[str] = set()
+    """Each article's slug: its ``slug:``, else its file name, so editing a title never moves a page."""
+    taken: set[str] = {it.article.slug for it in items if it.article.slug}
     slugs = {}
-    given = {it.article.slug for it in items if it.article.slug}
-    taken |= given
     for it in items:
         a = it.article
-        if a.slug:
-            slugs[id(it)] = a.slug
-            continue
-        base = slugify(cut(it.title), 6) or slugify([a.source_file.rsplit("/", 1)[-1].removesuffix(".md")])
-        if a.date:
-            base = f"{a.date:%Y-%m-%d}-{base}" if base else f"{a.date:%Y-%m-%d}"
-        slugs[id(it)] = unique(base or "article", taken)
+        slugs[id(it)] = a.slug if a.slug else unique(file_slug(a.source_file, cut), taken)
     return slugs
 
 

@@ -28,6 +28,12 @@ class PageKind:
     """Set when the kind has an index page in the main navigation."""
 
 
+def feed_entries(chosen: Sequence[Entry]) -> list[Entry]:
+    """The newest articles a feed lists: dated ones only (an entry's ``updated`` is its own date,
+    never borrowed), and never a draft."""
+    return [e for e in chosen if e.item.article.date and not e.item.article.draft][:FEED_SIZE]
+
+
 def listing(archive: Archive, folder: str, title: str, chosen: Sequence[Entry], *, kind: str,
             section: Section | None, template: str = "listing.html", feed: bool = False,
             context: type[Listing] = Listing, **fields) -> list[Page | Feed]:
@@ -37,10 +43,14 @@ def listing(archive: Archive, folder: str, title: str, chosen: Sequence[Entry], 
     every page of the listing.
     """
     config = archive.config
-    feed_file = feed_path(folder) if feed else None
+    fed = feed_entries(chosen) if feed else []
+    # The home page's feed is always written (every page links to it); another listing's only
+    # when it has dated articles.
+    feed_file = feed_path(folder) if feed and (fed or not folder) else None
     out: list[Page | Feed] = []
     if feed_file:
-        out.append(Feed(feed_file, f"{title} - {config.title}", listing_path(folder), tuple(chosen[:FEED_SIZE])))
+        feed_title = title if title == config.title else f"{title} - {config.title}"
+        out.append(Feed(feed_file, feed_title, listing_path(folder), tuple(fed)))
     for part in paginate(chosen, config.page_size, lambda n: listing_path(folder, n)):
         n = part.pager.number
         page_title = title if n == 1 else f"{title}(第 {n} 页)"

@@ -29,4 +29,5 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
             else:
                 pages.append(made)
     sections = tuple(k.section for k in kinds if k.section)
-    return Site(archive.entries, tuple(pages), tuple(feeds), archive.tag_links, sections)
+    return Site(archive.entries, tuple(pages), tuple(feeds), archive.tag_links, sections,
+                assets=tuple((a.path, a.source) for a in archive.assets), problems=archive.problems)

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from digestgen.model import Entry, Link
+from digestgen.model import Entry, Link, Problem
 from digestgen.site.context import Context, Section
 
 
@@ -43,3 +44,7 @@ class Site:
     """Tags that have a page, most used first."""
     sections: tuple[Section, ...] = ()
     """The parts of the site in the main navigation, from the page-kind registry."""
+    assets: tuple[tuple[str, Path], ...] = ()
+    """Files the articles link by relative path: (path in the site, file to copy)."""
+    problems: tuple[Problem, ...] = ()
+    """What the site model found wrong (a missing image, say)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
@@ -66,6 +66,19 @@ def slugify(words: Iterable[str], max_words: int = 8) -> str:
         cut = slug[:MAX_SLUG_CHARS + 1].rpartition("-")[0]
         slug = cut or slug[:MAX_SLUG_CHARS]
     return slug
+
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def file_slug(source_file: str, cut: Callable[[str], list[str]]) -> str:
+    """The slug an article file gives its page: its name without ``.md`` when that is already a
+    slug (``2022-02-21-hengnan.md``), else the pinyin of its words; never the title, which is
+    edited more often than the file is renamed."""
+    stem = source_file.rsplit("/", 1)[-1].removesuffix(".md")
+    if SLUG.match(stem.lower()):
+        return stem.lower()
+    return slugify(cut(stem), 12) or "article"
 
 
 def unique(slug: str, taken: set[str]) -> str:
