@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from digestgen.commands import build, figures, import_, regions, themes
+from digestgen.commands import build, figures, import_, regions, serve, themes
 
-COMMANDS = (build, import_, regions, themes, figures)
+COMMANDS = (build, import_, regions, themes, figures, serve)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,8 @@ class BuildReport:
     output_dir: Path
     timings: tuple[tuple[str, float], ...] = ()
     """Seconds per stage, in pipeline order."""
+    kept: bool = False
+    """Nothing was written because of errors (``keep_site_on_errors``): the last site stays."""
 
     @property
     def errors(self) -> int:
@@ -48,12 +50,16 @@ class BuildReport:
 
 
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
-          drafts: bool = False, use_cache: bool = True, jobs: int | None = None) -> BuildReport:
+          drafts: bool = False, use_cache: bool = True, jobs: int | None = None,
+          keep_site_on_errors: bool = False) -> BuildReport:
     """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written.
 
     With the cache on, a build whose inputs (articles, config, templates, static files, digestgen
     itself) are byte for byte those of the last build leaves the site as it is, and articles
     analysed before are not analysed again.
+
+    With ``keep_site_on_errors`` (``serve``), a build in which an article has an error writes
+    nothing, so the last good site stays in place; its report then has ``kept=True``.
     """
     started = time.perf_counter()
     config = _with_overrides(load_config(config_path), articles_dir, output_dir)
@@ -75,6 +81,10 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     loaded = clock("load", load_articles(config.articles_dir, {t.id: t.name for t in config.themes},
                                          drafts=drafts, display_root=Path.cwd()))
     analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
+    if keep_site_on_errors and any(p.level == "error" for p in loaded.problems + notes):
+        return BuildReport(articles=len(analysed), pages=0, files=0, problems=tuple(loaded.problems + notes),
+                           seconds=time.perf_counter() - started, output_dir=config.output_dir,
+                           timings=tuple(clock.laps), kept=True)
     site = clock("site model", build_site(analysed, config))
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
     problems = tuple(loaded.problems + notes)
