@@ -2,6 +2,7 @@
 and the server refuses a port that is taken. The server runs as the real command, in its own process."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -155,3 +156,29 @@ def test_a_port_in_use_is_refused_with_a_clear_message(project):
     assert "--port" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "site").exists()  # refused before building anything
+
+
+def test_a_broken_template_is_reported_and_the_last_good_site_stays_served(project):
+    write(project / "articles" / "patrol.md", ARTICLE)
+    port = free_port()
+    proc = start_serve(project, "--port", str(port))
+    try:
+        root = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{root}/", proc)
+        with urllib.request.urlopen(f"{root}/__digestgen__/wait?since=-1", timeout=5) as r:
+            now = json.load(r)
+        assert now["errors"] == []
+        template = project / "templates" / "article.html"
+        lines = template.read_text("utf-8").splitlines(keepends=True)
+        lines.insert(2, "{% if %}\n")
+        template.write_text("".join(lines), encoding="utf-8")
+        with urllib.request.urlopen(f"{root}/__digestgen__/wait?since={now['generation']}", timeout=30) as r:
+            now = json.load(r)
+        assert len(now["errors"]) == 1
+        assert re.search(r"templates/article\.html:3: template error", now["errors"][0]), now["errors"]
+        with urllib.request.urlopen(f"{root}/articles/summer-patrol.html", timeout=5) as r:
+            assert "组织民警在城区开展夏季治安巡查" in r.read().decode("utf-8")
+    finally:
+        code, out, err = stop(proc)
+    assert code == 0, err
+    assert "templates/article.html:3: template error" in out and "still serving the last good site" in out
