@@ -16,7 +16,7 @@ import jinja2
 from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
-from digestgen.model import Entry, Feed, OutputFile, Page, Site
+from digestgen.model import BEIJING, Entry, Feed, OutputFile, Page, Site
 from digestgen.parallel import parallel_map
 from digestgen.render.searchindex import search_files
 from digestgen.site.urls import HOME, relative
@@ -35,7 +35,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_date"] = cn_date
-    env.filters["iso_date"] = lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") if d else ""
+    env.filters["iso_date"] = lambda d: iso_date(d) if d else ""
     env.filters["figure"] = figure_text
     return env
 
@@ -52,11 +52,23 @@ def figure_text(f: dict) -> str:
 
 
 def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:
-    """``2022年2月21日`` (and the time when known), or 日期不详."""
+    """``2022年2月21日`` (and the time when known, with its zone unless Beijing time), or 日期不详."""
     if d is None:
         return "日期不详"
     text = f"{d.year}年{d.month}月{d.day}日"
-    return f"{text} {d:%H:%M}" if with_time else text
+    if not with_time:
+        return text
+    offset = d.utcoffset()
+    if offset is None or offset == BEIJING.utcoffset(None):
+        return f"{text} {d:%H:%M}"
+    minutes = int(offset.total_seconds()) // 60
+    zone = f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60}" + (f":{abs(minutes) % 60:02d}" if abs(minutes) % 60 else "")
+    return f"{text} {d:%H:%M} (UTC{zone})"
+
+
+def iso_date(d: dt.datetime) -> str:
+    """``2022-02-21T12:09:02``, with the time zone when the front matter gave one (``+08:00``, ``+00:00``)."""
+    return d.isoformat(timespec="seconds")
 
 
 PARALLEL_PAGES = 2000
@@ -134,8 +146,8 @@ def render_feed(feed: Feed, config: Config) -> OutputFile:
         fg.subtitle(config.description)
     fg.generator("digestgen")
     fg.author(name=config.title)  # Atom wants an author for entries that name none
-    dates = [e.item.article.date for e in feed.entries if e.item.article.date]
-    newest = _aware(max(dates)) if dates else dt.datetime(1970, 1, 1, tzinfo=_CST)
+    dates = [_aware(e.item.article.date) for e in feed.entries if e.item.article.date]
+    newest = max(dates) if dates else dt.datetime(1970, 1, 1, tzinfo=_CST)
     fg.updated(newest)
     for e in reversed(feed.entries):  # feedgen prepends each new entry
         a = e.item.article
@@ -155,7 +167,7 @@ def render_feed(feed: Feed, config: Config) -> OutputFile:
     return OutputFile(feed.path, fg.atom_str(pretty=True))
 
 
-_CST = dt.timezone(dt.timedelta(hours=8), "CST")
+_CST = BEIJING
 
 
 def _aware(d: dt.datetime) -> dt.datetime:
@@ -169,7 +181,7 @@ def article_record(e: Entry) -> dict:
     if a.date is None:
         date = None
     elif a.has_time:
-        date = a.date.strftime("%Y-%m-%dT%H:%M:%S")
+        date = iso_date(a.date)
     else:
         date = a.date.strftime("%Y-%m-%d")
     return {

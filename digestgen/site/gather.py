@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from digestgen.analysis.figures import action_of
 from digestgen.analysis.gazetteer import gazetteer
 from digestgen.config import Config
-from digestgen.model import Analysed, Entry, Link, short_place_name
+from digestgen.model import BEIJING, Analysed, Entry, Link, short_place_name
 from digestgen.site.urls import article_path, listing_path, slugify, unique
 
 RegionKey = tuple[str, ...]
@@ -96,7 +96,9 @@ def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, dict]]]:
 def _order(it: Analysed):
     d = it.article.date
     # Newest first; undated articles last, then by file name so the order never depends on the disk.
-    return (d is None, -(d.timestamp()) if d else 0, it.article.source_file)
+    # A date without a time zone is Beijing time, as in the feeds; one with a zone (RFC 3339) keeps it.
+    return (d is None, -(d if d.tzinfo else d.replace(tzinfo=BEIJING)).timestamp() if d else 0,
+            it.article.source_file)
 
 
 def _article_slugs(items: Sequence[Analysed], cut) -> dict[int, str]:
