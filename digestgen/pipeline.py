@@ -12,6 +12,7 @@ from digestgen.analysis.cache import AnalysisCache, code_salt
 from digestgen.config import Config, load_config
 from digestgen.load.articles import load_articles
 from digestgen.model import Problem
+from digestgen.progress import Stage, counted, no_progress
 from digestgen.render.pages import render_site
 from digestgen.site.model import build_site
 from digestgen.write import check_output_dir, read_manifest, write_site
@@ -51,7 +52,7 @@ class BuildReport:
 
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
           drafts: bool = False, use_cache: bool = True, jobs: int | None = None,
-          keep_site_on_errors: bool = False) -> BuildReport:
+          keep_site_on_errors: bool = False, progress: Stage = no_progress) -> BuildReport:
     """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written.
 
     With the cache on, a build whose inputs (articles, config, templates, static files, digestgen
@@ -60,6 +61,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
 
     With ``keep_site_on_errors`` (``serve``), a build in which an article has an error writes
     nothing, so the last good site stays in place; its report then has ``kept=True``.
+    ``progress`` is told how far the long stages are (see :mod:`digestgen.progress`).
     """
     started = time.perf_counter()
     config = _with_overrides(load_config(config_path), articles_dir, output_dir)
@@ -80,7 +82,9 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     jobs = jobs or os.cpu_count() or 1
     loaded = clock("load", load_articles(config.articles_dir, {t.id: t.name for t in config.themes},
                                          drafts=drafts, display_root=Path.cwd()))
-    analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs))
+    with progress("analyse", len(loaded.articles), "articles") as advance:
+        analysed, notes = clock("analyse", analyse(loaded.articles, config, cache=cache, jobs=jobs,
+                                                   progress=advance))
     if keep_site_on_errors and any(p.level == "error" for p in loaded.problems + notes):
         return BuildReport(articles=len(analysed), pages=0, files=0, problems=tuple(loaded.problems + notes),
                            seconds=time.perf_counter() - started, output_dir=config.output_dir,
@@ -91,7 +95,10 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     record = {"fingerprint": fingerprint if use_cache else None,
               "report": {"articles": len(site.entries), "pages": len(site.pages),
                          "problems": [[p.path, p.line, p.level, p.message] for p in problems]}}
-    written = clock("render and write", write_site(files, config.static_dir, config.output_dir, record))
+    total = len(site.pages) + len(site.feeds)
+    with progress("render and write", total, "pages") as advance:
+        written = clock("render and write", write_site(counted(files, advance, total), config.static_dir,
+                                                       config.output_dir, record))
 
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none
 from digestgen.importing.importer import import_files
+from digestgen.progress import terminal_progress, wanted
 
 
 def add_parser(commands) -> None:
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
     result = import_files([p for p in args.paths if p.exists()], args.out or config.articles_dir, config,
-                          force=args.force, dry_run=args.dry_run)
+                          force=args.force, dry_run=args.dry_run, progress=terminal_progress(wanted()))
     verb = "would import" if args.dry_run else "imported"
     for o in result.outcomes:
         if o.status == "imported":
