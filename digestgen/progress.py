@@ -13,12 +13,13 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import ContextManager, TypeVar
+from contextlib import AbstractContextManager
+from typing import TypeVar
 
 from tqdm import tqdm
 
 Advance = Callable[[int], None]
-Stage = Callable[[str, int, str], ContextManager[Advance]]
+Stage = Callable[[str, int, str], AbstractContextManager[Advance]]
 T = TypeVar("T")
 
 DELAY_SECONDS = 2.0

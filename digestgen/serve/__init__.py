@@ -10,7 +10,9 @@ is printed and shown over the open page until it is fixed.
 """
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -82,12 +84,18 @@ def serve(preview: Preview, *, host: str, port: int, base: str, say: Callable[[s
     building = threading.Event()
     previous = signal.getsignal(signal.SIGINT)
 
+    parent = os.getpid()
+
     def interrupted(signum, frame) -> None:
         # During a build (and in its worker processes, which inherit this handler) the build
-        # finishes first, so no worker dies mid-task; otherwise stop at once.
-        stop.set()
-        if not building.is_set():
+        # finishes first, so no worker dies mid-task; otherwise, or at a second Ctrl-C, stop now.
+        if os.getpid() != parent:
+            return
+        if not building.is_set() or stop.is_set():
+            stop.set()
             raise KeyboardInterrupt
+        stop.set()
+        os.write(sys.stdout.fileno(), b"stopping once this build is done (Ctrl-C again stops now)\n")
 
     signal.signal(signal.SIGINT, interrupted)
     thread: threading.Thread | None = None

@@ -5,12 +5,14 @@ pages are static files. Responses are never cached, so a reload always shows the
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import http.server
 import html
 import json
 import posixpath
+import sys
 import urllib.parse
 from pathlib import Path
 
@@ -32,6 +34,13 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         self.base = base
         self.state = state
         super().__init__(address, functools.partial(_Handler, directory=str(root)))
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that leaves a page mid-answer (a reload) is normal; anything else gets one line."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        print(f"error: while answering a request: {exc!r}", file=sys.stderr)
 
 
 def make_server(host: str, port: int, root: Path, base: str, state: ReloadState) -> PreviewServer:
@@ -63,7 +72,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(body=False)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the name http.server uses
+    def log_message(self, format: str, *args) -> None:
         pass  # the terminal is for build messages; requests are not worth a line each
 
     def end_headers(self) -> None:
@@ -127,10 +136,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             since = -1
         now = self.server.state.wait(since)
         data = json.dumps(now, ensure_ascii=False).encode("utf-8")
-        try:
+        with contextlib.suppress(OSError):  # the page was closed or reloaded while it waited
             self._send(200, "application/json", data, body)
-        except OSError:  # the page was closed or reloaded while it waited
-            pass
 
 
 def _hidden(relative: str) -> bool:
