@@ -18,6 +18,7 @@ from feedgen.feed import FeedGenerator
 from digestgen.config import Config
 from digestgen.model import BEIJING, Entry, Feed, OutputFile, Page, Site
 from digestgen.parallel import parallel_map
+from digestgen.paths import display_path
 from digestgen.render.searchindex import search_files
 from digestgen.site.urls import HOME, relative
 
@@ -123,7 +124,9 @@ def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment)
                                sections=site.sections, **page.context.variables())
     except jinja2.TemplateError as exc:
         line = getattr(exc, "lineno", None)
-        where = f"{getattr(exc, 'filename', None) or page.template}:{line}" if line else page.template
+        filename = getattr(exc, "filename", None)
+        shown = display_path(Path(filename)) if filename else page.template  # templates/x.html, as typed
+        where = f"{shown}:{line}" if line else page.template
         raise RenderError(f"{where}: template error while rendering {page.path}: {exc}") from exc
     return OutputFile(page.path, html.encode("utf-8"))
 
