@@ -182,3 +182,30 @@ def test_a_broken_template_is_reported_and_the_last_good_site_stays_served(proje
         code, out, err = stop(proc)
     assert code == 0, err
     assert "templates/article.html:3: template error" in out and "still serving the last good site" in out
+
+
+def test_a_config_saved_by_renaming_a_new_file_over_it_is_noticed_every_time(project):
+    write(project / "articles" / "patrol.md", ARTICLE)
+    port = free_port()
+    proc = start_serve(project, "--port", str(port))
+    config = project / "digest.yaml"
+    original = config.read_text("utf-8")
+    assert "title: 警务新闻文摘\n" in original
+    try:
+        root = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{root}/", proc)
+        with urllib.request.urlopen(f"{root}/__digestgen__/wait?since=-1", timeout=5) as r:
+            generation = json.load(r)["generation"]
+        for title in ("衡阳警务周报", "衡南警务月报"):  # twice: the first rename must not end the watch
+            fresh = project / "digest.yaml.new"
+            fresh.write_text(original.replace("title: 警务新闻文摘\n", f"title: {title}\n"), "utf-8")
+            os.replace(fresh, config)  # how many editors save
+            with urllib.request.urlopen(f"{root}/__digestgen__/wait?since={generation}", timeout=30) as r:
+                now = json.load(r)
+            assert now["generation"] == generation + 1 and now["errors"] == []
+            generation = now["generation"]
+            with urllib.request.urlopen(f"{root}/", timeout=5) as r:
+                assert f"<title>{title}</title>" in r.read().decode("utf-8")
+    finally:
+        code, out, err = stop(proc)
+    assert code == 0, err

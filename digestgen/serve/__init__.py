@@ -103,11 +103,12 @@ def serve(preview: Preview, *, host: str, port: int, base: str, say: Callable[[s
         state.publish(_build(preview, True, building, say)[0])
         thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
         thread.start()
-        watched = watched_paths([config.articles_dir, config.templates_dir, config.static_dir], preview.config_path)
+        folders = [config.articles_dir, config.templates_dir, config.static_dir]
+        watched = watched_paths(folders, preview.config_path)
         say(f"serving {display_path(config.output_dir)}/ at {url_for(server)}")
         say(f"watching {', '.join(display_path(p) for p in watched)}; press Ctrl-C to stop")
         errors = state.errors
-        for changed in changes(watched, stop):
+        for changed in changes(folders, preview.config_path, stop):
             if stop.is_set():
                 break
             shown = [display_path(p) for p in changed]
@@ -121,6 +122,7 @@ def serve(preview: Preview, *, host: str, port: int, base: str, say: Callable[[s
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()  # ends the watchers
         signal.signal(signal.SIGINT, previous)
         state.close()
         if thread is not None:
