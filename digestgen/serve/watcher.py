@@ -17,6 +17,8 @@ import watchfiles
 
 GATHER_SECONDS = 0.05
 """Changes arriving this soon after one another (from both watchers) make one batch."""
+HALF_SAVED_SECONDS = 0.5
+"""How long a batch waits when a changed file is empty, in case it is being saved in place."""
 
 
 class SourceFilter(watchfiles.DefaultFilter):
@@ -48,6 +50,7 @@ def changes(folders: list[Path], config_path: Path, stop: threading.Event) -> It
             continue
         batch: set[Path] = set()
         item: set[Path] | BaseException = first
+        waited_for_saves = False
         while True:
             if isinstance(item, BaseException):
                 raise item
@@ -55,8 +58,23 @@ def changes(folders: list[Path], config_path: Path, stop: threading.Event) -> It
             try:
                 item = found.get(timeout=GATHER_SECONDS)
             except queue.Empty:
-                break
+                if waited_for_saves or not any(_emptied(p) for p in batch):
+                    break
+                # An editor saving in place empties the file, then writes it: wait for the write
+                # rather than build (and show) a half-saved file.
+                waited_for_saves = True
+                try:
+                    item = found.get(timeout=HALF_SAVED_SECONDS)
+                except queue.Empty:
+                    break
         yield sorted(batch)
+
+
+def _emptied(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _pump(paths: list[Path], recursive: bool, keep: Callable[[Path], bool], stop: threading.Event,
