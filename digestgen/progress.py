@@ -70,6 +70,14 @@ def counted(items: Iterable[T], advance: Advance, total: int) -> Iterator[T]:
             advance(1)
 
 
+def tracked(items: list[T], progress: Stage, name: str, unit: str = "") -> Iterator[T]:
+    """``items`` with a bar of their own, named ``name``, open while they are gone through."""
+    with progress(name, len(items), unit) as advance:
+        for item in items:
+            yield item
+            advance(1)
+
+
 def _isatty(stream) -> bool:
     try:
         return bool(stream.isatty())

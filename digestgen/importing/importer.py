@@ -18,7 +18,7 @@ from digestgen.load.articles import load_articles
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.model import Region
 from digestgen.paths import display_path
-from digestgen.progress import Stage, counted, no_progress
+from digestgen.progress import Stage, no_progress, tracked
 from digestgen.importing.html import charset_of, extract_html
 from digestgen.importing.text import Extracted, extract_text
 from digestgen.analysis.regions import place
@@ -108,16 +108,7 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
     by_body = {_fingerprint(a.body): a.source_file for a in existing if a.body.strip()}
     taken = {p.stem for p in out_dir.glob("*.md")} if out_dir.is_dir() else set()
     planned: set[str] = set()
-    files = collect(paths)
-    with progress("import", len(files), "files") as advance:
-        _import_each(counted(files, advance, len(files)), out_dir, config, report, force, dry_run,
-                     by_url, by_title, by_body, taken, planned)
-    return report
-
-
-def _import_each(files, out_dir: Path, config: Config, report: ImportReport, force: bool, dry_run: bool,
-                 by_url: dict, by_title: dict, by_body: dict, taken: set[str], planned: set[str]) -> None:
-    for path in files:
+    for path in tracked(collect(paths), progress, "import", "files"):
         shown = display_path(path)
         try:
             extracted = extract(path)
@@ -155,6 +146,7 @@ def _import_each(files, out_dir: Path, config: Config, report: ImportReport, for
         by_body[_fingerprint(extracted.body)] = target.name
         missing = tuple(f for f in REPORTED_FIELDS if not _has(extracted, article, f))
         report.outcomes.append(Outcome(shown, "imported", display_path(target), missing=missing))
+    return report
 
 
 def extract(path: Path) -> Extracted:
