@@ -4,6 +4,7 @@
     python benchmarks/run.py                       # N = 1,000 and 10,000, 3 runs each
     python benchmarks/run.py --sizes 1000 --runs 5 --no-peers
     python benchmarks/run.py --search-only --sizes 10000
+    python benchmarks/run.py --serve --sizes 1000   # edit saved -> page reloaded, in the browser
 
 For each N it writes a corpus (benchmarks/corpus.py), then times, in separate processes:
 cold build (no site, no cache), rebuild with nothing changed, rebuild after editing one article,
@@ -18,7 +19,10 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -174,6 +178,55 @@ def search_figures(work: Path) -> dict[str, float]:
     return figures
 
 
+def serve_figures(work: Path, runs: int) -> dict[str, list[float]]:
+    """``serve`` running, the edited article open in headless Chromium: seconds from the edit saved
+    to the page reloaded and showing it, and the rebuild's own seconds as serve printed them."""
+    from playwright.sync_api import sync_playwright
+    site, cache, log = work / "serve-site", work / ".digestgen-cache-serve", work / "serve.log"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    articles = sorted((work / "articles").glob("*.md"))
+    edited = articles[len(articles) // 2]
+    original = edited.read_text("utf-8")
+    env = dict(os.environ, DIGESTGEN_CACHE=str(cache))
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--config", str(ROOT / "digest.yaml"),
+                                 "--articles", str(work / "articles"), "--out", str(site), "--port", str(port)],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    reload_seconds: list[float] = []
+    try:
+        deadline = time.monotonic() + 900
+        while "serving " not in log.read_text("utf-8"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"serve did not start:\n{log.read_text('utf-8')[-2000:]}")
+            time.sleep(0.5)
+        records = json.loads((site / "data" / "articles.json").read_text("utf-8"))
+        path = next(r["path"] for r in records if r["source_file"] == edited.name)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/{path}")
+            for run in range(runs):
+                marker = f"基准编辑标记第{run}次"
+                page.evaluate("window.beforeEdit = true")
+                start = time.perf_counter()
+                edited.write_text(original + f"\n\n{marker}。\n", "utf-8")
+                page.get_by_text(marker).wait_for(timeout=300_000)
+                reload_seconds.append(time.perf_counter() - start)
+                if page.evaluate("window.beforeEdit === true"):
+                    raise SystemExit("the page changed without a reload")
+                time.sleep(2)
+            browser.close()
+    finally:
+        edited.write_text(original, "utf-8")
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=300)
+    builds = [float(m) for m in re.findall(r"^built .*; ([0-9.]+) s$", log.read_text("utf-8"), re.M)][1:]
+    return {"edit saved -> page reloaded": reload_seconds, "serve rebuild (printed)": builds[:runs]}
+
+
 def _split(path: Path) -> tuple[dict, str]:
     import yaml
     _, fm, body = path.read_text("utf-8").split("---\n", 2)
@@ -188,6 +241,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/digestgen-bench"))
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--search-only", action="store_true")
+    ap.add_argument("--serve", action="store_true",
+                    help="only `serve`: edit saved -> open page reloaded, in headless Chromium")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -199,6 +254,13 @@ def main() -> None:
             write_corpus(n, work)
         print(f"\nN = {n:,}   (seconds: median   min     max)")
         row: dict = {}
+        if args.serve:
+            served = serve_figures(work, args.runs)
+            for name, values in served.items():
+                print(f"  serve     {name:<28} {stats(values)}")
+            row["serve"] = served
+            results[n] = row
+            continue
         if not args.search_only:
             ours = digestgen_runs(work, args.runs)
             for name, values in ours.items():

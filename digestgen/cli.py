@@ -9,9 +9,9 @@ import importlib.metadata
 import sys
 
 from digestgen.commands.common import EXIT_FATAL
-from digestgen.commands import build, evaluate, figures, import_, new, regions, tags, themes
+from digestgen.commands import build, evaluate, figures, import_, new, regions, serve, tags, themes
 
-COMMANDS = (build, import_, new, regions, themes, figures, tags, evaluate)
+COMMANDS = (build, import_, new, regions, themes, figures, tags, evaluate, serve)
 
 
 def make_parser() -> argparse.ArgumentParser:

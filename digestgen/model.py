@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning", "note"]
+BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
+"""The time zone of a front-matter date that names none."""
 PLACE_SUFFIX = re.compile(r"(特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|自治州|自治县|地区|新区|省|市|州|盟|县|区|旗)$")
 
 

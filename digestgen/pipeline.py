@@ -13,6 +13,7 @@ from digestgen.config import Config, load_config
 from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
+from digestgen.progress import Stage, counted, no_progress
 from digestgen.render.pages import render_site
 from digestgen.site.model import build_site
 from digestgen.site.permalinks import alias_problems, published, vanished
@@ -39,6 +40,8 @@ class BuildReport:
     """Articles marked ``draft: true`` that were not built (no ``--drafts``)."""
     drafts_built: int = 0
     """Drafts built (with ``--drafts``): marked on their pages, kept out of feeds, JSON and sitemap."""
+    kept: bool = False
+    """Nothing was written because of errors (``keep_site_on_errors``): the last site stays."""
 
     @property
     def errors(self) -> int:
@@ -59,7 +62,8 @@ class BuildReport:
 
 
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
-          drafts: bool = False, use_cache: bool = True, jobs: int | None = None) -> BuildReport:
+          drafts: bool = False, use_cache: bool = True, jobs: int | None = None,
+          keep_site_on_errors: bool = False, progress: Stage = no_progress) -> BuildReport:
     """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written.
 
     ``drafts`` builds the articles marked ``draft: true`` too: each is marked as a draft on its
@@ -69,6 +73,10 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     With the cache on, a build whose inputs (articles, config, templates, static files, digestgen
     itself) are byte for byte those of the last build leaves the site as it is, and articles
     analysed before are not analysed again.
+
+    With ``keep_site_on_errors`` (``serve``), a build in which an article has an error writes
+    nothing, so the last good site stays in place; its report then has ``kept=True``.
+    ``progress`` is told how far the long stages are (see :mod:`digestgen.progress`).
     """
     started = time.perf_counter()
     config = _with_overrides(load_config(config_path), articles_dir, output_dir)
@@ -89,7 +97,12 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     jobs = jobs or os.cpu_count() or 1
     loaded = clock("load", load_articles(config.articles_dir, config.theme_names,
                                          drafts=drafts, display_root=Path.cwd()))
-    analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs))
+    with progress("analyse", len(loaded.articles), "articles") as advance:
+        analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance))
+    if keep_site_on_errors and any(p.level == "error" for p in loaded.problems + notes):
+        return BuildReport(articles=len(analysed), pages=0, files=0, problems=tuple(loaded.problems + notes),
+                           seconds=time.perf_counter() - started, output_dir=config.output_dir,
+                           timings=tuple(clock.laps), kept=True)
     site = clock("site model", build_site(analysed, config))
     files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
@@ -102,7 +115,10 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                          "drafts_built": drafts_built,
                          "problems": [[p.path, p.line, p.level, p.message] for p in problems]},
               "permalinks": published(site.entries)}
-    written = clock("render and write", write_site(files, config.static_dir, config.output_dir, record))
+    total = len(site.pages) + len(site.feeds)
+    with progress("render and write", total, "pages") as advance:
+        written = clock("render and write", write_site(counted(files, advance, total), config.static_dir,
+                                                       config.output_dir, record))
 
     if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
         problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
@@ -129,11 +145,11 @@ def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int):
+def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None):
     """Analyse every article; if that fails, find the articles it fails on, leave them out with an
     error each, and analyse the others, so one article never stops the build."""
     try:
-        return analyse(loaded.articles, config, cache=cache, jobs=jobs)
+        return analyse(loaded.articles, config, cache=cache, jobs=jobs, progress=advance)
     except Exception:
         pass
     kept = []

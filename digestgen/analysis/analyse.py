@@ -11,6 +11,7 @@ import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from digestgen.config import Config
@@ -74,7 +75,8 @@ class _Prepared:
 
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
             cache: AnalysisCache | None = None, jobs: int = 1,
-            tag_reasons: dict[str, Counter] | None = None) -> tuple[list[Analysed], list[Problem]]:
+            tag_reasons: dict[str, Counter] | None = None,
+            progress: Callable[[int], None] | None = None) -> tuple[list[Analysed], list[Problem]]:
     """Analyse the whole corpus at once (tag weights depend on every article).
 
     The per-article work (Markdown, tokens, region) is cached by content hash and, for the
@@ -87,9 +89,12 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
                       config.markdown_extensions) for a in articles]
     found = [cache.get(k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
+    advance = progress or (lambda n: None)  # ``progress(n)``: n more articles analysed (a progress bar)
+    advance(len(articles) - len(todo))
     for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config, jobs)):
         found[i] = result
         cache.put(keys[i], (replace(result[0], article=None), result[1]))  # the article is in the key
+        advance(1)
     prepared = [f[0] if f[0].article is not None else replace(f[0], article=a) for f, a in zip(found, articles)]
     problems = [p for f in found for p in f[1]]
     places = _place_words([p.region for p in prepared])

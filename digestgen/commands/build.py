@@ -8,6 +8,8 @@ from pathlib import Path
 from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, report
 from digestgen.config import ConfigError
 from digestgen.pipeline import BuildError, build
+from digestgen.progress import terminal_progress
+from digestgen.progress import wanted as progress_wanted
 from digestgen.render.pages import RenderError
 from digestgen.write import WriteError
 
@@ -34,7 +36,8 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         result = build(args.config, articles_dir=args.articles, output_dir=args.out, drafts=args.drafts,
-                       use_cache=not args.no_cache, jobs=args.jobs)
+                       use_cache=not args.no_cache, jobs=args.jobs,
+                       progress=terminal_progress(progress_wanted(args.quiet)))
     except ConfigError as exc:
         report(exc.problems)
         print("build stopped: fix the config file; the site was not changed", file=sys.stderr)

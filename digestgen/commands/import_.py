@@ -9,6 +9,7 @@ from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_co
 from digestgen.config import Config
 from digestgen.importing import evaluate as import_evaluation
 from digestgen.importing.importer import ImportFailure, import_files
+from digestgen.progress import terminal_progress, wanted
 
 
 def add_parser(commands) -> None:
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
     try:
         result = import_files([p for p in args.paths if p.exists()], args.out or config.articles_dir, config,
-                              force=args.force, dry_run=args.dry_run)
+                              force=args.force, dry_run=args.dry_run, progress=terminal_progress(wanted()))
     except ImportFailure as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FATAL

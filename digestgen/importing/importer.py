@@ -25,6 +25,7 @@ from digestgen.load.articles import load_articles
 from digestgen.load.clean import strip_forbidden
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.paths import display_path
+from digestgen.progress import Stage, no_progress, tracked
 from digestgen.importing.html import charset_of, extract_html
 from digestgen.importing.text import Extracted, extract_text, shared_lines
 from digestgen.analysis.tokens import vocabulary
@@ -101,8 +102,8 @@ def decode(raw: bytes, is_html: bool) -> str:
 
 
 def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: bool = False,
-                 dry_run: bool = False) -> ImportReport:
-    """Import every raw file under ``paths`` into ``out_dir``.
+                 dry_run: bool = False, progress: Stage = no_progress) -> ImportReport:
+    """Import every raw file under ``paths`` into ``out_dir``; ``progress`` is told how far it is.
 
     Each file is imported on its own: one that cannot be read or understood is a ``failed``
     outcome and the others go on. Raises :class:`ImportFailure` when ``out_dir`` cannot be a folder.
@@ -118,7 +119,7 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
     planned: set[str] = set()
     files = collect(paths)
     shared = batch_chrome(files)
-    for path in files:
+    for path in tracked(files, progress, "import", "files"):
         shown = display_path(path)
         try:
             check_regular_file(path)

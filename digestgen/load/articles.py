@@ -27,6 +27,8 @@ LIST_SPLIT = re.compile(r"\s*[,,、;;]\s*")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
                 "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d")
+ISO_DATETIME = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)"
+                          r"\s*(?P<zone>[Zz]|[+-]\d{2}:?\d{2})?$")
 CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$")
 _HANDLER = frontmatter.YAMLHandler()
 
@@ -285,6 +287,14 @@ def _date(key, raw, line, report):
 def _parse_date(text: str) -> dict | None:
     if len(text) > 40:
         return None
+    m = ISO_DATETIME.match(text)
+    if m:  # RFC 3339 / ISO 8601 with a time, as Hugo and most feeds write it; its time zone is kept
+        try:
+            when = dt.datetime.fromisoformat(f"{m['day']}T{m['time']}{_offset(m['zone'])}")
+        except ValueError:
+            pass
+        else:
+            return {"date": when.replace(microsecond=0), "has_time": True}
     for fmt in DATE_FORMATS:
         try:
             return {"date": dt.datetime.strptime(text, fmt), "has_time": "%H" in fmt}
@@ -298,6 +308,15 @@ def _parse_date(text: str) -> dict | None:
         except ValueError:
             pass
     return None
+
+
+def _offset(zone: str | None) -> str:
+    """``Z`` -> ``+00:00``, ``+0800`` -> ``+08:00``; none stays none (the time is then Beijing time)."""
+    if not zone:
+        return ""
+    if zone.upper() == "Z":
+        return "+00:00"
+    return zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
 
 
 def _url(key, raw, line, report):

@@ -17,8 +17,9 @@ import jinja2
 from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
-from digestgen.model import Entry, Figure, OutputFile
+from digestgen.model import BEIJING, Entry, Figure, OutputFile
 from digestgen.parallel import parallel_map
+from digestgen.paths import display_path
 from digestgen.render import charts
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import search_files
@@ -39,7 +40,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_date"] = cn_date
-    env.filters["iso_date"] = lambda d: d.strftime("%Y-%m-%dT%H:%M:%S") if d else ""
+    env.filters["iso_date"] = lambda d: iso_date(d) if d else ""
     env.filters["datetime_attr"] = datetime_attr
     env.filters["figure"] = figure_text
     env.globals.update(charts.GLOBALS)
@@ -81,18 +82,35 @@ def split_lede(html: str) -> tuple[str, str]:
 
 
 def cn_date(d: dt.datetime | None, with_time: bool = False) -> str:
-    """``2022年2月21日`` (and the time when known), or 日期不详."""
+    """``2022年2月21日`` (and the time when known, with its zone unless Beijing time), or 日期不详."""
     if d is None:
         return "日期不详"
     text = f"{d.year}年{d.month}月{d.day}日"
-    return f"{text} {d:%H:%M}" if with_time else text
+    if not with_time:
+        return text
+    offset = d.utcoffset()
+    if offset is None or offset == BEIJING.utcoffset(None):
+        return f"{text} {d:%H:%M}"
+    minutes = int(offset.total_seconds()) // 60
+    zone = f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60}" + (f":{abs(minutes) % 60:02d}" if abs(minutes) % 60 else "")
+    return f"{text} {d:%H:%M} (UTC{zone})"
+
+
+def iso_date(d: dt.datetime) -> str:
+    """``2022-02-21T12:09:02``, with the time zone when the front matter gave one (``+08:00``, ``+00:00``)."""
+    return d.isoformat(timespec="seconds")
 
 
 def datetime_attr(d: dt.datetime | None, has_time: bool = False) -> str:
-    """A ``<time datetime>`` value: ``2020-01-24`` for a date alone, ``2022-02-21T12:09`` with a time."""
+    """A ``<time datetime>`` value: ``2020-01-24`` for a date alone, ``2022-02-21T12:09`` with a time,
+    and its zone (``+00:00``) when the front matter gave one."""
     if d is None:
         return ""
-    return d.strftime("%Y-%m-%dT%H:%M:%S" if d.second else "%Y-%m-%dT%H:%M") if has_time else d.strftime("%Y-%m-%d")
+    if not has_time:
+        return d.strftime("%Y-%m-%d")
+    if d.tzinfo is not None:
+        return iso_date(d)
+    return d.strftime("%Y-%m-%dT%H:%M:%S" if d.second else "%Y-%m-%dT%H:%M")
 
 
 PARALLEL_PAGES = 2000
@@ -149,7 +167,9 @@ def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment)
                                sections=site.sections, **page.context.variables())
     except jinja2.TemplateError as exc:
         line = getattr(exc, "lineno", None)
-        where = f"{getattr(exc, 'filename', None) or page.template}:{line}" if line else page.template
+        filename = getattr(exc, "filename", None)
+        shown = display_path(Path(filename)) if filename else page.template  # templates/x.html, as typed
+        where = f"{shown}:{line}" if line else page.template
         raise RenderError(f"{where}: template error while rendering {page.path}: {exc}") from exc
     return OutputFile(page.path, html.encode("utf-8"))
 
@@ -172,8 +192,8 @@ def render_feed(feed: Feed, config: Config) -> OutputFile:
         fg.subtitle(config.description)
     fg.generator("digestgen")
     fg.author(name=config.title)  # Atom wants an author for entries that name none
-    dates = [e.item.article.date for e in feed.entries if e.item.article.date]
-    newest = _aware(max(dates)) if dates else dt.datetime(1970, 1, 1, tzinfo=_CST)
+    dates = [_aware(e.item.article.date) for e in feed.entries if e.item.article.date]
+    newest = max(dates) if dates else dt.datetime(1970, 1, 1, tzinfo=_CST)
     fg.updated(newest)
     for e in reversed(feed.entries):  # feedgen prepends each new entry
         a = e.item.article
@@ -192,7 +212,7 @@ def render_feed(feed: Feed, config: Config) -> OutputFile:
     return OutputFile(feed.path, fg.atom_str(pretty=True))
 
 
-_CST = dt.timezone(dt.timedelta(hours=8), "CST")
+_CST = BEIJING
 
 
 def _aware(d: dt.datetime) -> dt.datetime:
@@ -211,7 +231,7 @@ def article_record(e: Entry) -> dict:
     if a.date is None:
         date = None
     elif a.has_time:
-        date = a.date.strftime("%Y-%m-%dT%H:%M:%S")
+        date = iso_date(a.date)
     else:
         date = a.date.strftime("%Y-%m-%d")
     return {

@@ -64,18 +64,20 @@ def timeline(entries: Sequence[Entry]) -> tuple[str, list[Bar]]:
     dates = [e.item.article.date for e in entries if e.item.article.date]
     if not dates:
         return "年", []
-    first, last = min(dates), max(dates)
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    # By the calendar day each article states (dates with and without a time zone mix here).
+    first = min((d.year, d.month) for d in dates)
+    last = max((d.year, d.month) for d in dates)
+    months = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
     if months <= MONTHS_SHOWN:
         counts = Counter((d.year, d.month) for d in dates)
         bars = []
-        year, month = first.year, first.month
+        year, month = first
         for _ in range(months):
             bars.append(Bar(f"{year}年{month}月", counts[(year, month)]))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return "月", bars
     counts = Counter(d.year for d in dates)
-    return "年", [Bar(f"{y}年", counts[y]) for y in range(first.year, last.year + 1)]
+    return "年", [Bar(f"{y}年", counts[y]) for y in range(first[0], last[0] + 1)]
 
 
 def theme_bars(entries: Sequence[Entry], limit: int = 8) -> list[Bar]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from digestgen.config import Config
-from digestgen.model import Analysed, Entry, Figure, Link, Problem, short_place_name
+from digestgen.model import BEIJING, Analysed, Entry, Figure, Link, Problem, short_place_name
 from digestgen.site.assets import Asset, localise
 from digestgen.site.urls import article_path, file_slug, listing_path, slugify, unique
 
@@ -113,7 +113,9 @@ def analysed_words(items: Sequence[Analysed]) -> Callable[[str], list[str]]:
 def _order(it: Analysed):
     d = it.article.date
     # Newest first; undated articles last, then by file name so the order never depends on the disk.
-    return (d is None, -(d.timestamp()) if d else 0, it.article.source_file)
+    # A date without a time zone is Beijing time, as in the feeds; one with a zone (RFC 3339) keeps it.
+    return (d is None, -(d if d.tzinfo else d.replace(tzinfo=BEIJING)).timestamp() if d else 0,
+            it.article.source_file)
 
 
 def _article_slugs(items: Sequence[Analysed], cut) -> dict[int, str]:
