@@ -91,12 +91,10 @@ def test_the_development_set_is_imported_without_invention_or_furniture(project,
     assert right / (6 * n) >= 0.95, rows["misses"]
     assert rows["invented"].startswith("0 fields"), rows["misses"]
     assert rows["furniture"].startswith("0 of "), rows["misses"]
-    assert int(rows["body"].split("/")[0]) >= n - 2, rows["misses"]
+    assert int(rows["body"].split("/")[0]) == n, rows["misses"]
 
 
 @NO_DEVSET
-@pytest.mark.xfail(strict=True, reason="issue 12 asks for body bounds 40/40; two held-out pages (d034, d035) "
-                                       "start the body one line off (see the README's figures)")
 def test_every_development_set_body_starts_and_ends_where_the_article_does(project, capsys):
     rows = evaluation(capsys, DEVSET)
     n = len(list((DEVSET / "expected").glob("*.yaml")))

@@ -72,6 +72,10 @@ LEAD = re.compile(r"^(?P<src>[^\s,,。:：()()“”]{1,22}?" + OUTLET + r")(?P<
                   r"(?=[\s((]|$)")
 LEAD_DATED = re.compile(r"^(?P<src>[^\s,,。()()“”]{1,28}?" + OUTLET + r")(?P<place>[" + CJK + r"]{0,4})"
                         r"\d{1,2}月\d{1,2}日(?:讯|消息|电)")
+# A reporter's lead: 某某融媒体记者 张三 报道:… (the outlet, its reporter, then the text).
+REPORTER_LEAD = re.compile(r"^(?P<src>[^\s,。:()“”]{1,22}?(?:融媒体中心|融媒体|" + OUTLET[3:-1] + r"))"
+                           r"(?P<role>首席记者|特约记者|见习记者|实习记者|记者|通讯员)\s*"
+                           r"(?P<names>(?:" + NAME + r"[\s、]*){1,3}?)\s*报道[::]")
 PUBLISHER = re.compile(r"^[" + CJK + r"A-Za-z·()()]{2,16}?(?:网|在线|融媒|新闻|日报|晚报|法制报|法治报|报|客户端|发布|电视台|"
                        r"广播电视台|融媒体中心|频道|公安局|分局|派出所|大队|支队|总队|公安厅|政府|办公室|委员会|中心|政法委|检察院|法院)$")
 SITE = re.compile(r"^[" + CJK + r"A-Za-z·]{2,10}(?:网|在线|融媒|新闻|日报|晚报|报|客户端|电视台|频道|门户|官网|论坛|社区)$")
@@ -183,6 +187,8 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
     for i in header:  # a lead alone on its line: 本报讯, XX网讯
         if (lead := LEAD.fullmatch(lines[i])) and not lead.group("src").startswith("本报"):
             out.source = out.source or lead.group("src")
+    if out.date is None:
+        out.date = _header_date_fallback(lines, kinds, header, out.title)
     if not out.source:
         out.source = _fallback_source([lines[i] for i in footer + header])
     out.authors = list(dict.fromkeys(a for a in out.authors if a))
@@ -255,6 +261,24 @@ def _prepare(lines: list[str]) -> list[str]:
             continue
         if line:
             out.append(line)
+    return _join_lone_leads(out)
+
+
+def _join_lone_leads(lines: list[str]) -> list[str]:
+    """A lead printed alone on its line (``本报讯``, ``某某网讯``) belongs to the paragraph under it:
+    ``本报讯`` + ``(记者 某某)近日,…`` is one lead paragraph, as the paper printed it."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if LEAD.fullmatch(line) and nxt and (re.match(r"^[(][^()]{2,40}[)]\s*\S", nxt) or _paragraph_like(nxt)) \
+                and not _credit_line(nxt):
+            out.append(line + ("" if nxt.startswith("(") else " ") + nxt)
+            i += 2
+            continue
+        out.append(line)
+        i += 1
     return out
 
 
@@ -338,7 +362,19 @@ def _credit_line(line: str) -> bool:
         return _credit_text(s[1:-1])
     if re.match(r"^[□■]\s*(?:本报)?(?:记者|通讯员)", s) or ORG_CREDIT.match(s):
         return True
-    return bool(re.fullmatch(r"(?:" + "|".join(WRITER[:10]) + r")\s*(?:" + NAME + r"\s*){1,4}", s))
+    return bool(re.fullmatch(r"(?:" + "|".join(WRITER[:10]) + r")\s*(?:" + NAME + r"\s*){1,4}", s)) or _byline(s)
+
+
+def _byline(line: str) -> bool:
+    """A byline of names and writer roles, nothing else: ``张三 李四 某某网记者 王五`` (correspondents
+    first, then an outlet's reporter). Every word is a personal name or ends with a writer role, and
+    at least one name follows a role."""
+    tokens = line.split()
+    if len(line) > 60 or not 3 <= len(tokens) <= 8:
+        return False
+    roles = [i for i, t in enumerate(tokens) if t.endswith(WRITER[:11]) and not _person_name(t)]
+    names = [i for i, t in enumerate(tokens) if _person_name(t)]
+    return bool(roles) and len(roles) + len(names) == len(tokens) and any(i > roles[0] for i in names)
 
 
 def _heading_like(line: str) -> bool:
@@ -380,6 +416,8 @@ def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extr
     if len(above) > 1 and above[-2] == first - 1 and lines[above[-2]] != lines[first]:
         first = above[-2]  # a headline and its subtitle, both above the metadata line or the article
     out.title = _clean_title(lines[first])
+    if (outlet := _bracketed_outlet(lines[first])):
+        out.source = out.source or outlet  # a reprint marked with the outlet it came from
     nxt = first + 1
     if nxt in strong and nxt < len(lines) and lines[nxt] != lines[first] and len(lines[nxt]) >= 8:
         out.subtitle = _clean_title(lines[nxt])
@@ -415,10 +453,15 @@ def _kicker_shaped(line: str) -> bool:
 def _clean_title(line: str) -> str:
     """The headline without an outlet's name bracketed before it (【某某新闻网】标题)."""
     line = re.sub(r"\s+", " ", line).strip()
-    m = re.match(r"^[【\[]([^】\]]{2,12})[】\]]\s*(?=\S{4})", line)
-    if m and (SITE.match(m.group(1)) or PUBLISHER.match(m.group(1))):
-        line = line[m.end():]
+    if _bracketed_outlet(line):
+        line = line[line.index("】" if line.startswith("【") else "]") + 1:].strip()
     return line
+
+
+def _bracketed_outlet(line: str) -> str | None:
+    """The outlet named in brackets before a headline (【某某新闻网】标题): the paper or site it was reprinted from."""
+    m = re.match(r"^[【\[]([^】\]]{2,12})[】\]]\s*(?=\S{4})", line.strip())
+    return m.group(1) if m and (SITE.match(m.group(1)) or PUBLISHER.match(m.group(1))) else None
 
 
 # ---- fields ----
@@ -465,6 +508,9 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
         if KEY_RE.match(stripped):
             for key, value in _key_values(stripped):
                 kind = KEY_OF.get(re.sub(r"\s+", "", key))
+                if kind == "source" and key.startswith("供稿") and (names := _contributors(value)):
+                    out.authors.extend(names)  # 供稿:某某中心 张三: the unit, then the person who wrote it
+                    value = value if not _person_name(value.split()[0]) else ""
                 if kind == "source" and value and not out.source:
                     out.source = re.split(r"\s{2,}|\s\|\s|\s", value)[0].strip()
                 elif kind == "authors":
@@ -481,6 +527,22 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
             out.date = _iso(d) if d else _iso_dmy(DMY.match(line.strip()))
     if not out.source and publisher:
         out.source = publisher  # 发布机构 of a 信息公开 table, when no 来源 is stated
+
+
+def _header_date_fallback(lines: list[str], kinds: list[str], header: list[int], title: str | None) -> str | None:
+    """A publication date printed where no metadata line states one: an e-paper's date masthead
+    with its weekday directly above the headline (``2015年04月24日 星期五``), or a follow prompt
+    ending with the account's posting date (``点击关注我 某某 2021-02-04``). Only the first, and
+    never a date the page prints as today (after 今天, or in the top bar away from the headline)."""
+    titled = [i for i in header if title and _clean_title(lines[i]) == title]
+    if titled and (i := titled[0] - 1) >= 0 and i in header and not (i > 0 and "今天" in lines[i - 1]) \
+            and (m := re.fullmatch(DATE.pattern + r"\s*星期[一二三四五六日天]", lines[i])):
+        return _iso(m)
+    for i in header:
+        if kinds[i] == "chrome" and "关注" in lines[i] and not re.search(r"今天|星期", lines[i]) \
+                and (m := re.search(r"\s(\d{4}-\d{1,2}-\d{1,2})$", lines[i])):
+            return _iso(DATE.search(m.group(1)))
+    return None
 
 
 def _today(lines: list[str], n: int) -> bool:
@@ -503,6 +565,15 @@ def _key_values(line: str) -> list[tuple[str, str]]:
             value = DATE.sub("", value).strip()
         pairs.append((key, value))
     return pairs
+
+
+def _contributors(value: str) -> list[str]:
+    """The people in a contribution credit (``某某中心 张三``, ``张三 李四``): the personal names after
+    the unit, or all of them when no unit is named; none when anything else follows."""
+    tokens = value.split()
+    if tokens and not _person_name(tokens[0]):
+        tokens = tokens[1:]
+    return tokens if tokens and all(_person_name(t) for t in tokens) else []
 
 
 def _read_credit(text: str, out: Extracted) -> None:
@@ -553,6 +624,11 @@ def _read_lead(first: str, out: Extracted) -> None:
             out.authors.extend(n for n in _names(chunk) if not n.endswith("报道"))
         return
     m = LEAD.match(first) or LEAD_DATED.match(first)
+    if not m and (r := REPORTER_LEAD.match(first)):
+        if not r.group("src").startswith("本报"):
+            out.source = out.source or r.group("src")
+        out.authors.extend(_names(r.group("names")))
+        return
     if not m:
         return
     src = m.group("src")
