@@ -166,6 +166,96 @@ def test_an_untitled_articles_placeholder_is_its_lead_sentence_not_a_byline(proj
     assert "记者" not in h1 and "某某网讯" not in h1
 
 
+# ---- layouts: leads, bylines, credit ladders, e-paper and follow-line dates ----
+
+def imported(capsys, tmp_path: Path, pages: dict[str, str]) -> dict[str, tuple[dict, str]]:
+    raw = write_pages(tmp_path / "raw", pages)
+    assert main(["import", str(raw), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    return articles(tmp_path / "out")
+
+
+def test_a_lead_alone_on_its_line_and_its_credit_below_start_the_body(capsys, tmp_path):
+    got = imported(capsys, tmp_path, {
+        "paper.txt": "本报讯\n(记者 王某某)9月9日,某某区公安分局破获一起非法吸收公众存款案件,刑事拘留犯罪嫌疑人3名。\n"
+                     "据了解,4月24日,经侦大队在日常工作中发现线索,随即成立专案组展开调查。\n"
+                     "目前,案件正在进一步侦办中。\n",
+        "site.txt": "某某网讯\n近日,某某县公安局组织民警走进社区开展防范电信诈骗宣传,发放资料300余份。\n"
+                    "民警提醒群众,不轻信陌生来电。\n"})
+    meta, body = got["paper.txt"]
+    assert body.startswith("本报讯(记者 王某某)9月9日,某某区公安分局破获"), body
+    assert meta["authors"] == ["王某某"]
+    assert "source" not in meta and "date" not in meta, "本报讯 names no paper; 9月9日 is the event"
+    meta, body = got["site.txt"]
+    assert body.startswith("某某网讯 近日,某某县公安局组织民警") and meta["source"] == "某某网"
+
+
+def test_a_byline_of_correspondents_and_an_outlets_reporter_is_a_credit_not_the_first_paragraph(capsys, tmp_path):
+    got = imported(capsys, tmp_path, {"a.txt": (
+        "当前位置: 首页 >> 警务资讯 >> 媒体报道 >> 正文\n"
+        "【某某新闻网】某某区公安分局:守住群众“钱袋子”\n发布日期:2025-01-06 16:09   阅读:\n\n"
+        "张某某 李某 某某新闻网-客户端记者 王某\n\n"
+        "年末岁尾,是群众置办年货的旺季,也是违法犯罪分子紧盯群众钱包的关键时期,民警走上街头开展防范非法集资宣传。\n\n"
+        "据统计,此次活动共发放宣传册200余份,接受群众咨询60余人次。\n")})
+    meta, body = got["a.txt"]
+    assert meta["title"] == "某某区公安分局:守住群众“钱袋子”"
+    assert meta["source"] == "某某新闻网", "the outlet bracketed before the headline"
+    assert meta["authors"] == ["张某某", "李某", "王某"]
+    assert str(meta["date"]) == "2025-01-06 16:09"
+    assert body.startswith("年末岁尾,是群众置办年货的旺季") and "记者" not in body
+
+
+def test_a_contribution_credit_gives_the_unit_as_source_and_its_writer_but_editors_are_not_authors(capsys, tmp_path):
+    para = "3月19日,某某市公安局召开座谈会,邀请10名社会各界代表围绕队伍建设、执法公信力等方面提出建议。\n"
+    got = imported(capsys, tmp_path, {
+        "ladder.txt": "\n" + para + "会议要求,要坚持问题导向,打造一支纪律严明的队伍。\n"
+                      "供稿:某某融媒体中心 赵某某\n文字编辑:钱某\n编辑:孙某\n编审:赵某某 李某\n总编:周某\n",
+        "person.txt": para + "供稿:吴某某\n责任编辑:郑某\n",
+        "unit.txt": para.replace("3月19日", "3月20日") + "供稿:某某派出所\n"})
+    meta, body = got["ladder.txt"]
+    assert meta["source"] == "某某融媒体中心" and meta["authors"] == ["赵某某"]
+    assert body.endswith("打造一支纪律严明的队伍。") and "供稿" not in body
+    assert got["person.txt"][0]["authors"] == ["吴某某"] and "source" not in got["person.txt"][0]
+    assert got["unit.txt"][0]["source"] == "某某派出所" and "authors" not in got["unit.txt"][0]
+
+
+def test_a_reporters_lead_names_the_outlet_and_the_reporter(capsys, tmp_path):
+    got = imported(capsys, tmp_path, {"a.txt": (
+        "某某县公安局部署教育整顿工作\n\n"
+        "某某融媒体记者 刘某 报道:8月10日,某某县公安局召开视频工作会议,总结上半年全县公安工作。\n\n"
+        "会议强调,全县公安机关要全力以赴做好维护安全稳定工作。\n")})
+    meta, body = got["a.txt"]
+    assert meta["source"] == "某某融媒体" and meta["authors"] == ["刘某"]
+    assert body.startswith("某某融媒体记者 刘某 报道:8月10日") and "date" not in meta
+
+
+def test_an_e_paper_date_masthead_above_the_headline_is_the_date_but_a_top_bars_today_is_not(capsys, tmp_path):
+    story = ("某某派出所升级改造视频监控\n\n"
+             "某某日报讯 (张某某)近年来,辖区流动人口逐年递增,派出所对视频监控进行升级改造,摄像头从230个增加到410个。\n")
+    got = imported(capsys, tmp_path, {
+        "epaper.txt": "2015年04月24日 星期五\n" + story,
+        "today.txt": "欢迎访问某某县公安局网站 今天是:\n2024年1月1日 星期一\n" + story.replace("230", "120")
+                     .replace("某某派出所", "某某县派出所"),
+        "topbar.txt": "2024年1月1日 星期一\n首页 > 警务动态 > 正文\n" + story.replace("230", "150")
+                      .replace("某某派出所", "某某区派出所")})
+    meta, _ = got["epaper.txt"]
+    assert str(meta["date"]) == "2015-04-24"
+    assert meta["title"] == "某某派出所升级改造视频监控" and meta["source"] == "某某日报" and meta["authors"] == ["张某某"]
+    assert "date" not in got["today.txt"][0] and "date" not in got["topbar.txt"][0]
+
+
+def test_a_follow_line_ending_with_the_accounts_posting_date_gives_the_date(capsys, tmp_path):
+    story = ("查看原文\n\n俩在逃人员在花市现身 半小时被警方抓获\n\n{follow}\n\n"
+             "        2月13日14时许,某某警方视频监控中心发出预警,发现有疑似在逃人员出现在花市。\n\n"
+             "        半小时后,民警在花市码头区域将其抓获。\n")
+    got = imported(capsys, tmp_path, {"dated.txt": story.format(follow="点击👉关注我 某某警方 2021-02-04"),
+                                      "bare.txt": story.format(follow="点击上方蓝字关注我们").replace("13日", "14日")})
+    meta, body = got["dated.txt"]
+    assert str(meta["date"]) == "2021-02-04" and "source" not in meta
+    assert body.startswith("2月13日14时许") and "关注" not in body
+    assert "date" not in got["bare.txt"][0]
+
+
 # ---- duplicates without data loss ----
 
 def test_two_different_articles_with_the_same_title_both_import(project, capsys, tmp_path):
