@@ -161,11 +161,16 @@ def test_importing_again_skips_duplicates_and_force_rewrites_identically(seeds_i
     assert {p.name: p.read_bytes() for p in (seeds_imported["000_c8bd5857c6e71643.txt"].parent).glob("*.md")} == before
 
 
-def test_an_existing_file_is_never_overwritten_without_force(project, capsys):
+def test_an_existing_file_of_another_article_is_never_overwritten_even_with_force(project, capsys):
     target = write(project / "articles" / "2022-02-21-2021-nian-hengnan-gongan-yi-han.md", "---\ntitle: 我写的\n---\n我的正文\n")
-    assert main(["import", str(SEEDS / "000_c8bd5857c6e71643.txt")]) == 0
-    assert "a file of that name exists; use --force to replace it" in capsys.readouterr().out
-    assert target.read_text("utf-8") == "---\ntitle: 我写的\n---\n我的正文\n"
+    for args in ([], ["--force"]):
+        assert main(["import", str(SEEDS / "000_c8bd5857c6e71643.txt"), *args]) == 0
+        assert target.read_text("utf-8") == "---\ntitle: 我写的\n---\n我的正文\n"
+    out = capsys.readouterr().out.splitlines()
+    targets = [line.split(" -> ")[1] for line in out if line.startswith("imported ") and " -> " in line]
+    assert targets == ["articles/2022-02-21-2021-nian-hengnan-gongan-yi-han-2.md"] * 2, out
+    assert sorted(p.name for p in (project / "articles").iterdir()) == [
+        "2022-02-21-2021-nian-hengnan-gongan-yi-han-2.md", "2022-02-21-2021-nian-hengnan-gongan-yi-han.md"]
 
 
 def test_dry_run_reports_and_writes_nothing(project, capsys):

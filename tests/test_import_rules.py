@@ -271,6 +271,43 @@ def test_two_different_articles_with_the_same_title_both_import(project, capsys,
     assert "冒充客服" in bodies["a.txt"] and "防溺水" in bodies["b.txt"]
 
 
+def test_a_different_article_with_the_same_title_in_a_later_run_imports_as_dash_2(project, capsys, tmp_path):
+    first = write_pages(tmp_path / "first", {"a.txt": "警方发布夏季安全提醒\n近日,某某县公安局破获一起冒充客服诈骗案,"
+                                                      "为群众挽回损失5万元。\n本文链接:http://example.org/news/1.html\n"})
+    later = write_pages(tmp_path / "later", {"b.txt": "警方发布夏季安全提醒\n近日,某某区公安分局开展防溺水宣传,"
+                                                      "走访沿河村庄12个。\n"})
+    edited = write_pages(tmp_path / "edited", {"c.txt": "警方发布夏季安全提醒\n近日,某某县公安局破获一起冒充客服诈骗案,"
+                                                        "为群众挽回损失5万余元。\n本文链接:http://example.org/news/1.html\n"})
+    folder = project / "articles"
+    assert main(["import", str(first)]) == 0
+    assert main(["import", str(later)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3:] == ["imported later/b.txt -> articles/jingfang-fabu-xiaji-anquan-tixing-2.md",
+                        "    not stated in the page, left out: date, source, authors, url",
+                        "imported 1, skipped 0 (0 duplicates, 0 existing), failed 0"]
+    files = {p.name: p.read_bytes() for p in folder.glob("*.md")}
+    assert sorted(files) == ["jingfang-fabu-xiaji-anquan-tixing-2.md", "jingfang-fabu-xiaji-anquan-tixing.md"]
+
+    # The same article again (same text, or same url with edited text) is skipped, naming its file.
+    assert main(["import", str(later)]) == 0
+    assert main(["import", str(edited)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("skipped  later/b.txt: the same article (same text) is already imported as "
+                      "(articles/jingfang-fabu-xiaji-anquan-tixing-2.md)")
+    assert out[2] == ("skipped  edited/c.txt: the same article (same url) is already imported as "
+                      "(articles/jingfang-fabu-xiaji-anquan-tixing.md)")
+    assert {p.name: p.read_bytes() for p in folder.glob("*.md")} == files
+
+    # --force replaces only the same article, in its own file.
+    assert main(["import", str(edited), "--force"]) == 0
+    assert main(["import", str(later), "--force"]) == 0
+    assert capsys.readouterr().out.count("imported 1, skipped 0") == 2
+    now = {p.name: p.read_bytes() for p in folder.glob("*.md")}
+    assert sorted(now) == sorted(files)
+    assert now["jingfang-fabu-xiaji-anquan-tixing-2.md"] == files["jingfang-fabu-xiaji-anquan-tixing-2.md"]
+    assert "5万余元" in now["jingfang-fabu-xiaji-anquan-tixing.md"].decode("utf-8")
+
+
 def test_a_skipped_duplicate_names_the_file_it_duplicates(project, capsys, tmp_path):
     text = "某某县开展禁毒宣传\n近日,某某县公安局在广场开展禁毒宣传活动,发放资料500余份。\n"
     raw = write_pages(tmp_path / "raw", {"a.txt": text, "b.txt": "平安某某网\n" + text})
