@@ -156,6 +156,7 @@ def test_an_untitled_articles_placeholder_is_its_lead_sentence_not_a_byline(proj
     assert main(["import", str(raw)]) == 0
     meta, body = articles(project / "articles")["a.txt"]
     assert meta["source"] == "某某网" and meta["authors"] == ["王某某", "李某"]
+    assert body.startswith("某某网讯(记者 王某某 通讯员 李某)近日"), "the lead stays in the body"
     assert main(["build"]) == 0
     capsys.readouterr()
     [page] = [p for p in (project / "site").rglob("*.html") if "夏夜治安巡查" in p.read_text("utf-8")

@@ -115,13 +115,13 @@ def _visible_meta(lines: list[str]) -> Extracted:
     """Fields from the page's visible metadata lines only: lines that start with a key (来源:, 发布时间:)
     or are a credit; never a bare date or a date in a sidebar's list of other articles."""
     out = Extracted()
-    meta_lines = [line for line in lines if line and (KEY_RE.match(line.strip("()()[]【】 ")) and len(line) <= 120
+    meta_lines = [line for line in lines if line and ((KEY_RE.match(line.strip("()[]【】 ")) and len(line) <= 120)
                                                       or _credit_line(line))]
     _read_meta(meta_lines, out, in_header=False)
     for line in meta_lines:  # a date beside its key: 发布时间:2023-05-16 09:30
-        m = KEY_RE.match(line.strip("()()[]【】 "))
+        m = KEY_RE.match(line.strip("()[]【】 "))
         if out.date is None and m and KEY_OF.get(re.sub(r"\s+", "", m.group(1))) == "date" \
-                and (d := DATE.match(line.strip("()()[]【】 ")[m.end():])):
+                and (d := DATE.match(line.strip("()[]【】 ")[m.end():])):
             out.date = _iso(d)
         for key in KEY_RE.finditer(line):
             if out.date is None and KEY_OF.get(re.sub(r"\s+", "", key.group(1))) == "date" \
@@ -145,7 +145,7 @@ def _body(markdown: str, title: str | None, lead: Extracted) -> str:
         kind = _kind(line, frozenset())
         if kind == "footer" and kept:
             if _credit_line(line):
-                _read_credit(line.strip()[1:-1] if line.strip()[0] in "((【[" else line, lead)
+                _read_credit(line.strip()[1:-1] if line.strip()[0] in "(【[" else line, lead)
             break
         if kind in ("para", "short") or (kind not in ("chrome", "caption", "footer", "meta")):
             kept.append(line)

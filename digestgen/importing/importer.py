@@ -11,6 +11,7 @@ an earlier one, it imports as ``name-2``.
 from __future__ import annotations
 
 import codecs
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,10 +83,8 @@ def decode(raw: bytes, is_html: bool) -> str:
     if declared and declared.replace("-", "") in ("gbk", "gb2312", "gb18030"):
         candidates.insert(0, "gb18030")
     elif declared:
-        try:
+        with contextlib.suppress(LookupError):  # an unknown charset name: try the others
             candidates.append(codecs.lookup(declared).name)
-        except LookupError:
-            pass
     candidates.append("gb18030")
     for encoding in dict.fromkeys(candidates):
         try:

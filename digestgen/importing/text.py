@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).parent.parent / "data"
-SENTENCE_END = "。!?!?…;;"
-INNER_PUNCT = frozenset(",,。;;")
+SENTENCE_END = "。!?…;"
+INNER_PUNCT = frozenset(",。;")
 CJK = r"\u4e00-\u9fff"
 NAME = r"[\u4e00-\u9fff·]{2,4}"
 DATE = re.compile(r"(\d{4})(?:-|/|年|\.)(\d{1,2})(?:-|/|月|\.)(\d{1,2})日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
@@ -122,12 +122,12 @@ def read_vocabulary(name: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(name: str) -> re.Pattern:
     return re.compile("^(?:" + "|".join(f"(?:{entry})" for entry in read_vocabulary(name)) + ")", re.I)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _spam_re() -> re.Pattern:
     words = "|".join(re.escape(w) for w in read_vocabulary("import_spam.txt"))
     return re.compile(r"[^,。!?;,;、::\s]*(?:" + words + r")[^,。!?;,;、\s::]*[::]?", re.I)
@@ -141,7 +141,7 @@ def normalise(line: str) -> str:
 
 def squeeze(line: str) -> str:
     """The line without spaces and without the brackets around it: what the vocabularies match."""
-    return re.sub(r"\s+", "", line).strip("()()[]【】〔〕")
+    return re.sub(r"\s+", "", line).strip("()[]【】〔〕")
 
 
 def shared_lines(texts: list[str], at_least: int = 3) -> frozenset[str]:
@@ -310,7 +310,7 @@ def _paragraph_like(line: str) -> bool:
 
 
 def _is_meta(line: str) -> bool:
-    stripped = line.strip("()()[]【】 ")
+    stripped = line.strip("()[]【】 ")
     if (lead := DATE.match(stripped)) and KEY_RE.match(stripped[lead.end():].strip()):
         return True
     return bool(KEY_RE.match(stripped) and _key_values(stripped)) or _date_only(line) or bool(URL_LINE.search(line)) \
@@ -379,7 +379,7 @@ def _byline(line: str) -> bool:
 
 def _heading_like(line: str) -> bool:
     quoted = line.startswith(("“", "\"", "「")) and line.endswith(("”", "\"", "」"))
-    return (len(line) <= 30 and not line.endswith(tuple(SENTENCE_END + ",,、::——")) and not quoted
+    return (len(line) <= 30 and not line.endswith(tuple(SENTENCE_END + ",、:—")) and not quoted
             and not IMAGE.match(line))
 
 
@@ -436,7 +436,7 @@ def _after_pick(lines: list[str], header: list[int], i: int) -> bool:
 
 def _headline_shaped(line: str) -> bool:
     flat = re.sub(r"\s+", "", line)
-    if not 4 <= len(flat) <= 64 or flat.endswith(tuple("。!?;;::,,")) or URL.search(line):
+    if not 4 <= len(flat) <= 64 or flat.endswith(tuple("。!?;:,")) or URL.search(line):
         return False
     if SITE.match(flat) or PUBLISHER.match(flat) or DATE.search(line) or _lead_dateline(line):
         return False
@@ -472,12 +472,12 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
     publisher = None
     for n, line in enumerate(lines):
         if out.url is None and (m := URL_LINE.search(line)):
-            found = (m.group(1) or m.group(2)).rstrip("。,,")
+            found = (m.group(1) or m.group(2)).rstrip("。,")
             out.url = None if IMAGE.match(found.rsplit("/", 1)[-1]) else found
         if (intro := re.match(r"^作者简介\s*[::]\s*(" + NAME + r")[,,]", line)):
             out.authors.append(intro.group(1))
             continue
-        stripped = line.strip("()()[]【】 ")
+        stripped = line.strip("()[]【】 ")
         if in_header and (lead := DATE.match(stripped)) and KEY_RE.match(stripped[lead.end():].strip()):
             out.date = out.date or _iso(lead)
             stripped = line = stripped[lead.end():].strip()
@@ -486,7 +486,7 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
             out.authors.extend(names or ([org.group(1).strip()] if PUBLISHER.match(org.group(1).strip()) else []))
             continue
         if _credit_line(line) and not KEY_RE.match(stripped):
-            _read_credit(line.strip()[1:-1] if line.strip()[0] in "((【[" else line, out)
+            _read_credit(line.strip()[1:-1] if line.strip()[0] in "(【[" else line, out)
             continue
         if (mh := MASTHEAD.match(line)):
             out.source = out.source or mh.group("src") or mh.group("src2")
@@ -560,7 +560,7 @@ def _key_values(line: str) -> list[tuple[str, str]]:
     for i in range(1, len(parts) - 1, 2):
         key = re.sub(r"\s+", "", parts[i])
         value = parts[i + 1].strip()
-        value = re.split(r"\s{2,}|\s?\|\s?|【", value)[0].strip().strip("【】[]()()")
+        value = re.split(r"\s{2,}|\s?\|\s?|【", value)[0].strip().strip("【】[]()")
         if KEY_OF.get(key) != "date":
             value = DATE.sub("", value).strip()
         pairs.append((key, value))
@@ -578,10 +578,10 @@ def _contributors(value: str) -> list[str]:
 
 def _read_credit(text: str, out: Extracted) -> None:
     """Authors from a credit: names after writer roles (or names alone); a leading publisher is a source."""
-    text = text.strip().strip("()()")
+    text = text.strip().strip("()")
     parts = ROLE.split(text)
     roles = ROLE.findall(text)
-    head = parts[0].strip(" ::丨|/")
+    head = parts[0].strip(" :丨|/")
     if not roles:
         names = _names(head)
         out.authors.extend(names)
@@ -590,15 +590,15 @@ def _read_credit(text: str, out: Extracted) -> None:
         out.source = out.source or head
     elif head:
         out.authors.extend(_names(head))
-    for role, value in zip(roles, parts[1:]):
+    for role, value in zip(roles, parts[1:], strict=True):
         if role in WRITER:
-            out.authors.extend(_names(value.strip(" ::丨|/")))
+            out.authors.extend(_names(value.strip(" :丨|/")))
 
 
 def _names(text: str) -> list[str]:
     names = []
     for token in re.split(r"[\s、,,/]+", text.strip()):
-        token = token.strip("()()::")
+        token = token.strip("():")
         if not token:
             continue
         if re.fullmatch(NAME, token) and token not in NOT_NAMES and not re.search(
@@ -659,7 +659,10 @@ def _fallback_source(lines: list[str]) -> str | None:
     return None
 
 
-def _iso(m: re.Match) -> str:
+def _iso(m: re.Match | None) -> str | None:
+    """``2022-02-21`` or ``2022-02-21 12:09[:02]`` from a DATE match; None without one."""
+    if m is None:
+        return None
     y, mo, d, h, mi, s = m.groups()
     text = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
     if h:
@@ -667,7 +670,9 @@ def _iso(m: re.Match) -> str:
     return text
 
 
-def _iso_dmy(m: re.Match) -> str:
+def _iso_dmy(m: re.Match | None) -> str | None:
+    if m is None:
+        return None
     d, mo, y, h, mi, s = m.groups()
     text = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
     if h:
