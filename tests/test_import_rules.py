@@ -257,6 +257,21 @@ def test_a_follow_line_ending_with_the_accounts_posting_date_gives_the_date(caps
     assert "date" not in got["bare.txt"][0]
 
 
+def test_a_page_with_full_width_punctuation_reads_like_its_ascii_twin(capsys, tmp_path):
+    page = ("某某县公安局开展禁毒宣传活动\n来源:某某日报  发布时间:2023-06-26 10:00\n"
+            "本报讯(记者 王某某 通讯员 李某)近日,某某县公安局在广场开展禁毒宣传活动,发放资料500余份。\n"
+            "活动中,民警向群众讲解毒品危害!\n(编辑:赵某)\n")
+    full_width = page.translate({ord(c): ord(c) + 0xFEE0 for c in "(),:!"}).replace("某某县", "某某区")
+    assert "(" not in full_width and "," not in full_width  # as a browser copies a Chinese page
+    got = imported(capsys, tmp_path, {"ascii.txt": page, "full.txt": full_width})
+    (meta, body), (full_meta, full_body) = got["ascii.txt"], got["full.txt"]
+    assert {k: v for k, v in full_meta.items() if k not in ("title", "imported_from")} == \
+        {k: v for k, v in meta.items() if k not in ("title", "imported_from")}
+    assert full_meta["authors"] == ["王某某", "李某"] and full_meta["source"] == "某某日报"
+    assert full_body == body.replace("某某县", "某某区")
+    assert "编辑" not in full_body
+
+
 # ---- duplicates without data loss ----
 
 def test_two_different_articles_with_the_same_title_both_import(project, capsys, tmp_path):

@@ -133,8 +133,16 @@ def _spam_re() -> re.Pattern:
     return re.compile(r"[^,。!?;,;、::\s]*(?:" + words + r")[^,。!?;,;、\s::]*[::]?", re.I)
 
 
+# Full-width forms (,:()!?; and full-width letters and digits, U+FF01-FF5E) read as their ASCII
+# twins, as the rules and vocabularies are written; ideographic and no-break spaces as spaces.
+FOLD: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+FOLD.update({0x3000: 0x20, 0xA0: 0x20, 0xFEFF: None})
+
+
 def normalise(line: str) -> str:
-    line = line.replace("\u00a0", " ").replace("\u3000", " ").replace("\ufeff", "")
+    """One line as the rules read it: full-width punctuation folded to ASCII, spaces collapsed, a
+    leading bullet removed."""
+    line = line.translate(FOLD)
     line = re.sub(r"^[\s•·●▪■◆\-*]+(?=\S)", "", line) if re.match(r"^\s*[•·●▪■◆]", line) else line
     return re.sub(r"[ \t]+", " ", line).strip()
 
