@@ -182,13 +182,18 @@ def test_a_lead_alone_on_its_line_and_its_credit_below_start_the_body(capsys, tm
                      "据了解,4月24日,经侦大队在日常工作中发现线索,随即成立专案组展开调查。\n"
                      "目前,案件正在进一步侦办中。\n",
         "site.txt": "某某网讯\n近日,某某县公安局组织民警走进社区开展防范电信诈骗宣传,发放资料300余份。\n"
-                    "民警提醒群众,不轻信陌生来电。\n"})
+                    "民警提醒群众,不轻信陌生来电。\n",
+        "credit.txt": "某某日报讯(记者 李某某)\n近日,某某市交警支队开展夜查行动,查处酒驾违法行为15起。\n"
+                      "交警提醒,饮酒后切勿驾车。\n"})
     meta, body = got["paper.txt"]
     assert body.startswith("本报讯(记者 王某某)9月9日,某某区公安分局破获"), body
     assert meta["authors"] == ["王某某"]
     assert "source" not in meta and "date" not in meta, "本报讯 names no paper; 9月9日 is the event"
     meta, body = got["site.txt"]
     assert body.startswith("某某网讯 近日,某某县公安局组织民警") and meta["source"] == "某某网"
+    meta, body = got["credit.txt"]
+    assert body.startswith("某某日报讯(记者 李某某)近日,某某市交警支队")
+    assert meta["source"] == "某某日报" and meta["authors"] == ["李某某"]
 
 
 def test_a_byline_of_correspondents_and_an_outlets_reporter_is_a_credit_not_the_first_paragraph(capsys, tmp_path):
@@ -204,6 +209,13 @@ def test_a_byline_of_correspondents_and_an_outlets_reporter_is_a_credit_not_the_
     assert meta["authors"] == ["张某某", "李某", "王某"]
     assert str(meta["date"]) == "2025-01-06 16:09"
     assert body.startswith("年末岁尾,是群众置办年货的旺季") and "记者" not in body
+
+    got = imported(capsys, tmp_path / "two", {"b.txt": (
+        "某某县开展夏季治安巡查\n\n某某日报记者 赵某 通讯员 钱某某、孙某\n\n"
+        "近日,某某县公安局组织警力对辖区重点场所开展夏季治安巡查,检查场所40余处。\n")})
+    meta, body = got["b.txt"]
+    assert meta["source"] == "某某日报" and meta["authors"] == ["赵某", "钱某某", "孙某"]
+    assert body.startswith("近日,某某县公安局组织警力")
 
 
 def test_a_contribution_credit_gives_the_unit_as_source_and_its_writer_but_editors_are_not_authors(capsys, tmp_path):
@@ -246,14 +258,19 @@ def test_an_e_paper_date_masthead_above_the_headline_is_the_date_but_a_top_bars_
 
 
 def test_a_follow_line_ending_with_the_accounts_posting_date_gives_the_date(capsys, tmp_path):
-    story = ("查看原文\n\n俩在逃人员在花市现身 半小时被警方抓获\n\n{follow}\n\n"
+    story = ("查看原文\n\n{title}\n\n{follow}\n\n"
              "        2月13日14时许,某某警方视频监控中心发出预警,发现有疑似在逃人员出现在花市。\n\n"
              "        半小时后,民警在花市码头区域将其抓获。\n")
-    got = imported(capsys, tmp_path, {"dated.txt": story.format(follow="点击👉关注我 某某警方 2021-02-04"),
-                                      "bare.txt": story.format(follow="点击上方蓝字关注我们").replace("13日", "14日")})
+    got = imported(capsys, tmp_path, {
+        "dated.txt": story.format(title="俩在逃人员在花市现身 半小时被警方抓获", follow="点击👉关注我 某某警方 2021-02-04"),
+        "original.txt": story.format(title="在逃人员花市现身被抓", follow="原创 某某警方 2021-02-05 18:30")
+        .replace("13日", "15日"),
+        "bare.txt": story.format(title="花市里的在逃人员落网", follow="点击上方蓝字关注我们").replace("13日", "14日")})
     meta, body = got["dated.txt"]
+    assert meta["title"] == "俩在逃人员在花市现身 半小时被警方抓获"
     assert str(meta["date"]) == "2021-02-04" and "source" not in meta
     assert body.startswith("2月13日14时许") and "关注" not in body
+    assert str(got["original.txt"][0]["date"]) == "2021-02-05 18:30"
     assert "date" not in got["bare.txt"][0]
 
 

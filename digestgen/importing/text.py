@@ -273,21 +273,31 @@ def _prepare(lines: list[str]) -> list[str]:
 
 
 def _join_lone_leads(lines: list[str]) -> list[str]:
-    """A lead printed alone on its line (``本报讯``, ``某某网讯``) belongs to the paragraph under it:
-    ``本报讯`` + ``(记者 某某)近日,…`` is one lead paragraph, as the paper printed it."""
+    """A lead printed alone on its line (``本报讯``, ``某某网讯``, ``新华社北京9月1日电``, with or
+    without its credit) belongs to the paragraph under it: ``本报讯`` + ``(记者 某某)近日,…`` is one
+    lead paragraph, as the paper printed it."""
     out: list[str] = []
     i = 0
     while i < len(lines):
         line = lines[i]
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if LEAD.fullmatch(line) and nxt and (re.match(r"^[(][^()]{2,40}[)]\s*\S", nxt) or _paragraph_like(nxt)) \
-                and not _credit_line(nxt):
-            out.append(line + ("" if nxt.startswith("(") else " ") + nxt)
+        if _lone_lead(line) and nxt and not _credit_line(nxt) \
+                and (re.match(r"^[(][^()]{2,40}[)]\s*\S", nxt) or _paragraph_like(nxt)):
+            out.append(line + ("" if nxt.startswith("(") or line.endswith(")") else " ") + nxt)
             i += 2
             continue
         out.append(line)
         i += 1
     return out
+
+
+def _lone_lead(line: str) -> bool:
+    """The line is only a lead, or a lead and its bracketed credit: ``本报讯``, ``某某网讯(记者 某某)``."""
+    m = LEAD.match(line) or LEAD_DATED.match(line)
+    if not m:
+        return False
+    rest = line[m.end():].strip()
+    return not rest or (bool(re.fullmatch(r"[(][^()]{2,40}[)]", rest)) and _credit_text(rest[1:-1]))
 
 
 def _kind(line: str, shared: frozenset[str]) -> str:
@@ -377,7 +387,7 @@ def _byline(line: str) -> bool:
     """A byline of names and writer roles, nothing else: ``张三 李四 某某网记者 王五`` (correspondents
     first, then an outlet's reporter). Every word is a personal name or ends with a writer role, and
     at least one name follows a role."""
-    tokens = line.split()
+    tokens = re.split(r"[\s、,]+", line.strip())
     if len(line) > 60 or not 3 <= len(tokens) <= 8:
         return False
     roles = [i for i, t in enumerate(tokens) if t.endswith(WRITER[:11]) and not _person_name(t)]
@@ -540,15 +550,17 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
 def _header_date_fallback(lines: list[str], kinds: list[str], header: list[int], title: str | None) -> str | None:
     """A publication date printed where no metadata line states one: an e-paper's date masthead
     with its weekday directly above the headline (``2015年04月24日 星期五``), or a follow prompt
-    ending with the account's posting date (``点击关注我 某某 2021-02-04``). Only the first, and
+    ending with the account's posting date (``点击关注我 某某 2021-02-04``, ``原创 某某 某某警方
+    2021-02-04 18:30``). Only the first, and
     never a date the page prints as today (after 今天, or in the top bar away from the headline)."""
     titled = [i for i in header if title and _clean_title(lines[i]) == title]
     if titled and (i := titled[0] - 1) >= 0 and i in header and not (i > 0 and "今天" in lines[i - 1]) \
             and (m := re.fullmatch(DATE.pattern + r"\s*星期[一二三四五六日天]", lines[i])):
         return _iso(m)
     for i in header:
-        if kinds[i] == "chrome" and "关注" in lines[i] and not re.search(r"今天|星期", lines[i]) \
-                and (m := re.search(r"\s(\d{4}-\d{1,2}-\d{1,2})$", lines[i])):
+        follow = (kinds[i] == "chrome" and "关注" in lines[i]) or lines[i].startswith("原创 ")
+        if follow and not re.search(r"今天|星期", lines[i]) \
+                and (m := re.search(r"\s(\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)$", lines[i])):
             return _iso(DATE.search(m.group(1)))
     return None
 
