@@ -184,7 +184,8 @@ def test_a_lead_alone_on_its_line_and_its_credit_below_start_the_body(capsys, tm
         "site.txt": "某某网讯\n近日,某某县公安局组织民警走进社区开展防范电信诈骗宣传,发放资料300余份。\n"
                     "民警提醒群众,不轻信陌生来电。\n",
         "credit.txt": "某某日报讯(记者 李某某)\n近日,某某市交警支队开展夜查行动,查处酒驾违法行为15起。\n"
-                      "交警提醒,饮酒后切勿驾车。\n"})
+                      "交警提醒,饮酒后切勿驾车。\n",
+        "dated.txt": "新华社北京9月1日电\n(记者 周某)公安部近日部署开展夏季治安打击整治行动,持续推进平安建设。\n"})
     meta, body = got["paper.txt"]
     assert body.startswith("本报讯(记者 王某某)9月9日,某某区公安分局破获"), body
     assert meta["authors"] == ["王某某"]
@@ -194,6 +195,9 @@ def test_a_lead_alone_on_its_line_and_its_credit_below_start_the_body(capsys, tm
     meta, body = got["credit.txt"]
     assert body.startswith("某某日报讯(记者 李某某)近日,某某市交警支队")
     assert meta["source"] == "某某日报" and meta["authors"] == ["李某某"]
+    meta, body = got["dated.txt"]
+    assert body.startswith("新华社北京9月1日电(记者 周某)公安部近日部署") and meta["authors"] == ["周某"]
+    assert meta["source"] == "新华社" and "date" not in meta, "a dateline without a year is no date"
 
 
 def test_a_byline_of_correspondents_and_an_outlets_reporter_is_a_credit_not_the_first_paragraph(capsys, tmp_path):
