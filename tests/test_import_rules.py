@@ -216,7 +216,11 @@ def test_a_byline_of_correspondents_and_an_outlets_reporter_is_a_credit_not_the_
 
     got = imported(capsys, tmp_path / "two", {"b.txt": (
         "某某县开展夏季治安巡查\n\n某某日报记者 赵某 通讯员 钱某某、孙某\n\n"
-        "近日,某某县公安局组织警力对辖区重点场所开展夏季治安巡查,检查场所40余处。\n")})
+        "近日,某某县公安局组织警力对辖区重点场所开展夏季治安巡查,检查场所40余处。\n"),
+        "stated.txt": "【某某新闻网】某某区开展反诈宣传进校园\n来源:某某日报\n"
+                      "近日,某某区公安分局民警走进校园,为师生讲解常见电信网络诈骗手法。\n"})
+    assert got["stated.txt"][0]["source"] == "某某日报", "a stated 来源 comes before the reprint's bracket"
+    assert got["stated.txt"][0]["title"] == "某某区开展反诈宣传进校园"
     meta, body = got["b.txt"]
     assert meta["source"] == "某某日报" and meta["authors"] == ["赵某", "钱某某", "孙某"]
     assert body.startswith("近日,某某县公安局组织警力")

@@ -175,7 +175,7 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
     while body and (RESIDUE.match(body[-1]) or _credit_line(body[-1])):
         body.pop()
 
-    _read_title(lines, kinds, header, out)
+    reprinted_from = _read_title(lines, kinds, header, out)
     _read_meta([lines[i] for i in header], out, in_header=True)
     _read_meta([lines[i] for i in footer], out, in_header=False)
     if body:
@@ -195,6 +195,7 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
     for i in header:  # a lead alone on its line: 本报讯, XX网讯
         if (lead := LEAD.fullmatch(lines[i])) and not lead.group("src").startswith("本报"):
             out.source = out.source or lead.group("src")
+    out.source = out.source or reprinted_from
     if out.date is None:
         out.date = _header_date_fallback(lines, kinds, header, out.title)
     if not out.source:
@@ -417,16 +418,17 @@ def _strip_images(lines: list[str]) -> list[str]:
 
 # ---- title ----
 
-def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extracted) -> None:
+def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extracted) -> str | None:
     """The headline: the headline-shaped line nearest above the header's first metadata line (date,
     来源), or above the article when there is none; never a site, column, app or edition name, nor a
     headline under a "recommended" label (another article). Two such lines in a row are the headline
-    and its subtitle."""
+    and its subtitle. Returns the outlet bracketed before the headline (【某某网】标题), if any: a
+    reprint marked with where it came from, the source when the page states none."""
     candidates = [i for i in header if kinds[i] in ("short", "para") and _headline_shaped(lines[i])
                   and not _after_pick(lines, header, i)]
     strong = [i for i in candidates if not _kicker_shaped(lines[i])]
     if not strong:
-        return
+        return None
     metas = [i for i in header if kinds[i] in ("meta", "footer") and any(c < i for c in strong)]
     anchor = metas[0] if metas else len(lines)
     above = [c for c in strong if c < anchor]
@@ -434,8 +436,6 @@ def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extr
     if len(above) > 1 and above[-2] == first - 1 and lines[above[-2]] != lines[first]:
         first = above[-2]  # a headline and its subtitle, both above the metadata line or the article
     out.title = _clean_title(lines[first])
-    if (outlet := _bracketed_outlet(lines[first])):
-        out.source = out.source or outlet  # a reprint marked with the outlet it came from
     nxt = first + 1
     if nxt in strong and nxt < len(lines) and lines[nxt] != lines[first] and len(lines[nxt]) >= 8:
         out.subtitle = _clean_title(lines[nxt])
@@ -443,6 +443,7 @@ def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extr
     # A publisher printed on its own line under the headline (a unit or a site name).
     if nxt in header and (SITE.match(lines[nxt]) or PUBLISHER.match(lines[nxt])):
         out.source = out.source or lines[nxt]
+    return _bracketed_outlet(lines[first])
 
 
 def _after_pick(lines: list[str], header: list[int], i: int) -> bool:
