@@ -249,6 +249,13 @@ def test_a_reporters_lead_names_the_outlet_and_the_reporter(capsys, tmp_path):
     assert meta["source"] == "某某融媒体" and meta["authors"] == ["刘某"]
     assert body.startswith("某某融媒体记者 刘某 报道:8月10日") and "date" not in meta
 
+    got = imported(capsys, tmp_path / "self", {
+        "station.txt": "本台记者 张某 报道:近日,某某县公安局开展夏季治安巡查,检查重点场所30余处。\n",
+        "site.txt": "本网讯(记者 李某)近日,某某区交警大队开展电动自行车专项整治,查处违法行为80起。\n"})
+    for name, author in (("station.txt", "张某"), ("site.txt", "李某")):
+        meta, _ = got[name]
+        assert meta["authors"] == [author] and "source" not in meta, "本台, 本网 name no outlet"
+
 
 def test_an_e_paper_date_masthead_above_the_headline_is_the_date_but_a_top_bars_today_is_not(capsys, tmp_path):
     story = ("某某派出所升级改造视频监控\n\n"

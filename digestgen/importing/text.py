@@ -72,6 +72,8 @@ LEAD = re.compile(r"^(?P<src>[^\s,,。:：()()“”]{1,22}?" + OUTLET + r")(?P<
                   r"(?=[\s((]|$)")
 LEAD_DATED = re.compile(r"^(?P<src>[^\s,,。()()“”]{1,28}?" + OUTLET + r")(?P<place>[" + CJK + r"]{0,4})"
                         r"\d{1,2}月\d{1,2}日(?:讯|消息|电)")
+# "This paper / station / site" (本报讯, 本台记者, 本网讯): no outlet is named.
+SELF_OUTLET = re.compile(r"^本(?:报|台|网|刊|站|社)")
 # A reporter's lead: 某某融媒体记者 张三 报道:… (the outlet, its reporter, then the text).
 REPORTER_LEAD = re.compile(r"^(?P<src>[^\s,。:()“”]{1,22}?(?:融媒体中心|融媒体|" + OUTLET[3:-1] + r"))"
                            r"(?P<role>首席记者|特约记者|见习记者|实习记者|记者|通讯员)\s*"
@@ -193,7 +195,7 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
     if out.title is None:
         out.title = next((m.group(1).strip() for i in header + footer if (m := TITLE_LABEL.match(lines[i]))), None)
     for i in header:  # a lead alone on its line: 本报讯, XX网讯
-        if (lead := LEAD.fullmatch(lines[i])) and not lead.group("src").startswith("本报"):
+        if (lead := LEAD.fullmatch(lines[i])) and not SELF_OUTLET.match(lead.group("src")):
             out.source = out.source or lead.group("src")
     out.source = out.source or reprinted_from
     if out.date is None:
@@ -646,14 +648,14 @@ def _read_lead(first: str, out: Extracted) -> None:
         return
     m = LEAD.match(first) or LEAD_DATED.match(first)
     if not m and (r := REPORTER_LEAD.match(first)):
-        if not r.group("src").startswith("本报"):
+        if not SELF_OUTLET.match(r.group("src")):
             out.source = out.source or r.group("src")
         out.authors.extend(_names(r.group("names")))
         return
     if not m:
         return
     src = m.group("src")
-    if not src.startswith("本报") and not out.source:
+    if not SELF_OUTLET.match(src) and not out.source:
         out.source = src
     rest = first[m.end():].lstrip()
     if (p := re.match(r"[((]([^()()]{2,60})[))]", rest)):
