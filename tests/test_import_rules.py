@@ -185,7 +185,9 @@ def test_a_lead_alone_on_its_line_and_its_credit_below_start_the_body(capsys, tm
                     "民警提醒群众,不轻信陌生来电。\n",
         "credit.txt": "某某日报讯(记者 李某某)\n近日,某某市交警支队开展夜查行动,查处酒驾违法行为15起。\n"
                       "交警提醒,饮酒后切勿驾车。\n",
-        "dated.txt": "新华社北京9月1日电\n(记者 周某)公安部近日部署开展夏季治安打击整治行动,持续推进平安建设。\n"})
+        "dated.txt": "新华社北京9月1日电\n(记者 周某)公安部近日部署开展夏季治安打击整治行动,持续推进平安建设。\n",
+        "between.txt": "本报讯\n记者 吴某 通讯员 郑某某\n近日,某某县公安局开展校园周边交通秩序整治,查处违法行为30余起。\n",
+        "bracketed.txt": "本报讯\n(记者 冯某)\n近日,某某区公安分局开展防范养老诈骗宣传,走访社区老人200余人。\n"})
     meta, body = got["paper.txt"]
     assert body.startswith("本报讯(记者 王某某)9月9日,某某区公安分局破获"), body
     assert meta["authors"] == ["王某某"]
@@ -198,6 +200,10 @@ def test_a_lead_alone_on_its_line_and_its_credit_below_start_the_body(capsys, tm
     meta, body = got["dated.txt"]
     assert body.startswith("新华社北京9月1日电(记者 周某)公安部近日部署") and meta["authors"] == ["周某"]
     assert meta["source"] == "新华社" and "date" not in meta, "a dateline without a year is no date"
+    meta, body = got["between.txt"]
+    assert body.startswith("近日,某某县公安局") and meta["authors"] == ["吴某", "郑某某"], "a bare credit stays out"
+    meta, body = got["bracketed.txt"]
+    assert body.startswith("本报讯(记者 冯某)近日,某某区公安分局") and meta["authors"] == ["冯某"]
 
 
 def test_a_byline_of_correspondents_and_an_outlets_reporter_is_a_credit_not_the_first_paragraph(capsys, tmp_path):

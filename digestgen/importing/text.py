@@ -278,20 +278,32 @@ def _prepare(lines: list[str]) -> list[str]:
 def _join_lone_leads(lines: list[str]) -> list[str]:
     """A lead printed alone on its line (``本报讯``, ``某某网讯``, ``新华社北京9月1日电``, with or
     without its credit) belongs to the paragraph under it: ``本报讯`` + ``(记者 某某)近日,…`` is one
-    lead paragraph, as the paper printed it."""
+    lead paragraph, as the paper printed it, and so is ``本报讯`` + ``(记者 某某)`` + ``近日,…``."""
     out: list[str] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if _lone_lead(line) and nxt and not _credit_line(nxt) \
-                and (re.match(r"^[(][^()]{2,40}[)]\s*\S", nxt) or _paragraph_like(nxt)):
-            out.append(line + ("" if nxt.startswith("(") or line.endswith(")") else " ") + nxt)
-            i += 2
-            continue
-        out.append(line)
-        i += 1
+        parts = _lead_parts(lines, i)
+        text = parts[0]
+        for part in parts[1:]:
+            text += ("" if part.startswith("(") or text.endswith(")") else " ") + part
+        out.append(text)
+        i += len(parts)
     return out
+
+
+def _lead_parts(lines: list[str], i: int) -> list[str]:
+    """``lines[i]`` and, when it is a lone lead, the credit line and the paragraph it leads."""
+    if not _lone_lead(lines[i]):
+        return [lines[i]]
+    parts = [lines[i]]
+    j = i + 1
+    if j < len(lines) and _credit_line(lines[j]) and re.fullmatch(r"[(][^()]{2,38}[)]", lines[j]):
+        parts.append(lines[j])  # the bracketed credit on a line of its own
+        j += 1
+    if j < len(lines) and not _credit_line(lines[j]) and (
+            _paragraph_like(lines[j]) or (len(parts) == 1 and re.match(r"^[(][^()]{2,40}[)]\s*\S", lines[j]))):
+        return [*parts, lines[j]]
+    return [lines[i]]
 
 
 def _lone_lead(line: str) -> bool:
