@@ -309,6 +309,19 @@ def test_a_page_with_full_width_punctuation_reads_like_its_ascii_twin(capsys, tm
     assert full_body == body.replace("某某县", "某某区")
     assert "编辑" not in full_body
 
+    html = ("<html><head><meta charset='utf-8'><title>某某县开展反诈宣传_平安某某网</title>"
+            "<meta name='ContentSource' content='某某日报'></head><body><div class='nav'>首页 > 警务动态</div>"
+            "<h1>某某县开展反诈宣传</h1><p>来源:某某日报 发布时间:2023-06-26 10:00</p>"
+            "<p>本报讯(记者 王某某)近日,某某县公安局走进社区开展反诈宣传,发放资料500余份,现场解答群众咨询60余人次。</p>"
+            "<p>民警提醒群众,不轻信陌生来电,不点击不明链接!</p></body></html>")
+    fw_html = html.translate({ord(c): ord(c) + 0xFEE0 for c in "(),:!"}).replace("某某县", "某某区")
+    got = imported(capsys, tmp_path / "html", {"ascii.html": html, "full.html": fw_html})
+    (meta, body), (full_meta, full_body) = got["ascii.html"], got["full.html"]
+    assert full_meta["authors"] == meta["authors"] == ["王某某"]
+    assert str(full_meta["date"]) == str(meta["date"]) == "2023-06-26 10:00"
+    assert full_meta["source"] == meta["source"] == "某某日报"
+    assert full_body == body.replace("某某县", "某某区")
+
 
 # ---- duplicates without data loss ----
 

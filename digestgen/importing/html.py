@@ -15,7 +15,7 @@ import re
 import lxml.html
 import trafilatura
 
-from digestgen.importing.text import (DATE, PUBLISHER, SITE, Extracted, _credit_line, _headline_shaped, _iso, _kind, _prepare,
+from digestgen.importing.text import (DATE, FOLD, PUBLISHER, SITE, Extracted, _credit_line, _headline_shaped, _iso, _kind, _prepare,
                                       _read_credit, _read_lead, _read_meta, _strip_images, KEY_OF, KEY_RE, normalise,
                                       to_markdown)
 
@@ -40,7 +40,7 @@ def extract_html(html: str) -> Extracted:
     for el in doc.iter("meta"):
         key = el.get("name") or el.get("property") or el.get("itemprop")
         if key and el.get("content"):
-            meta.setdefault(key, el.get("content").strip())
+            meta.setdefault(key, el.get("content").translate(FOLD).strip())
     ld = _json_ld(doc)
     site = _first(meta, META_SITE) or _ld_name(ld.get("publisher"))
     visible = _visible_meta(_page_lines(doc))
