@@ -75,7 +75,7 @@ LEAD_DATED = re.compile(r"^(?P<src>[^\s,,。()()“”]{1,28}?" + OUTLET + r")(?
 # "This paper / station / site" (本报讯, 本台记者, 本网讯): no outlet is named.
 SELF_OUTLET = re.compile(r"^本(?:报|台|网|刊|站|社)")
 # A reporter's lead: 某某融媒体记者 张三 报道:… (the outlet, its reporter, then the text).
-REPORTER_LEAD = re.compile(r"^(?P<src>[^\s,。:()“”]{1,22}?(?:融媒体中心|融媒体|" + OUTLET[3:-1] + r"))"
+REPORTER_LEAD = re.compile(r"^(?P<src>[^\s,。:()“”]{1,22}?(?:融媒体中心|融媒体|" + OUTLET + r"))"
                            r"(?P<role>首席记者|特约记者|见习记者|实习记者|记者|通讯员)\s*"
                            r"(?P<names>(?:" + NAME + r"[\s、]*){1,3}?)\s*报道[::]")
 PUBLISHER = re.compile(r"^[" + CJK + r"A-Za-z·()()]{2,16}?(?:网|在线|融媒|新闻|日报|晚报|法制报|法治报|报|客户端|发布|电视台|"
@@ -135,8 +135,8 @@ def _spam_re() -> re.Pattern:
     return re.compile(r"[^,。!?;,;、::\s]*(?:" + words + r")[^,。!?;,;、\s::]*[::]?", re.I)
 
 
-# Full-width forms (,:()!?; and full-width letters and digits, U+FF01-FF5E) read as their ASCII
-# twins, as the rules and vocabularies are written; ideographic and no-break spaces as spaces.
+# Full-width forms (，：（）！？； and full-width letters and digits, U+FF01-FF5E) read as their
+# ASCII twins, as the rules and vocabularies are written; ideographic and no-break spaces as spaces.
 FOLD: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 FOLD.update({0x3000: 0x20, 0xA0: 0x20, 0xFEFF: None})
 
@@ -543,7 +543,8 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
                 kind = KEY_OF.get(re.sub(r"\s+", "", key))
                 if kind == "source" and key.startswith("供稿") and (names := _contributors(value)):
                     out.authors.extend(names)  # 供稿:某某中心 张三: the unit, then the person who wrote it
-                    value = value if not _person_name(value.split()[0]) else ""
+                    if _person_name(value.split()[0]):
+                        value = ""  # 供稿:张三 names a person, not a source
                 if kind == "source" and value and not out.source:
                     out.source = re.split(r"\s{2,}|\s\|\s|\s", value)[0].strip()
                 elif kind == "authors":
@@ -564,10 +565,10 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
 
 def _header_date_fallback(lines: list[str], kinds: list[str], header: list[int], title: str | None) -> str | None:
     """A publication date printed where no metadata line states one: an e-paper's date masthead
-    with its weekday directly above the headline (``2015年04月24日 星期五``), or a follow prompt
-    ending with the account's posting date (``点击关注我 某某 2021-02-04``, ``原创 某某 某某警方
-    2021-02-04 18:30``). Only the first, and
-    never a date the page prints as today (after 今天, or in the top bar away from the headline)."""
+    with its weekday directly above the headline (``2015年04月24日 星期五``), or a follow prompt or
+    WeChat 原创 line ending with the account's posting date (``点击关注我 某某 2021-02-04``,
+    ``原创 某某 2021-02-04 18:30``). Never a date the page prints as today (after 今天, or a weekday
+    date anywhere but directly above the headline)."""
     titled = [i for i in header if title and _clean_title(lines[i]) == title]
     if titled and (i := titled[0] - 1) >= 0 and i in header and not (i > 0 and "今天" in lines[i - 1]) \
             and (m := re.fullmatch(DATE.pattern + r"\s*星期[一二三四五六日天]", lines[i])):
