@@ -63,11 +63,11 @@ def test_the_body_is_the_article_and_nothing_else(seeds_imported, seed):
 
 def test_section_headings_become_markdown_headings(seeds_imported):
     _, body = split(seeds_imported["000_c8bd5857c6e71643.txt"])
-    assert [l for l in body.splitlines() if l.startswith("#")] == [
+    assert [line for line in body.splitlines() if line.startswith("#")] == [
         "## 坚持“党建+立体化+社会化” 最大限度整合力量", "## 坚持“屋场恳谈+警务+宣传” 最优途径防控风险",
         "## 坚持“县域警务+信息化+标准化” 最大力度强基固本"]
     _, body = split(seeds_imported["003_f247ac4fbf1459fe.txt"])
-    assert [l for l in body.splitlines() if l.startswith("#")] == [
+    assert [line for line in body.splitlines() if line.startswith("#")] == [
         "## 整合各方力量 健全乡村治理体系", "## 共建共治共享 打造社会治理新格局", "## 联动联防联破 提高打防工作成效"]
     assert "警力驻守街面,给群众满满的安全感。" not in body  # an image caption, not a paragraph
 
@@ -161,11 +161,16 @@ def test_importing_again_skips_duplicates_and_force_rewrites_identically(seeds_i
     assert {p.name: p.read_bytes() for p in (seeds_imported["000_c8bd5857c6e71643.txt"].parent).glob("*.md")} == before
 
 
-def test_an_existing_file_is_never_overwritten_without_force(project, capsys):
+def test_an_existing_file_of_another_article_is_never_overwritten_even_with_force(project, capsys):
     target = write(project / "articles" / "2022-02-21-2021-nian-hengnan-gongan-yi-han.md", "---\ntitle: 我写的\n---\n我的正文\n")
-    assert main(["import", str(SEEDS / "000_c8bd5857c6e71643.txt")]) == 0
-    assert "a file of that name exists; use --force to replace it" in capsys.readouterr().out
-    assert target.read_text("utf-8") == "---\ntitle: 我写的\n---\n我的正文\n"
+    for args in ([], ["--force"]):
+        assert main(["import", str(SEEDS / "000_c8bd5857c6e71643.txt"), *args]) == 0
+        assert target.read_text("utf-8") == "---\ntitle: 我写的\n---\n我的正文\n"
+    out = capsys.readouterr().out.splitlines()
+    targets = [line.split(" -> ")[1] for line in out if line.startswith("imported ") and " -> " in line]
+    assert targets == ["articles/2022-02-21-2021-nian-hengnan-gongan-yi-han-2.md"] * 2, out
+    assert sorted(p.name for p in (project / "articles").iterdir()) == [
+        "2022-02-21-2021-nian-hengnan-gongan-yi-han-2.md", "2022-02-21-2021-nian-hengnan-gongan-yi-han.md"]
 
 
 def test_dry_run_reports_and_writes_nothing(project, capsys):

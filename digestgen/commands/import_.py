@@ -19,7 +19,7 @@ def add_parser(commands) -> None:
     i.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a raw file, or a folder of them")
     i.add_argument("--out", type=Path, metavar="DIR", help="where to write the articles (default: the "
                                                             "config's articles folder)")
-    i.add_argument("--force", action="store_true", help="replace an article file that already exists")
+    i.add_argument("--force", action="store_true", help="rewrite an article already imported (same url or same text) in its file")
     i.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
     add_config_option(i)
     i.add_argument("--evaluate", type=Path, metavar="LABELS_DIR",

@@ -38,8 +38,8 @@ class Item:
 @dataclass
 class Scores:
     items: int = 0
-    right: dict[str, int] = field(default_factory=lambda: {f: 0 for f in FIELDS})
-    invented: dict[str, int] = field(default_factory=lambda: {f: 0 for f in FIELDS})
+    right: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
+    invented: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
     bounds: int = 0
     furniture_labelled: int = 0
     furniture_left: int = 0
@@ -122,8 +122,8 @@ def _score(item: Item, meta: dict, body: str, scores: Scores) -> None:
     for f in FIELDS:
         want = label.get(f)
         if f == "authors":
-            accepted = [set(want or [])] + [set(a) for a in label.get("authors_alt") or []]
-            ok = set(got[f]) in accepted
+            author_sets = [set(want or [])] + [set(a) for a in label.get("authors_alt") or []]
+            ok = set(got[f] or []) in author_sets
             invented = not want and bool(got[f]) and not ok
         else:
             accepted = [_norm(want)] + [_norm(a) for a in label.get(f"{f}_alt") or []]

@@ -15,7 +15,7 @@ import re
 import lxml.html
 import trafilatura
 
-from digestgen.importing.text import (DATE, PUBLISHER, SITE, Extracted, _credit_line, _headline_shaped, _iso, _kind, _prepare,
+from digestgen.importing.text import (DATE, FOLD, PUBLISHER, SITE, Extracted, _credit_line, _headline_shaped, _iso, _kind, _prepare,
                                       _read_credit, _read_lead, _read_meta, _strip_images, KEY_OF, KEY_RE, normalise,
                                       to_markdown)
 
@@ -40,7 +40,7 @@ def extract_html(html: str) -> Extracted:
     for el in doc.iter("meta"):
         key = el.get("name") or el.get("property") or el.get("itemprop")
         if key and el.get("content"):
-            meta.setdefault(key, el.get("content").strip())
+            meta.setdefault(key, el.get("content").translate(FOLD).strip())
     ld = _json_ld(doc)
     site = _first(meta, META_SITE) or _ld_name(ld.get("publisher"))
     visible = _visible_meta(_page_lines(doc))
@@ -115,13 +115,13 @@ def _visible_meta(lines: list[str]) -> Extracted:
     """Fields from the page's visible metadata lines only: lines that start with a key (来源:, 发布时间:)
     or are a credit; never a bare date or a date in a sidebar's list of other articles."""
     out = Extracted()
-    meta_lines = [line for line in lines if line and (KEY_RE.match(line.strip("()()[]【】 ")) and len(line) <= 120
+    meta_lines = [line for line in lines if line and ((KEY_RE.match(line.strip("()[]【】 ")) and len(line) <= 120)
                                                       or _credit_line(line))]
     _read_meta(meta_lines, out, in_header=False)
     for line in meta_lines:  # a date beside its key: 发布时间:2023-05-16 09:30
-        m = KEY_RE.match(line.strip("()()[]【】 "))
+        m = KEY_RE.match(line.strip("()[]【】 "))
         if out.date is None and m and KEY_OF.get(re.sub(r"\s+", "", m.group(1))) == "date" \
-                and (d := DATE.match(line.strip("()()[]【】 ")[m.end():])):
+                and (d := DATE.match(line.strip("()[]【】 ")[m.end():])):
             out.date = _iso(d)
         for key in KEY_RE.finditer(line):
             if out.date is None and KEY_OF.get(re.sub(r"\s+", "", key.group(1))) == "date" \
@@ -145,7 +145,7 @@ def _body(markdown: str, title: str | None, lead: Extracted) -> str:
         kind = _kind(line, frozenset())
         if kind == "footer" and kept:
             if _credit_line(line):
-                _read_credit(line.strip()[1:-1] if line.strip()[0] in "((【[" else line, lead)
+                _read_credit(line.strip()[1:-1] if line.strip()[0] in "(【[" else line, lead)
             break
         if kind in ("para", "short") or (kind not in ("chrome", "caption", "footer", "meta")):
             kept.append(line)

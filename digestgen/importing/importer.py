@@ -3,13 +3,15 @@
 Each file is decoded, its article extracted (``text.py`` for copied text, ``html.py`` for saved
 HTML) and written as Markdown with front matter holding only what the page states; region and
 themes are inferred at build time. Pages imported together are first compared line by line: a line
-that recurs on three or more of them is the site's chrome. An existing file is never replaced
-without ``--force``; the same article (same url or same text) imported twice is skipped as a
-duplicate of the file it names, and two different articles with the same title both import.
+that recurs on three or more of them is the site's chrome. The same article (same url or same
+text) imported twice is skipped as a duplicate of the file it names, and ``--force`` rewrites it
+in that file; a different article never replaces a file: when its name is taken, in this run or
+an earlier one, it imports as ``name-2``.
 """
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import os
 import stat
@@ -43,7 +45,9 @@ class ImportFailure(Exception):
 class Outcome:
     source: str
     status: str
-    """imported, duplicate, exists or failed."""
+    """imported, duplicate or failed. A different article whose file name is taken imports as
+    ``name-2``, so no file is skipped for its name alone; the summary keeps its ``0 existing``
+    count so that its format stays the same."""
     target: str | None = None
     message: str = ""
     missing: tuple[str, ...] = ()
@@ -85,10 +89,8 @@ def decode(raw: bytes, is_html: bool) -> str:
     if declared and declared.replace("-", "") in ("gbk", "gb2312", "gb18030"):
         candidates.insert(0, "gb18030")
     elif declared:
-        try:
+        with contextlib.suppress(LookupError):  # an unknown charset name: try the others
             candidates.append(codecs.lookup(declared).name)
-        except LookupError:
-            pass
     candidates.append("gb18030")
     for encoding in dict.fromkeys(candidates):
         try:
@@ -133,17 +135,15 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
         name = article_name(extracted)
         twin = by_url.get(extracted.url) if extracted.url else None
         twin = twin or by_body.get(_fingerprint(extracted.body))
-        if twin and not (force and twin == f"{name}.md"):
+        if twin and (not force or twin.removesuffix(".md") in planned):
             report.outcomes.append(Outcome(shown, "duplicate", display_path(out_dir / twin),
                                            f"the same article (same {'url' if extracted.url and by_url.get(extracted.url) else 'text'}) "
                                            "is already imported as"))
             continue
-        if name in taken and not force:
-            report.outcomes.append(Outcome(shown, "exists", display_path(out_dir / f"{name}.md"),
-                                           "a file of that name exists; use --force to replace it"))
-            continue
-        if name in planned:
-            name = unique(name, planned | taken)
+        if twin:
+            name = twin.removesuffix(".md")  # --force rewrites the same article in its own file
+        elif name in planned or name in taken:
+            name = unique(name, planned | taken)  # another article with the same title: name-2
         target = out_dir / f"{name}.md"
         refused = unwritable_target(target)
         if refused:
@@ -158,8 +158,8 @@ def import_files(paths: list[Path], out_dir: Path, config: Config, *, force: boo
                 continue
         planned.add(name)
         if extracted.url:
-            by_url[extracted.url] = target.name
-        by_body[_fingerprint(extracted.body)] = target.name
+            by_url[extracted.url] = f"{name}.md"
+        by_body[_fingerprint(extracted.body)] = f"{name}.md"
         missing = tuple(f for f in REPORTED_FIELDS if not _has(extracted, article, f))
         report.outcomes.append(Outcome(shown, "imported", display_path(target), missing=missing))
     return report

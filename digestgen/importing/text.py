@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).parent.parent / "data"
-SENTENCE_END = "。!?!?…;;"
-INNER_PUNCT = frozenset(",,。;;")
+SENTENCE_END = "。!?…;"
+INNER_PUNCT = frozenset(",。;")
 CJK = r"\u4e00-\u9fff"
 NAME = r"[\u4e00-\u9fff·]{2,4}"
 DATE = re.compile(r"(\d{4})(?:-|/|年|\.)(\d{1,2})(?:-|/|月|\.)(\d{1,2})日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
@@ -72,6 +72,12 @@ LEAD = re.compile(r"^(?P<src>[^\s,,。:：()()“”]{1,22}?" + OUTLET + r")(?P<
                   r"(?=[\s((]|$)")
 LEAD_DATED = re.compile(r"^(?P<src>[^\s,,。()()“”]{1,28}?" + OUTLET + r")(?P<place>[" + CJK + r"]{0,4})"
                         r"\d{1,2}月\d{1,2}日(?:讯|消息|电)")
+# "This paper / station / site" (本报讯, 本台记者, 本网讯): no outlet is named.
+SELF_OUTLET = re.compile(r"^本(?:报|台|网|刊|站|社)")
+# A reporter's lead: 某某融媒体记者 张三 报道:… (the outlet, its reporter, then the text).
+REPORTER_LEAD = re.compile(r"^(?P<src>[^\s,。:()“”]{1,22}?(?:融媒体中心|融媒体|" + OUTLET + r"))"
+                           r"(?P<role>首席记者|特约记者|见习记者|实习记者|记者|通讯员)\s*"
+                           r"(?P<names>(?:" + NAME + r"[\s、]*){1,3}?)\s*报道[::]")
 PUBLISHER = re.compile(r"^[" + CJK + r"A-Za-z·()()]{2,16}?(?:网|在线|融媒|新闻|日报|晚报|法制报|法治报|报|客户端|发布|电视台|"
                        r"广播电视台|融媒体中心|频道|公安局|分局|派出所|大队|支队|总队|公安厅|政府|办公室|委员会|中心|政法委|检察院|法院)$")
 SITE = re.compile(r"^[" + CJK + r"A-Za-z·]{2,10}(?:网|在线|融媒|新闻|日报|晚报|报|客户端|电视台|频道|门户|官网|论坛|社区)$")
@@ -118,26 +124,34 @@ def read_vocabulary(name: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(name: str) -> re.Pattern:
     return re.compile("^(?:" + "|".join(f"(?:{entry})" for entry in read_vocabulary(name)) + ")", re.I)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _spam_re() -> re.Pattern:
     words = "|".join(re.escape(w) for w in read_vocabulary("import_spam.txt"))
     return re.compile(r"[^,。!?;,;、::\s]*(?:" + words + r")[^,。!?;,;、\s::]*[::]?", re.I)
 
 
+# Full-width forms (，：（）！？； and full-width letters and digits, U+FF01-FF5E) read as their
+# ASCII twins, as the rules and vocabularies are written; ideographic and no-break spaces as spaces.
+FOLD: dict[int, int | None] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+FOLD.update({0x3000: 0x20, 0xA0: 0x20, 0xFEFF: None})
+
+
 def normalise(line: str) -> str:
-    line = line.replace("\u00a0", " ").replace("\u3000", " ").replace("\ufeff", "")
+    """One line as the rules read it: full-width punctuation folded to ASCII, spaces collapsed, a
+    leading bullet removed."""
+    line = line.translate(FOLD)
     line = re.sub(r"^[\s•·●▪■◆\-*]+(?=\S)", "", line) if re.match(r"^\s*[•·●▪■◆]", line) else line
     return re.sub(r"[ \t]+", " ", line).strip()
 
 
 def squeeze(line: str) -> str:
     """The line without spaces and without the brackets around it: what the vocabularies match."""
-    return re.sub(r"\s+", "", line).strip("()()[]【】〔〕")
+    return re.sub(r"\s+", "", line).strip("()[]【】〔〕")
 
 
 def shared_lines(texts: list[str], at_least: int = 3) -> frozenset[str]:
@@ -170,7 +184,7 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
     while body and (RESIDUE.match(body[-1]) or _credit_line(body[-1])):
         body.pop()
 
-    _read_title(lines, kinds, header, out)
+    reprinted_from = _read_title(lines, kinds, header, out)
     _read_meta([lines[i] for i in header], out, in_header=True)
     _read_meta([lines[i] for i in footer], out, in_header=False)
     if body:
@@ -188,8 +202,11 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
     if out.title is None:
         out.title = next((m.group(1).strip() for i in header + footer if (m := TITLE_LABEL.match(lines[i]))), None)
     for i in header:  # a lead alone on its line: 本报讯, XX网讯
-        if (lead := LEAD.fullmatch(lines[i])) and not lead.group("src").startswith("本报"):
+        if (lead := LEAD.fullmatch(lines[i])) and not SELF_OUTLET.match(lead.group("src")):
             out.source = out.source or lead.group("src")
+    out.source = out.source or reprinted_from
+    if out.date is None:
+        out.date = _header_date_fallback(lines, kinds, header, out.title)
     if not out.source:
         out.source = _fallback_source([lines[i] for i in footer + header])
     out.authors = list(dict.fromkeys(a for a in out.authors if a))
@@ -262,7 +279,47 @@ def _prepare(lines: list[str]) -> list[str]:
             continue
         if line:
             out.append(line)
+    return _join_lone_leads(out)
+
+
+def _join_lone_leads(lines: list[str]) -> list[str]:
+    """A lead printed alone on its line (``本报讯``, ``某某网讯``, ``新华社北京9月1日电``, with or
+    without its credit) belongs to the paragraph under it: ``本报讯`` + ``(记者 某某)近日,…`` is one
+    lead paragraph, as the paper printed it, and so is ``本报讯`` + ``(记者 某某)`` + ``近日,…``."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        parts = _lead_parts(lines, i)
+        text = parts[0]
+        for part in parts[1:]:
+            text += ("" if part.startswith("(") or text.endswith(")") else " ") + part
+        out.append(text)
+        i += len(parts)
     return out
+
+
+def _lead_parts(lines: list[str], i: int) -> list[str]:
+    """``lines[i]`` and, when it is a lone lead, the credit line and the paragraph it leads."""
+    if not _lone_lead(lines[i]):
+        return [lines[i]]
+    parts = [lines[i]]
+    j = i + 1
+    if j < len(lines) and _credit_line(lines[j]) and re.fullmatch(r"[(][^()]{2,38}[)]", lines[j]):
+        parts.append(lines[j])  # the bracketed credit on a line of its own
+        j += 1
+    if j < len(lines) and not _credit_line(lines[j]) and (
+            _paragraph_like(lines[j]) or (len(parts) == 1 and re.match(r"^[(][^()]{2,40}[)]\s*\S", lines[j]))):
+        return [*parts, lines[j]]
+    return [lines[i]]
+
+
+def _lone_lead(line: str) -> bool:
+    """The line is only a lead, or a lead and its bracketed credit: ``本报讯``, ``某某网讯(记者 某某)``."""
+    m = LEAD.match(line) or LEAD_DATED.match(line)
+    if not m:
+        return False
+    rest = line[m.end():].strip()
+    return not rest or (bool(re.fullmatch(r"[(][^()]{2,40}[)]", rest)) and _credit_text(rest[1:-1]))
 
 
 def _kind(line: str, shared: frozenset[str]) -> str:
@@ -293,7 +350,7 @@ def _paragraph_like(line: str) -> bool:
 
 
 def _is_meta(line: str) -> bool:
-    stripped = line.strip("()()[]【】 ")
+    stripped = line.strip("()[]【】 ")
     if (lead := DATE.match(stripped)) and KEY_RE.match(stripped[lead.end():].strip()):
         return True
     return bool(KEY_RE.match(stripped) and _key_values(stripped)) or _date_only(line) or bool(URL_LINE.search(line)) \
@@ -345,12 +402,24 @@ def _credit_line(line: str) -> bool:
         return _credit_text(s[1:-1])
     if re.match(r"^[□■]\s*(?:本报)?(?:记者|通讯员)", s) or ORG_CREDIT.match(s):
         return True
-    return bool(re.fullmatch(r"(?:" + "|".join(WRITER[:10]) + r")\s*(?:" + NAME + r"\s*){1,4}", s))
+    return bool(re.fullmatch(r"(?:" + "|".join(WRITER[:10]) + r")\s*(?:" + NAME + r"\s*){1,4}", s)) or _byline(s)
+
+
+def _byline(line: str) -> bool:
+    """A byline of names and writer roles, nothing else: ``张三 李四 某某网记者 王五`` (correspondents
+    first, then an outlet's reporter). Every word is a personal name or ends with a writer role, and
+    at least one name follows a role."""
+    tokens = re.split(r"[\s、,]+", line.strip())
+    if len(line) > 60 or not 3 <= len(tokens) <= 8:
+        return False
+    roles = [i for i, t in enumerate(tokens) if t.endswith(WRITER[:11]) and not _person_name(t)]
+    names = [i for i, t in enumerate(tokens) if _person_name(t)]
+    return bool(roles) and len(roles) + len(names) == len(tokens) and any(i > roles[0] for i in names)
 
 
 def _heading_like(line: str) -> bool:
     quoted = line.startswith(("“", "\"", "「")) and line.endswith(("”", "\"", "」"))
-    return (len(line) <= 30 and not line.endswith(tuple(SENTENCE_END + ",,、::——")) and not quoted
+    return (len(line) <= 30 and not line.endswith(tuple(SENTENCE_END + ",、:—")) and not quoted
             and not IMAGE.match(line))
 
 
@@ -370,16 +439,17 @@ def _strip_images(lines: list[str]) -> list[str]:
 
 # ---- title ----
 
-def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extracted) -> None:
+def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extracted) -> str | None:
     """The headline: the headline-shaped line nearest above the header's first metadata line (date,
     来源), or above the article when there is none; never a site, column, app or edition name, nor a
     headline under a "recommended" label (another article). Two such lines in a row are the headline
-    and its subtitle."""
+    and its subtitle. Returns the outlet bracketed before the headline (【某某网】标题), if any: a
+    reprint marked with where it came from, the source when the page states none."""
     candidates = [i for i in header if kinds[i] in ("short", "para") and _headline_shaped(lines[i])
                   and not _after_pick(lines, header, i)]
     strong = [i for i in candidates if not _kicker_shaped(lines[i])]
     if not strong:
-        return
+        return None
     metas = [i for i in header if kinds[i] in ("meta", "footer") and any(c < i for c in strong)]
     anchor = metas[0] if metas else len(lines)
     above = [c for c in strong if c < anchor]
@@ -394,6 +464,7 @@ def _read_title(lines: list[str], kinds: list[str], header: list[int], out: Extr
     # A publisher printed on its own line under the headline (a unit or a site name).
     if nxt in header and (SITE.match(lines[nxt]) or PUBLISHER.match(lines[nxt])):
         out.source = out.source or lines[nxt]
+    return _bracketed_outlet(lines[first])
 
 
 def _after_pick(lines: list[str], header: list[int], i: int) -> bool:
@@ -405,7 +476,7 @@ def _after_pick(lines: list[str], header: list[int], i: int) -> bool:
 
 def _headline_shaped(line: str) -> bool:
     flat = re.sub(r"\s+", "", line)
-    if not 4 <= len(flat) <= 64 or flat.endswith(tuple("。!?;;::,,")) or URL.search(line):
+    if not 4 <= len(flat) <= 64 or flat.endswith(tuple("。!?;:,")) or URL.search(line):
         return False
     if SITE.match(flat) or PUBLISHER.match(flat) or DATE.search(line) or _lead_dateline(line):
         return False
@@ -422,10 +493,15 @@ def _kicker_shaped(line: str) -> bool:
 def _clean_title(line: str) -> str:
     """The headline without an outlet's name bracketed before it (【某某新闻网】标题)."""
     line = re.sub(r"\s+", " ", line).strip()
-    m = re.match(r"^[【\[]([^】\]]{2,12})[】\]]\s*(?=\S{4})", line)
-    if m and (SITE.match(m.group(1)) or PUBLISHER.match(m.group(1))):
-        line = line[m.end():]
+    if _bracketed_outlet(line):
+        line = line[line.index("】" if line.startswith("【") else "]") + 1:].strip()
     return line
+
+
+def _bracketed_outlet(line: str) -> str | None:
+    """The outlet named in brackets before a headline (【某某新闻网】标题): the paper or site it was reprinted from."""
+    m = re.match(r"^[【\[]([^】\]]{2,12})[】\]]\s*(?=\S{4})", line.strip())
+    return m.group(1) if m and (SITE.match(m.group(1)) or PUBLISHER.match(m.group(1))) else None
 
 
 # ---- fields ----
@@ -436,12 +512,12 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
     publisher = None
     for n, line in enumerate(lines):
         if out.url is None and (m := URL_LINE.search(line)):
-            found = (m.group(1) or m.group(2)).rstrip("。,,")
+            found = (m.group(1) or m.group(2)).rstrip("。,")
             out.url = None if IMAGE.match(found.rsplit("/", 1)[-1]) else found
         if (intro := re.match(r"^作者简介\s*[::]\s*(" + NAME + r")[,,]", line)):
             out.authors.append(intro.group(1))
             continue
-        stripped = line.strip("()()[]【】 ")
+        stripped = line.strip("()[]【】 ")
         if in_header and (lead := DATE.match(stripped)) and KEY_RE.match(stripped[lead.end():].strip()):
             out.date = out.date or _iso(lead)
             stripped = line = stripped[lead.end():].strip()
@@ -450,7 +526,7 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
             out.authors.extend(names or ([org.group(1).strip()] if PUBLISHER.match(org.group(1).strip()) else []))
             continue
         if _credit_line(line) and not KEY_RE.match(stripped):
-            _read_credit(line.strip()[1:-1] if line.strip()[0] in "((【[" else line, out)
+            _read_credit(line.strip()[1:-1] if line.strip()[0] in "(【[" else line, out)
             continue
         if (mh := MASTHEAD.match(line)):
             out.source = out.source or mh.group("src") or mh.group("src2")
@@ -472,6 +548,10 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
         if KEY_RE.match(stripped):
             for key, value in _key_values(stripped):
                 kind = KEY_OF.get(re.sub(r"\s+", "", key))
+                if kind == "source" and key.startswith("供稿") and (names := _contributors(value)):
+                    out.authors.extend(names)  # 供稿:某某中心 张三: the unit, then the person who wrote it
+                    if _person_name(value.split()[0]):
+                        value = ""  # 供稿:张三 names a person, not a source
                 if kind == "source" and value and not out.source:
                     out.source = re.split(r"\s{2,}|\s\|\s|\s", value)[0].strip()
                 elif kind == "authors":
@@ -490,6 +570,24 @@ def _read_meta(lines: list[str], out: Extracted, in_header: bool) -> None:
         out.source = publisher  # 发布机构 of a 信息公开 table, when no 来源 is stated
 
 
+def _header_date_fallback(lines: list[str], kinds: list[str], header: list[int], title: str | None) -> str | None:
+    """A publication date printed where no metadata line states one: an e-paper's date masthead
+    with its weekday directly above the headline (``2015年04月24日 星期五``), or a follow prompt or
+    WeChat 原创 line ending with the account's posting date (``点击关注我 某某 2021-02-04``,
+    ``原创 某某 2021-02-04 18:30``). Never a date the page prints as today (after 今天, or a weekday
+    date anywhere but directly above the headline)."""
+    titled = [i for i in header if title and _clean_title(lines[i]) == title]
+    if titled and (i := titled[0] - 1) >= 0 and i in header and not (i > 0 and "今天" in lines[i - 1]) \
+            and (m := re.fullmatch(DATE.pattern + r"\s*星期[一二三四五六日天]", lines[i])):
+        return _iso(m)
+    for i in header:
+        follow = (kinds[i] == "chrome" and "关注" in lines[i]) or lines[i].startswith("原创 ")
+        if follow and not re.search(r"今天|星期", lines[i]) \
+                and (m := re.search(r"\s(\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)$", lines[i])):
+            return _iso(DATE.search(m.group(1)))
+    return None
+
+
 def _today(lines: list[str], n: int) -> bool:
     """A date printed as 'today' by the page (a weekday beside it, or 今天是 before it), not a publication date."""
     before = lines[n - 1] if n > 0 else ""
@@ -505,19 +603,28 @@ def _key_values(line: str) -> list[tuple[str, str]]:
     for i in range(1, len(parts) - 1, 2):
         key = re.sub(r"\s+", "", parts[i])
         value = parts[i + 1].strip()
-        value = re.split(r"\s{2,}|\s?\|\s?|【", value)[0].strip().strip("【】[]()()")
+        value = re.split(r"\s{2,}|\s?\|\s?|【", value)[0].strip().strip("【】[]()")
         if KEY_OF.get(key) != "date":
             value = DATE.sub("", value).strip()
         pairs.append((key, value))
     return pairs
 
 
+def _contributors(value: str) -> list[str]:
+    """The people in a contribution credit (``某某中心 张三``, ``张三 李四``): the personal names after
+    the unit, or all of them when no unit is named; none when anything else follows."""
+    tokens = value.split()
+    if tokens and not _person_name(tokens[0]):
+        tokens = tokens[1:]
+    return tokens if tokens and all(_person_name(t) for t in tokens) else []
+
+
 def _read_credit(text: str, out: Extracted) -> None:
     """Authors from a credit: names after writer roles (or names alone); a leading publisher is a source."""
-    text = text.strip().strip("()()")
+    text = text.strip().strip("()")
     parts = ROLE.split(text)
     roles = ROLE.findall(text)
-    head = parts[0].strip(" ::丨|/")
+    head = parts[0].strip(" :丨|/")
     if not roles:
         names = _names(head)
         out.authors.extend(names)
@@ -526,15 +633,15 @@ def _read_credit(text: str, out: Extracted) -> None:
         out.source = out.source or head
     elif head:
         out.authors.extend(_names(head))
-    for role, value in zip(roles, parts[1:]):
+    for role, value in zip(roles, parts[1:], strict=True):
         if role in WRITER:
-            out.authors.extend(_names(value.strip(" ::丨|/")))
+            out.authors.extend(_names(value.strip(" :丨|/")))
 
 
 def _names(text: str) -> list[str]:
     names = []
     for token in re.split(r"[\s、,,/]+", text.strip()):
-        token = token.strip("()()::")
+        token = token.strip("():")
         if not token:
             continue
         if re.fullmatch(NAME, token) and token not in NOT_NAMES and not re.search(
@@ -560,10 +667,15 @@ def _read_lead(first: str, out: Extracted) -> None:
             out.authors.extend(n for n in _names(chunk) if not n.endswith("报道"))
         return
     m = LEAD.match(first) or LEAD_DATED.match(first)
+    if not m and (r := REPORTER_LEAD.match(first)):
+        if not SELF_OUTLET.match(r.group("src")):
+            out.source = out.source or r.group("src")
+        out.authors.extend(_names(r.group("names")))
+        return
     if not m:
         return
     src = m.group("src")
-    if not src.startswith("本报") and not out.source:
+    if not SELF_OUTLET.match(src) and not out.source:
         out.source = src
     rest = first[m.end():].lstrip()
     if (p := re.match(r"[((]([^()()]{2,60})[))]", rest)):
@@ -590,7 +702,10 @@ def _fallback_source(lines: list[str]) -> str | None:
     return None
 
 
-def _iso(m: re.Match) -> str:
+def _iso(m: re.Match | None) -> str | None:
+    """``2022-02-21`` or ``2022-02-21 12:09[:02]`` from a DATE match; None without one."""
+    if m is None:
+        return None
     y, mo, d, h, mi, s = m.groups()
     text = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
     if h:
@@ -598,7 +713,9 @@ def _iso(m: re.Match) -> str:
     return text
 
 
-def _iso_dmy(m: re.Match) -> str:
+def _iso_dmy(m: re.Match | None) -> str | None:
+    if m is None:
+        return None
     d, mo, y, h, mi, s = m.groups()
     text = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
     if h:
