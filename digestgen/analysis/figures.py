@@ -30,7 +30,7 @@ CHANGE = re.compile(rf"(?:(?P<cmp>同比|环比|较去年同期|较上年)(?:分
                     rf"|(?:分别)?(?P<dir2>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落))"
                     rf"(?:了|达|幅度为|幅度达)?(?P<fig>{NUMBER}{APPROX_AFTER}(?:%|％|个百分点|倍))")
 UNIT_CHARS = re.compile(r"[0-9零〇一二两三四五六七八九十百千][^。]{0,6}?(?:[起人名位个件次场家辆处支张条户所台套部只头克吨天批项单笔宗倍元份块顶间亩里米%％]|百分点)")
-MEASURE_WORDS = frozenset("个 名 位 家 所 支 辆 张 条 户 台 套 部 只 头 批 项 宗 处 份 块 顶 间".split())
+MEASURE_WORDS = frozenset("个名位家所支辆张条户台套部只头批项宗处份块顶间")
 SAME_UNIT = {"名": "人", "位": "人"}
 PAGE_STATS = re.compile(r"本文有|本篇文章|预计浏览|阅读时间|读完约|阅读量|浏览量|浏览次数|点击量|点击数")
 """The page's own statistics (本文有340个文字, 预计浏览时间1分钟) are furniture, not figures."""
@@ -58,7 +58,7 @@ def cn_number(text: str) -> float | None:
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
     whole, _, decimals = text.partition("点")
-    total, section, digit = 0, 0, None
+    section, digit = 0, None
     for ch in whole:
         if ch in CN_DIGITS:
             digit = CN_DIGITS[ch]
@@ -67,7 +67,7 @@ def cn_number(text: str) -> float | None:
             digit = None
         else:
             return None
-    total = section + (digit or 0)
+    total: float = section + (digit or 0)
     if decimals:
         if any(ch not in CN_DIGITS for ch in decimals):
             return None
@@ -108,17 +108,17 @@ def _respectively(sentence: str) -> tuple[list[Figure], tuple[int, int] | None]:
     m = RESPECTIVELY.search(sentence)
     if not m:
         return [], None
-    sizes = [x.replace("％", "%") for x in re.findall(rf"{NUMBER}(?:%|％|个百分点)", m.group("figs"))]
+    sizes = [(number, unit.replace("％", "%"))
+             for number, unit in re.findall(rf"({NUMBER})(%|％|个百分点)", m.group("figs"))]
     items = [LEADING.sub("", x).strip() for x in re.split(r"[,,、]", sentence[: m.start()]) if x.strip()]
     items = [re.sub(r"^.*?(?:以来|期间)", "", x) or x for x in items][-len(sizes):]
     direction = "up" if m.group("dir") in UP else "down"
     if len(items) != len(sizes) or any(len(x) < 2 for x in items):
         items = [items[-1] if items else "分别"] * len(sizes)
     figures = []
-    for metric, size in zip(items, sizes):
-        number = re.match(NUMBER, size).group(0)
+    for metric, (number, unit) in zip(items, sizes, strict=True):
         value = cn_number(number) or 0.0
-        figures.append(Figure(sentence, metric[-24:], value, size[len(number):], direction, size, False))
+        figures.append(Figure(sentence, metric[-24:], value, unit, direction, number + unit, False))
     return figures, m.span()
 
 
@@ -166,9 +166,9 @@ def _from_sentence(sentence: str) -> list[Figure]:
         if unit in MEASURE_WORDS and re.match(r"[\u4e00-\u9fff“]", sentence[m.end():m.end() + 1]):
             # 打掉2个犯罪团伙, 协调1000辆出租车: the count of what follows; but 道县13个乡镇 (a place's
             # parts as the subject) describes, it does not count
-            if metric and PLACE_END.search(metric) or not m.group("num")[0].isdigit() and value < 10:
+            if (metric and PLACE_END.search(metric)) or (not m.group("num")[0].isdigit() and value < 10):
                 continue  # 三项业务, 五个乡村: a description in words
-            noun = CLAUSE_SPLIT.split(sentence[m.end():])[0].rstrip("。!?!?")[:12]
+            noun = CLAUSE_SPLIT.split(sentence[m.end():])[0].rstrip("。!?")[:12]
             metric = ((metric or "") + noun)[-24:] if len(noun) >= 2 else None
         if metric and (unit not in ("%", "倍", "个百分点") or not changes_near(sentence, m)):
             if any(f.value == value and f.unit == unit and f.metric == metric for f in found):
