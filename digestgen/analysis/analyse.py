@@ -107,13 +107,13 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     for p in prepared:
         df.update(p.counts.keys())
     # Never tags: the editor's stop list, theme names (themes have pages of their own), names of papers,
-    # sites and apps, words common in any text, and words on most articles of this archive.
+    # sites and apps, quantity phrases, words common in any text, and words on most articles of this archive.
     never = set(config.tag_stopwords) | {t.name for t in config.themes} \
         | tagging.archive_generic(df, len(prepared))
     named = set().union(*(p.programmes for p in prepared)) if prepared else set()
     for word in list(df):
-        if word in never or tagging.is_media_name(word) or (
-                word not in named and tagging.is_generic(word, vocab.idf, vocab.domain)):
+        if word in never or tagging.is_media_name(word) or tagging.is_quantity(word, vocab.domain, word in named) \
+                or (word not in named and tagging.is_generic(word, vocab.idf, vocab.domain)):
             never.add(word)
     for p in prepared:
         for word in never & p.counts.keys():
