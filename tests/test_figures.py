@@ -122,6 +122,7 @@ def test_a_change_without_a_number_stays_a_change(sentence, expected):
     "民警持续提高群众防范意识。",          # a verb with its object: no change
     "群众防范意识明显提高。",              # a quality improved, nothing counted
     "盗窃案件没有明显下降。",              # negated
+    "力争全年刑事案件同比下降。",          # an aim, not a change that happened
     "今年发案下降,破案上升。",             # a bare verb: no comparison, degree or trend
     "核心数据持续下降的原因是什么?",       # not at a clause end
 ])

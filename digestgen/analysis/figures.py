@@ -39,6 +39,8 @@ BARE_CHANGE = re.compile(
 verb with an object after it (提升防范意识) is no change. A bare verb (发案下降) says too little: a
 comparison (同比), a degree (大幅, 有所) or a trend must come with it."""
 BARE_NEGATION = re.compile(r"(?:未|没有|没|不|无|并未)$")
+AIM = re.compile(r"确保|力争|争取|推动|促进|努力|目标|要求|进一步推进")
+"""力争发案进一步下降: an aim, not a change that happened."""
 MEASURED = re.compile(r"(?:率|数|量|额|值|指数|比例|比重|度)$")
 """提高 and 提升 say a quality improved (防范意识明显提高) unless what rose is a rate, a number or an
 amount (破案率大幅提升) or the sentence compares it with a period (同比提升)."""
@@ -211,6 +213,8 @@ def _bare_direction(sentence: str, m: re.Match) -> str | None:
     if not (m.group("cmp") or m.group("how") or m.group("trend")):
         return None
     if BARE_NEGATION.search(sentence[max(0, m.start() - 2):m.start()]):
+        return None
+    if AIM.search(CLAUSE_SPLIT.split(sentence[:m.start()])[-1]):
         return None
     return "up" if (m.group("dir") or m.group("trend")) in UP else "down"
 
