@@ -67,8 +67,9 @@ class Gazetteer:
         return parent
 
     def _under(self, unit: Unit, parent: Unit | None) -> bool:
-        return parent is None and unit.level == 1 or parent is not None and parent.code in {
-            u.code for u in self.path(unit.code)[:-1]}
+        if parent is None:
+            return unit.level == 1
+        return parent.code in {u.code for u in self.path(unit.code)[:-1]}
 
 
 @lru_cache(maxsize=1)
@@ -101,9 +102,10 @@ def gazetteer() -> Gazetteer:
     for n, code in aliases.items():
         if code not in names.setdefault(n, []):
             names[n].append(code)
-    paths = {}
+    paths: dict[str, tuple[Unit, ...]] = {}
     for code in units:
-        chain, unit = [], units[code]
+        chain: list[Unit] = []
+        unit: Unit | None = units[code]
         while unit is not None:
             chain.append(unit)
             unit = units.get(unit.parent) if unit.parent else None

@@ -103,8 +103,9 @@ class Figure:
     """The sentence it came from."""
     metric: str
     """What is counted (破获电信诈骗案件)."""
-    value: float
-    """The number, multipliers applied (30多万元 -> 300000)."""
+    value: float | None
+    """The number, multipliers applied (30多万元 -> 300000); None for a change told without a
+    number (同比下降, 大幅上升), which then has a direction and an empty unit."""
     unit: str
     direction: str | None = None
     """up or down, when the sentence says the figure rose or fell."""
@@ -119,7 +120,7 @@ class Figure:
 
     def record(self) -> dict:
         """The ``key_figures`` record of ``articles.json``."""
-        value = int(self.value) if float(self.value).is_integer() else self.value
+        value = int(self.value) if self.value is not None and float(self.value).is_integer() else self.value
         return {"text": self.text, "metric": self.metric, "value": value, "unit": self.unit,
                 "direction": self.direction, "change": self.change, "approx": self.approx}
 

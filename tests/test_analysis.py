@@ -143,3 +143,35 @@ def test_a_piece_of_a_name_is_not_a_tag():
     assert _fragment("牛家", text)
     assert not _fragment("社区", text)  # followed by different characters
     assert not _fragment("民警", text)  # at the end of a sentence
+
+
+QUANTITY_ARTICLE = """---
+title: 一辆车堵住消防通道 民警“2+1”巡逻化解纠纷
+---
+一辆车堵住小区消防通道,民警赶到后联系车主挪车。一辆车刚挪走,又有两辆车发生剐蹭,两辆车的车主争执不下。
+民警现场调解,双方握手言和。派出所推行“2+1”巡逻模式和“五支力量”联防,两所一队联动,三个代表走访群众。
+“五支力量”每天巡逻,两所一队守护平安。
+"""
+
+
+def test_a_quantity_phrase_is_never_a_tag(project):
+    from conftest import write
+    write(project / "articles" / "a.md", QUANTITY_ARTICLE)
+    loaded = load_articles(project / "articles", CONFIG.theme_names)
+    [a], _ = analyse(loaded.articles, CONFIG)
+    # numeral-classifier phrases from jieba's dictionary, and a quoted name made only of numbers
+    for never in ("一辆车", "两辆车", "三个代表", "2+1"):
+        assert never not in a.tags, (never, a.tags)
+    # a quoted programme name and a police-work term that start with a count stay tags
+    assert "五支力量" in a.tags and "两所一队" in a.tags, a.tags
+
+
+@pytest.mark.parametrize("word, quoted, expected", [
+    ("一辆车", False, True), ("三年行动计划", False, True), ("这起案件", False, True), ("百份", False, True),
+    ("一二三四五", True, True), ("2+1", True, True),
+    ("五支力量", True, False), ("三轮车", False, False), ("一村一辅警", False, False), ("第一书记", False, False),
+    ("场所", False, False),
+])
+def test_quantity_phrases(word, quoted, expected):
+    from digestgen.analysis.tagging import is_quantity
+    assert is_quantity(word, frozenset(), quoted) is expected

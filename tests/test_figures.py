@@ -1,4 +1,5 @@
 """Key figures: each number form, directions and changes, and sentences from the seeds."""
+import json
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,10 @@ import yaml
 
 from digestgen.cli import main
 from digestgen.analysis.figures import cn_number, evaluate, extract
+from digestgen.render.pages import figure_text
+
+from conftest import write
+from sitecheck import parse
 
 LABELLED = yaml.safe_load((Path(__file__).parent / "fixtures" / "figures_labelled.yaml").read_text("utf-8"))
 TABLE = [(item["text"], [tuple(f[k] for k in ("metric", "value", "unit", "direction", "change", "approx"))
@@ -53,7 +58,7 @@ def test_precision_and_recall_over_the_table_are_printed_by_a_command(capsys, mo
     assert precision == recall == 1.0
     monkeypatch.chdir(ROOT)
     assert main(["figures", "--evaluate", "tests/fixtures/figures_labelled.yaml"]) == 0
-    assert capsys.readouterr().out == ("45 sentences, 47 figures labelled, 47 found: precision 1.00, recall 1.00\n")
+    assert capsys.readouterr().out == ("45 sentences, 48 figures labelled, 48 found: precision 1.00, recall 1.00\n")
 
 
 @pytest.mark.parametrize("sentence, expected", [
@@ -95,3 +100,62 @@ def test_a_figure_told_twice_is_one_figure():
 def test_each_figure_carries_the_action_it_counts():
     [f] = extract("共破获电信网络诈骗案件12起。")
     assert f.action == "破获"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a change told without a number is a figure of its own: no value, a direction
+    ("今年以来,全县刑事案件同比下降,电诈警情有所上升。", [("刑事案件", None, "down"), ("电诈警情", None, "up")]),
+    ("全县交通事故大幅下降。", [("交通事故", None, "down")]),
+    ("全市盗窃警情呈下降趋势。", [("盗窃警情", None, "down")]),
+    ("破案率大幅提升。", [("破案率", None, "up")]),
+    ("其中第二季度群众安全感排在全区第5位,同比大幅上升。", [("第二季度群众安全感", None, "up")]),
+    # after a count, it is that count's direction
+    ("共破获盗窃案件57起,同比上升。", [("破获盗窃案件", 57, "up")]),
+])
+def test_a_change_without_a_number_stays_a_change(sentence, expected):
+    got = [(f.metric, f.value, f.direction) for f in extract(sentence)]
+    assert got == expected
+    assert all(f.change is None for f in extract(sentence))
+
+
+@pytest.mark.parametrize("sentence", [
+    "民警持续提高群众防范意识。",          # a verb with its object: no change
+    "群众防范意识明显提高。",              # a quality improved, nothing counted
+    "盗窃案件没有明显下降。",              # negated
+    "力争全年刑事案件同比下降。",          # an aim, not a change that happened
+    "今年发案下降,破案上升。",             # a bare verb: no comparison, degree or trend
+    "核心数据持续下降的原因是什么?",       # not at a clause end
+])
+def test_what_is_not_a_change_without_a_number(sentence):
+    assert extract(sentence) == []
+
+
+def test_a_change_without_a_number_in_the_open_data_and_on_the_article_page(project):
+    write(project / "articles" / "a.md", """
+        ---
+        title: 某县公安局通报治安形势
+        date: 2024-03-01
+        region: 湖南省/衡阳市/衡南县
+        ---
+        今年以来,全县共破获盗窃案件57起,刑事案件同比大幅下降。
+        """)
+    assert main(["build", "--quiet"]) == 0
+    records = json.loads((project / "site/data/articles.json").read_text("utf-8"))
+    figures = {f["metric"]: f for f in records[0]["key_figures"]}
+    assert figures["刑事案件"]["value"] is None and figures["刑事案件"]["direction"] == "down"
+    assert figures["刑事案件"]["change"] is None
+    article = project / "site" / records[0]["path"]
+    page = parse(article)
+    rows = [[" ".join(td.text_content().split()) for td in tr.findall("td")]
+            for tr in page.xpath("//section[@class='figures']//tbody/tr")]
+    summary = [" ".join(li.text_content().split()) for li in page.xpath("//ul[@class='figure-summary']/li")]
+    assert summary == ["破获盗窃案件 57起"]  # the summary after the lede: figures with a value
+    assert rows == [["破获盗窃案件", "57起"], ["刑事案件", "下降"]]  # the full table: the change too
+    assert "None" not in article.read_text("utf-8")
+    region = (project / "site/regions/hunan/hengyang/hengnan/index.html").read_text("utf-8")
+    assert "None" not in region and "57起" in region
+
+
+def test_the_figure_filter_shows_a_change_without_a_number_as_the_change():
+    [f] = extract("电诈警情同比下降。")
+    assert figure_text(f) == "下降"

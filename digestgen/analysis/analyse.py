@@ -7,12 +7,11 @@ archive has a few hundred articles.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from digestgen.config import Config
 from digestgen.parallel import parallel_map
@@ -73,6 +72,11 @@ class _Prepared:
         return next(part.region for part in self.parts if isinstance(part, regions.RegionPart))
 
 
+def _detached(p: _Prepared) -> dict:
+    """A prepared article's fields without the article itself, as the cache keeps them."""
+    return {f.name: getattr(p, f.name) for f in dataclasses.fields(p) if f.name != "article"}
+
+
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
             cache: AnalysisCache | None = None, jobs: int = 1,
             tag_reasons: dict[str, Counter] | None = None,
@@ -87,16 +91,19 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     cache = cache or AnalysisCache(None, "")
     keys = [cache.key(a, config.themes, config.theme_min_score, config.themes_per_article,
                       config.markdown_extensions) for a in articles]
-    found = [cache.get(k) for k in keys]
+    # A cache entry holds every field but the article (the key is made from it) and the problems.
+    found: list[tuple[dict, list[Problem]] | None] = [cache.get(k) for k in keys]
     todo = [i for i, f in enumerate(found) if f is None]
     advance = progress or (lambda n: None)  # ``progress(n)``: n more articles analysed (a progress bar)
     advance(len(articles) - len(todo))
-    for i, result in zip(todo, _prepare_many([articles[i] for i in todo], config, jobs)):
-        found[i] = result
-        cache.put(keys[i], (replace(result[0], article=None), result[1]))  # the article is in the key
+    for i, (result, found_problems) in zip(todo, _prepare_many([articles[i] for i in todo], config, jobs),
+                                           strict=True):
+        found[i] = (_detached(result), found_problems)
+        cache.put(keys[i], found[i])
         advance(1)
-    prepared = [f[0] if f[0].article is not None else replace(f[0], article=a) for f, a in zip(found, articles)]
-    problems = [p for f in found for p in f[1]]
+    stored = [f for f in found if f is not None]
+    prepared = [_Prepared(article=a, **fields) for (fields, _), a in zip(stored, articles, strict=True)]
+    problems = [p for _, ps in stored for p in ps]
     places = _place_words([p.region for p in prepared])
     for p in prepared:
         for word in places & p.counts.keys():
@@ -106,28 +113,28 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     for p in prepared:
         df.update(p.counts.keys())
     # Never tags: the editor's stop list, theme names (themes have pages of their own), names of papers,
-    # sites and apps, words common in any text, and words on most articles of this archive.
+    # sites and apps, quantity phrases, words common in any text, and words on most articles of this archive.
     never = set(config.tag_stopwords) | {t.name for t in config.themes} \
         | tagging.archive_generic(df, len(prepared))
     named = set().union(*(p.programmes for p in prepared)) if prepared else set()
     for word in list(df):
-        if word in never or tagging.is_media_name(word) or (
-                word not in named and tagging.is_generic(word, vocab.idf, vocab.domain)):
+        if word in never or tagging.is_media_name(word) or tagging.is_quantity(word, vocab.domain, word in named) \
+                or (word not in named and tagging.is_generic(word, vocab.idf, vocab.domain)):
             never.add(word)
     for p in prepared:
         for word in never & p.counts.keys():
             del p.counts[word]
-    why: dict[str, str] = {}
+    why: dict[tuple[str, str], str] = {}
     picked = [_tags(p, df, len(prepared), vocab, config.tags_per_article, why) for p in prepared]
     fold = tagging.fold_fragments([tuple(t) for t in picked], [p.text for p in prepared])
     results = []
-    for p, tags in zip(prepared, picked):
+    for p, tags in zip(prepared, picked, strict=True):
         tags = tuple(dict.fromkeys(fold.get(t, t) for t in tags))
         if tag_reasons is not None:
             for t in tags:
                 tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
         final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
-        found = {f.name: getattr(part, f.name) for part in p.parts for f in dataclasses.fields(part)}
+        analysed = {f.name: getattr(part, f.name) for part in p.parts for f in dataclasses.fields(part)}
         results.append(Analysed(
             article=p.article,
             title=p.title,
@@ -136,7 +143,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             tags=final_tags,
             title_words=tuple(vocab.cut(p.title)),
             tag_words=tuple(tuple(vocab.cut(t)) for t in final_tags),
-            **found,
+            **analysed,
         ))
     return results, problems
 
@@ -208,7 +215,8 @@ def _fragment(word: str, text: str) -> bool:
     then it is a piece of a longer name or term, not a tag of its own."""
     if len(word) != 2:
         return False
-    following, at = set(), text.find(word)
+    following: set[str] = set()
+    at = text.find(word)
     while at >= 0 and len(following) < 2:
         following.add(text[at + 2:at + 3])
         at = text.find(word, at + 1)
@@ -251,7 +259,7 @@ def personal_data(article: Article) -> list[Problem]:
 
 
 def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int,
-          why: dict | None = None) -> tuple[str, ...]:
+          why: dict[tuple[str, str], str] | None = None) -> tuple[str, ...]:
     blend = n / (n + IDF_BLEND_ARTICLES)
     scored = []
     for word, count in p.counts.items():
@@ -264,7 +272,7 @@ def _tags(p: _Prepared, df: Counter, n: int, vocab: Vocabulary, limit: int,
         scored.append(((1 + math.log(count)) * idf, word))
     scored.sort(key=lambda s: (-s[0], s[1]))
     chosen: list[str] = []
-    for score, word in scored:
+    for _score, word in scored:
         # Keep the longer term when a shorter one is part of it (反电诈中心 over 反电诈).
         if any(word in c or c in word for c in chosen):
             continue
@@ -306,7 +314,7 @@ def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:
         if len(out) + len(s) > limit:
             break
         out += s
-    return out.strip() or lead[: limit - 1].rstrip(",,、;;:: ") + "…"
+    return out.strip() or lead[: limit - 1].rstrip(",、;: ") + "…"
 
 
 # A line of credits or a time stamp is no lead sentence; a lead's credit prefix is not part of it.
@@ -323,7 +331,7 @@ def placeholder_title(text: str, limit: int = 30) -> str:
     if (prefix := LEAD_PREFIX.match(line)) and prefix.end() < len(line) and \
             re.search(r"记者|通讯员|讯|报道|[\u4e00-\u9fff]{2,4}\s[\u4e00-\u9fff]{2,4}", prefix.group(0)):
         line = line[prefix.end():]
-    first = SENTENCE_END.split(line)[0].rstrip("。!?!?;;")
+    first = SENTENCE_END.split(line)[0].rstrip("。!?;")
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 

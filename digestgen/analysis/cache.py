@@ -253,14 +253,13 @@ LEVELS = ("error", "warning", "note")
 
 
 def encode_entry(value) -> dict:
+    """(the fields of a prepared article but the article, its problems) -> JSON-ready data."""
     prepared, problems = value
     out = {}
-    for f in fields(prepared):
-        if f.name == "article":
-            continue
-        if f.name not in CODEC:
-            raise Invalid(f"no schema for field {f.name}")
-        out[f.name] = CODEC[f.name][0](getattr(prepared, f.name))
+    for name, field_value in prepared.items():
+        if name not in CODEC:
+            raise Invalid(f"no schema for field {name}")
+        out[name] = CODEC[name][0](field_value)
     out["problems"] = [[p.path, p.line, p.level, p.message] for p in problems]
     return out
 
@@ -279,7 +278,7 @@ def decode_entry(value):
         if not isinstance(p, list) or len(p) != 4 or p[2] not in LEVELS:
             raise Invalid("problem expected")
         problems.append(Problem(_str(p[0]), None if p[1] is None else _int(p[1]), p[2], _str(p[3])))
-    return _Prepared(article=None, **kwargs), problems
+    return kwargs, problems
 
 
 def _no_schema(name):

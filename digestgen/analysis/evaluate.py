@@ -7,6 +7,7 @@ with the labels: region at each level, themes, key figures, and tags against the
 """
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -168,9 +169,9 @@ def evaluate(folder: Path, config: Config, only: set[str] | None = None) -> Repo
         if item.analysed is None:
             report.not_imported.append(item.name)
             continue
-        _score_region(report, item)
-        _score_themes(report, item)
-        _score_figures(report, item)
+        _score_region(report, item, item.analysed)
+        _score_themes(report, item, item.analysed)
+        _score_figures(report, item, item.analysed)
         report.tag_counts.update(item.analysed.tags)
     for item in report.items:
         if item.analysed is None:
@@ -200,10 +201,10 @@ def _labelled_body(folder: Path, item: Item) -> str:
     return raw[a:b + len(end)] if a >= 0 and b >= 0 else ""
 
 
-def _score_region(report: Report, item: Item) -> None:
+def _score_region(report: Report, item: Item, analysed: Analysed) -> None:
     want = item.label.get("region") or {}
     want_names = tuple(want.get(level) for level in LEVELS)
-    got: Region = item.analysed.region
+    got: Region = analysed.region
     got_names = (got.province, got.city, got.county)
     wanted_levels = [i for i, n in enumerate(want_names) if n]
     got_levels = [i for i, n in enumerate(got_names) if n]
@@ -230,9 +231,9 @@ def _score_region(report: Report, item: Item) -> None:
                                 f"{'/'.join(n for n in want_names if n)}")
 
 
-def _score_themes(report: Report, item: Item) -> None:
+def _score_themes(report: Report, item: Item, analysed: Analysed) -> None:
     want = list(item.label.get("themes") or [])
-    got = list(item.analysed.themes)
+    got = list(analysed.themes)
     report.themes_found += len(got)
     report.themes_wanted += len(want)
     report.themes_right += len(set(got) & set(want))
@@ -252,30 +253,35 @@ def figure_key(value, unit: str | None, direction: str | None) -> tuple:
     """(value, unit, direction) with 万/亿 folded into the value: 2.5 万起 == 25000 起."""
     unit = (unit or "").replace("％", "%")
     value = float(value)
-    if len(unit) > 1 and unit[0] in MULTIPLIER_UNITS and unit != "万元" or unit in ("万元", "亿元"):
+    if (len(unit) > 1 and unit[0] in MULTIPLIER_UNITS and unit != "万元") or unit in ("万元", "亿元"):
         value, unit = value * MULTIPLIER_UNITS[unit[0]], unit[1:]
     return round(value, 4), unit, direction or None
 
 
 def found_keys(analysed: Analysed) -> list[tuple[tuple, str]]:
-    """Every figure a page shows, as (key, text): a count, and a change as a figure of its own."""
+    """Every figure a page shows, as (key, text): a count, and a change as a figure of its own.
+
+    A change told without a number (同比下降, 大幅上升) has no key: labels list figures with a value.
+    """
     out = []
     for f in analysed.key_figures:
+        if f.value is None:
+            continue
+        if f.change is None:  # a count or a share (a direction told without a size is not scored)
+            out.append((figure_key(f.value, f.unit, None), f.text))
+            continue
         if f.unit not in ("%", "个百分点") or f.direction is None:
-            out.append((figure_key(f.value, f.unit, None if f.change else f.direction), f.text))
-        if f.change:
-            number = f.change.rstrip("%％个百分点倍")
-            try:
-                out.append((figure_key(float(number), f.change[len(number):], f.direction), f.text))
-            except ValueError:
-                pass
+            out.append((figure_key(f.value, f.unit, None), f.text))
+        number = f.change.rstrip("%％个百分点倍")
+        with contextlib.suppress(ValueError):
+            out.append((figure_key(float(number), f.change[len(number):], f.direction), f.text))
     return out
 
 
-def _score_figures(report: Report, item: Item) -> None:
+def _score_figures(report: Report, item: Item, analysed: Analysed) -> None:
     wanted = [(figure_key(f["value"], f.get("unit"), f.get("direction")), f.get("text", ""))
               for f in item.label.get("key_figures") or []]
-    found = found_keys(item.analysed)
+    found = found_keys(analysed)
     remaining = [k for k, _ in found]
     report.figures_wanted += len(wanted)
     for key, text in wanted:
@@ -290,7 +296,7 @@ def _score_figures(report: Report, item: Item) -> None:
     report.figures_right += matched
     report.figures_found += matched if capped else len(found)
     if not capped:
-        texts = {k: t for k, t in found}
+        texts = dict(found)
         for key in remaining:
             report.figure_misses.append(f"{item.name}: extra {key[0]:g} {key[1]}" + (f" {key[2]}" if key[2] else "")
                                         + f" ('{texts[key][:40]}')")

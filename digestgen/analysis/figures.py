@@ -4,6 +4,7 @@
 同比下降40%           -> direction down, change 40% (attached to the count before it, if any)
 挽回损失一千二百余万元  -> value 12000000, unit 元, approx
 刑事警情下降15.3个百分点 -> metric 刑事警情, value 15.3, unit 个百分点, direction down
+刑事案件同比大幅下降     -> metric 刑事案件, value None, direction down (a change told without a number)
 """
 from __future__ import annotations
 
@@ -29,8 +30,22 @@ FIGURE = re.compile(
 CHANGE = re.compile(rf"(?:(?P<cmp>同比|环比|较去年同期|较上年)(?:分别)?(?:再|又)?(?P<dir1>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落|降|升|增|减)"
                     rf"|(?:分别)?(?P<dir2>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落))"
                     rf"(?:了|达|幅度为|幅度达)?(?P<fig>{NUMBER}{APPROX_AFTER}(?:%|％|个百分点|倍))")
+BARE_CHANGE = re.compile(
+    r"(?P<cmp>同比|环比|较去年同期|较上年|与去年同期相比)?(?:分别|均|都)?(?:再|又)?"
+    r"(?P<how>有所|大幅度?|明显|显著|持续|稳步|大大|进一步|逐年|不断)?"
+    r"(?P<dir>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落)了?(?:明显|显著)?(?=[,,;;。!?、)]|$)"
+    r"|呈现?(?:明显|持续|逐年|大幅)?(?P<trend>下降|上升|增长|减少)(?:趋势|态势)")
+"""A change told without a number (同比下降, 有所上升, 大幅下降, 呈下降趋势) at the end of a clause; a
+verb with an object after it (提升防范意识) is no change. A bare verb (发案下降) says too little: a
+comparison (同比), a degree (大幅, 有所) or a trend must come with it."""
+BARE_NEGATION = re.compile(r"(?:未|没有|没|不|无|并未)$")
+AIM = re.compile(r"确保|力争|争取|推动|促进|努力|目标|要求|进一步推进")
+"""力争发案进一步下降: an aim, not a change that happened."""
+MEASURED = re.compile(r"(?:率|数|量|额|值|指数|比例|比重|度)$")
+"""提高 and 提升 say a quality improved (防范意识明显提高) unless what rose is a rate, a number or an
+amount (破案率大幅提升) or the sentence compares it with a period (同比提升)."""
 UNIT_CHARS = re.compile(r"[0-9零〇一二两三四五六七八九十百千][^。]{0,6}?(?:[起人名位个件次场家辆处支张条户所台套部只头克吨天批项单笔宗倍元份块顶间亩里米%％]|百分点)")
-MEASURE_WORDS = frozenset("个 名 位 家 所 支 辆 张 条 户 台 套 部 只 头 批 项 宗 处 份 块 顶 间".split())
+MEASURE_WORDS = frozenset("个名位家所支辆张条户台套部只头批项宗处份块顶间")
 SAME_UNIT = {"名": "人", "位": "人"}
 PAGE_STATS = re.compile(r"本文有|本篇文章|预计浏览|阅读时间|读完约|阅读量|浏览量|浏览次数|点击量|点击数")
 """The page's own statistics (本文有340个文字, 预计浏览时间1分钟) are furniture, not figures."""
@@ -58,7 +73,7 @@ def cn_number(text: str) -> float | None:
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
     whole, _, decimals = text.partition("点")
-    total, section, digit = 0, 0, None
+    section, digit = 0, None
     for ch in whole:
         if ch in CN_DIGITS:
             digit = CN_DIGITS[ch]
@@ -67,7 +82,7 @@ def cn_number(text: str) -> float | None:
             digit = None
         else:
             return None
-    total = section + (digit or 0)
+    total: float = section + (digit or 0)
     if decimals:
         if any(ch not in CN_DIGITS for ch in decimals):
             return None
@@ -83,14 +98,18 @@ def extract(text: str) -> list[Figure]:
     """Every key figure in a text, in order, each with the action it counts."""
     figures: list[Figure] = []
     for sentence in SENTENCES.findall(text):
-        if UNIT_CHARS.search(sentence) and not PAGE_STATS.search(sentence):  # most sentences hold no figure
+        if (UNIT_CHARS.search(sentence) or BARE_CHANGE.search(sentence)) and not PAGE_STATS.search(sentence):
+            # most sentences hold no figure
             figures += _from_sentence(sentence.strip())
     out = []
     seen = set()
     for f in figures:
         # The same figure told twice (a caption repeated in the body; 累计抓获126人 in the lead and
         # 126名 again at the end) is one figure; small numbers repeat by chance, so they are kept.
-        key = (f.metric, f.value, f.unit, f.direction) if f.value < 10 else (f.value, SAME_UNIT.get(f.unit, f.unit), f.direction)
+        if f.value is None or f.value < 10:
+            key: tuple = (f.metric, f.value, f.unit, f.direction)
+        else:
+            key = (f.value, SAME_UNIT.get(f.unit, f.unit), f.direction)
         if key in seen:
             continue
         seen.add(key)
@@ -108,17 +127,17 @@ def _respectively(sentence: str) -> tuple[list[Figure], tuple[int, int] | None]:
     m = RESPECTIVELY.search(sentence)
     if not m:
         return [], None
-    sizes = [x.replace("％", "%") for x in re.findall(rf"{NUMBER}(?:%|％|个百分点)", m.group("figs"))]
+    sizes = [(number, unit.replace("％", "%"))
+             for number, unit in re.findall(rf"({NUMBER})(%|％|个百分点)", m.group("figs"))]
     items = [LEADING.sub("", x).strip() for x in re.split(r"[,,、]", sentence[: m.start()]) if x.strip()]
     items = [re.sub(r"^.*?(?:以来|期间)", "", x) or x for x in items][-len(sizes):]
     direction = "up" if m.group("dir") in UP else "down"
     if len(items) != len(sizes) or any(len(x) < 2 for x in items):
         items = [items[-1] if items else "分别"] * len(sizes)
     figures = []
-    for metric, size in zip(items, sizes):
-        number = re.match(NUMBER, size).group(0)
+    for metric, (number, unit) in zip(items, sizes, strict=True):
         value = cn_number(number) or 0.0
-        figures.append(Figure(sentence, metric[-24:], value, size[len(number):], direction, size, False))
+        figures.append(Figure(sentence, metric[-24:], value, unit, direction, number + unit, False))
     return figures, m.span()
 
 
@@ -130,7 +149,17 @@ def _from_sentence(sentence: str) -> list[Figure]:
     found: list[Figure] = []
     last_end = -1  # where the last count (not a change) ended
     changes = {m.start("fig"): m for m in CHANGE.finditer(sentence)}
-    for m in FIGURE.finditer(sentence):
+    matches = sorted([*FIGURE.finditer(sentence), *BARE_CHANGE.finditer(sentence)], key=lambda m: m.start())
+    for m in matches:
+        if m.re is BARE_CHANGE:
+            direction = _bare_direction(sentence, m)
+            gap = sentence[last_end:m.start()] if last_end >= 0 else None
+            if direction and found and found[-1].direction is None and gap is not None \
+                    and not GAP_FILLER.sub("", gap):
+                found[-1] = replace(found[-1], direction=direction)  # 破获案件123起,同比上升
+            elif direction and (bare := _bare_change(sentence, m, direction)):
+                found.append(bare)
+            continue
         if _is_date_or_code(sentence, m):
             continue
         if sentence[: m.start()].count("“") > sentence[: m.start()].count("”"):
@@ -166,9 +195,9 @@ def _from_sentence(sentence: str) -> list[Figure]:
         if unit in MEASURE_WORDS and re.match(r"[\u4e00-\u9fff“]", sentence[m.end():m.end() + 1]):
             # 打掉2个犯罪团伙, 协调1000辆出租车: the count of what follows; but 道县13个乡镇 (a place's
             # parts as the subject) describes, it does not count
-            if metric and PLACE_END.search(metric) or not m.group("num")[0].isdigit() and value < 10:
+            if (metric and PLACE_END.search(metric)) or (not m.group("num")[0].isdigit() and value < 10):
                 continue  # 三项业务, 五个乡村: a description in words
-            noun = CLAUSE_SPLIT.split(sentence[m.end():])[0].rstrip("。!?!?")[:12]
+            noun = CLAUSE_SPLIT.split(sentence[m.end():])[0].rstrip("。!?")[:12]
             metric = ((metric or "") + noun)[-24:] if len(noun) >= 2 else None
         if metric and (unit not in ("%", "倍", "个百分点") or not changes_near(sentence, m)):
             if any(f.value == value and f.unit == unit and f.metric == metric for f in found):
@@ -178,10 +207,31 @@ def _from_sentence(sentence: str) -> list[Figure]:
     return found
 
 
+def _bare_direction(sentence: str, m: re.Match) -> str | None:
+    """up or down for a change told without a number (BARE_CHANGE), or None when it is negated
+    (未下降, 没有明显上升) or says nothing about a quantity."""
+    if not (m.group("cmp") or m.group("how") or m.group("trend")):
+        return None
+    if BARE_NEGATION.search(sentence[max(0, m.start() - 2):m.start()]):
+        return None
+    if AIM.search(CLAUSE_SPLIT.split(sentence[:m.start()])[-1]):
+        return None
+    return "up" if (m.group("dir") or m.group("trend")) in UP else "down"
+
+
+def _bare_change(sentence: str, m: re.Match, direction: str) -> Figure | None:
+    """A change told without a number and not after a count, as a figure of its own with no value
+    (刑事案件同比下降 -> metric 刑事案件, value None, direction down)."""
+    metric = _metric(sentence, m.start()) or _subject_before(sentence, m.start())
+    if not metric or (m.group("dir") in ("提高", "提升") and not m.group("cmp") and not MEASURED.search(metric)):
+        return None
+    return Figure(sentence, metric, None, "", direction, None, False)
+
+
 def _subject_before(sentence: str, end: int) -> str | None:
     """The nearest clause before ``end`` that names something (盗窃警情在…的基础上,今年同比再降46.40%)."""
     for clause in reversed(CLAUSE_SPLIT.split(sentence[:end])[:-1]):
-        clause = re.sub(r"在.*$", "", LEADING.sub("", clause).strip())
+        clause = re.sub(r"(?:排名?|位列|位居)?在.*$|(?:排名|位列|位居).*$", "", LEADING.sub("", clause).strip())
         if len(clause) >= 2 and re.search(r"[\u4e00-\u9fff]", clause):
             return clause[-24:]
     return None

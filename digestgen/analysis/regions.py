@@ -10,7 +10,7 @@ than none.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,12 +30,18 @@ MEDIA_AFTER = re.compile(r"^(?:市|省|县|区|州)?(?:日报|晚报|晨报|都�
 """A place inside a newspaper's or site's name (张家口日报, 黄南新闻网讯) hosts the story; it is not where it is."""
 ADMIN_SUFFIX_CHARS = "省市州盟县区旗"
 # Short names that are also everyday words or parts of words: counted only with a police unit after them.
-COMMON_SHORTS = frozenset("""平安 大庆 城关 新华 长安 永安 南山 中山 和平 东方 朝阳 光明 胜利 团结 红旗 建设 开发 铁路 新城 高新
-江南 江北 河东 河西 城中 城东 城西 城南 城北 桥东 桥西 市中 永定 安定 清河 通道 宁安 吉利 合作 龙江 向阳 前进 东风 长城
-江城 城厢 新市 新兴 兴安 东安 南安 安宁 永和 和顺 太平 宝安 白云 青山 黄山 金山 金平 新区 矿区 郊区 城区 上城
-下城 新津 普安 安居 长宁 宁海 新乡 福安 崇义 大通 大方 大安 大同 东山 西山 南岸 北湖 南湖 西湖 东湖 沙坪 河口
-江口 山阳 平山 平原 平江 石门 清水 双桥 万全 天元 振兴 兴隆 文明 元宝 金川 富民 阳光 通州 南关 北关 正安 安全
-华安 新安 安化 扶余 岳阳楼 公安 城区 郊区 矿区""".split())
+COMMON_SHORTS = frozenset([
+    "平安", "大庆", "城关", "新华", "长安", "永安", "南山", "中山", "和平", "东方", "朝阳", "光明",
+    "胜利", "团结", "红旗", "建设", "开发", "铁路", "新城", "高新", "江南", "江北", "河东", "河西",
+    "城中", "城东", "城西", "城南", "城北", "桥东", "桥西", "市中", "永定", "安定", "清河", "通道",
+    "宁安", "吉利", "合作", "龙江", "向阳", "前进", "东风", "长城", "江城", "城厢", "新市", "新兴",
+    "兴安", "东安", "南安", "安宁", "永和", "和顺", "太平", "宝安", "白云", "青山", "黄山", "金山",
+    "金平", "新区", "矿区", "郊区", "城区", "上城", "下城", "新津", "普安", "安居", "长宁", "宁海",
+    "新乡", "福安", "崇义", "大通", "大方", "大安", "大同", "东山", "西山", "南岸", "北湖", "南湖",
+    "西湖", "东湖", "沙坪", "河口", "江口", "山阳", "平山", "平原", "平江", "石门", "清水", "双桥",
+    "万全", "天元", "振兴", "兴隆", "文明", "元宝", "金川", "富民", "阳光", "通州", "南关", "北关",
+    "正安", "安全", "华安", "新安", "安化", "扶余", "岳阳楼", "公安",
+])
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚"
                      "卢姜崔钟谭陆汪范金石廖贾夏韦付白邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤")
 FORM_WEIGHT = {"police": 5.0, "full": 2.0, "short": 1.0}
@@ -122,7 +128,8 @@ class Detector:
         self.meanings = [self._prefer_higher(forms[name]) for name in self.patterns]
         self.automaton = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
-    def _prefer_higher(self, codes: dict[str, str]) -> tuple[tuple[str, ...], str]:
+    def _prefer_higher(self, codes: dict[str, str]) -> tuple[tuple[str, ...], str, str | None]:
+        """The codes a name means, its form, and the code it means by default (or None)."""
         # A bare name shared by a city and a county of that city (衡阳市, 衡阳县) means the city;
         # a short name shared by one city and counties elsewhere (西安) means the city too.
         town = {f for f in codes.values() if f in ("town", "townshort")}
@@ -187,7 +194,7 @@ class Detector:
         mentions = (self.mentions(source, "source") + self.mentions(title, "title")
                     + self.mentions(lead, "lead") + self.mentions(rest, "body"))
         support, mentions = self._support(mentions)
-        specific: Counter = Counter()
+        specific: defaultdict[str, float] = defaultdict(float)
         for m in mentions:
             if m.form == "police" or m.where == "title" or (m.where == "lead" and not m.short):
                 for code in {c for c in m.codes if support[c] > 0}:
@@ -228,14 +235,14 @@ class Detector:
         confidence = round(min(shares, default=1.0) * strength, 2)
         return Placement(self.g.region(chosen.code), confidence, tuple(mentions), tuple(reasons))
 
-    def _support(self, mentions: list[Mention]) -> tuple[Counter, list[Mention]]:
+    def _support(self, mentions: list[Mention]) -> tuple[defaultdict[str, float], list[Mention]]:
         """Evidence per unit (each unit counts its own mentions and everything below it), and the
         mentions that counted (an ambiguous name nothing else resolves does not).
 
         Short county names (资源, 新建, 高要) are everyday words far more often than places: they
         count only where a city or province above them is named too.
         """
-        support: Counter = Counter()
+        support: defaultdict[str, float] = defaultdict(float)
         counted: list[Mention] = []
 
         def add(code: str, m: Mention, share: float = 1.0) -> None:
@@ -250,7 +257,9 @@ class Detector:
         # province (古城 in 八廓古城公安局) then needs its own province's backing to count.
         named = {self.g.path(m.codes[0])[0].code for m in mentions
                  if not m.short and m.form != "town" and len(m.codes) == 1}
-        weak, strong, towns = [], [], []
+        weak: list[Mention] = []
+        strong: list[Mention] = []
+        towns: list[Mention] = []
         for m in mentions:
             if m.form == "town":
                 # A township names its county outright only when the name is unique and no other
@@ -273,8 +282,9 @@ class Detector:
                 backs = {c: backing(c) for c in m.codes}
                 best = max(backs.values())
                 winners = [c for c, b in backs.items() if b == best and any(b)]
-                if len(winners) == 1 or m.default:
-                    add(winners[0] if len(winners) == 1 else m.default, m)
+                meant = winners[0] if len(winners) == 1 else m.default
+                if meant:
+                    add(meant, m)
                     counted.append(m)
         for m in weak:
             backs = {c: backing(c) for c in m.codes if max(backing(c), default=0) >= MIN_EVIDENCE}
@@ -285,8 +295,8 @@ class Detector:
             # the county itself or its city must be named: a province alone does not pick among
             # the many 金山街道
             backs = {c: backing(c)[:2] for c in m.codes if max(backing(c)[:2], default=0) >= MIN_EVIDENCE}
-            best = sorted(backs.values(), reverse=True)
-            if best and (len(best) == 1 or best[0] > best[1]):
+            ranked = sorted(backs.values(), reverse=True)
+            if ranked and (len(ranked) == 1 or ranked[0] > ranked[1]):
                 add(max(backs, key=lambda c: backs[c]), m)
                 counted.append(m)
         return support, counted

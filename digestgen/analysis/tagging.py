@@ -33,6 +33,14 @@ POLICE_MORPHEME = re.compile(
     r"便民|救助|走访|走失|寻亲|失踪|涉|非法|违法|违规|违停|超载|酒驾|醉驾|传销|集资|洗钱|走私|枪|爆|危险")
 """Police-work words are built from a few morphemes (警, 案, 诈, 毒, 治安, 巡...). A word with none of them
 (大爷, 下水道, 布袋, 契机) is an everyday noun: a tag only if the police-work dictionary lists it."""
+NUMERALS = "零〇一二两三四五六七八九十百千万亿几数半0123456789"
+CLASSIFIERS = "个只条张辆件名位次场家部台套项批份块间起人天年月日周趟遍把根支所户处座栋层种类样回届期笔单宗头匹颗粒"
+QUANTITY_START = re.compile(rf"^(?:[{NUMERALS}]+|[第每各某该本此这那哪][{NUMERALS}]*)[{CLASSIFIERS}]")
+"""A numeral or a determiner and a classifier (一辆车, 两张床, 三年行动计划, 这起案件, 每个人): a phrase that
+counts or points at something, not the name of a subject. Quoted programme names (“五支力量”) and
+police-work dictionary terms (两所一队, 百日行动) are exempt."""
+PURE_QUANTITY = re.compile(rf"^(?=.*[{NUMERALS}])[{NUMERALS}{CLASSIFIERS}余多+\-.%]+$")
+"""Nothing but numerals, classifiers and signs (百份, 七位数, 一二三四五, 2+1, 六个+): never a tag."""
 GENERIC_DF = 0.5
 GENERIC_DF_MIN_ARTICLES = 10
 """Once the archive has this many articles, a word on more than GENERIC_DF of them is generic there."""
@@ -57,6 +65,14 @@ def is_generic(word: str, idf: dict[str, float], domain: frozenset[str]) -> bool
     if word in domain:
         return False
     return idf.get(word, 99.0) < GENERIC_IDF or not POLICE_MORPHEME.search(word)
+
+
+def is_quantity(word: str, domain: frozenset[str], quoted: bool = False) -> bool:
+    """A quantity phrase rather than a subject: nothing but numerals and classifiers, or (unless it is
+    a quoted programme name or a police-work term) a numeral-classifier phrase."""
+    if word in domain:
+        return False
+    return bool(PURE_QUANTITY.match(word)) or (not quoted and bool(QUANTITY_START.match(word)))
 
 
 def archive_generic(df: Counter, n: int) -> frozenset[str]:

@@ -4,16 +4,19 @@ The dictionary and stop words are data files in ``digestgen/data/``; each says h
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
+from types import ModuleType
 
 import jieba
 
+rjieba: ModuleType | None
 try:  # jieba's own algorithm and dictionary in Rust (jieba-rs), about 15x faster; jieba is the fallback
-    import rjieba
+    rjieba = importlib.import_module("rjieba")
 except ImportError:  # pragma: no cover - exercised where rjieba has no wheel
     rjieba = None
 
@@ -46,7 +49,7 @@ class Vocabulary:
     @cached_property
     def fast(self):
         """An rjieba tokenizer with the user dictionary, or None where jieba itself is used."""
-        if self.pure:
+        if self.pure or rjieba is None:
             return None
         fast = rjieba.Jieba()
         for row in self.userdict:

@@ -50,9 +50,15 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
+CHANGE_WORDS = {"up": "上升", "down": "下降"}
+
+
 def figure_text(f: Figure) -> str:
-    """A key figure's value for people: 1200万元, 约300万元, 45%."""
+    """A key figure's value for people: 1200万元, 约300万元, 45%; a change told without a number
+    reads as the change (上升, 下降)."""
     value, unit = f.record()["value"], f.unit
+    if value is None:
+        return CHANGE_WORDS.get(f.direction or "", "")
     if unit == "元" and value >= 100_000_000:
         value, unit = value / 100_000_000, "亿元"
     elif unit == "元" and value >= 10_000:

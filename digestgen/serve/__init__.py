@@ -100,15 +100,16 @@ def serve(preview: Preview, *, host: str, port: int, base: str, say: Callable[[s
     signal.signal(signal.SIGINT, interrupted)
     thread: threading.Thread | None = None
     try:
+        folders = [config.articles_dir, config.templates_dir, config.static_dir]
+        batches = changes(folders, preview.config_path, stop)  # watching from before the first build
         state.publish(_build(preview, True, building, say)[0])
         thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
         thread.start()
-        folders = [config.articles_dir, config.templates_dir, config.static_dir]
         watched = watched_paths(folders, preview.config_path)
         say(f"serving {display_path(config.output_dir)}/ at {url_for(server)}")
         say(f"watching {', '.join(display_path(p) for p in watched)}; press Ctrl-C to stop")
         errors = state.errors
-        for changed in changes(folders, preview.config_path, stop):
+        for changed in batches:
             if stop.is_set():
                 break
             shown = [display_path(p) for p in changed]

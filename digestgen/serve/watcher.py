@@ -35,7 +35,11 @@ def watched_paths(folders: list[Path], config_path: Path) -> list[Path]:
 
 
 def changes(folders: list[Path], config_path: Path, stop: threading.Event) -> Iterator[list[Path]]:
-    """Each batch of changed files under ``folders`` or of the config, until ``stop`` is set."""
+    """Each batch of changed files under ``folders`` or of the config, until ``stop`` is set.
+
+    The watchers start at this call, not at the first ``next()``: called before the first build,
+    nothing saved while that build runs (or just after) is missed.
+    """
     found: queue.Queue[set[Path] | BaseException] = queue.Queue()
     config = config_path.resolve()
     watchers = [((f for f in folders if f.is_dir()), True, lambda p: True),
@@ -43,6 +47,10 @@ def changes(folders: list[Path], config_path: Path, stop: threading.Event) -> It
     for paths, recursive, keep in watchers:
         threading.Thread(target=_pump, args=(list(paths), recursive, keep, stop, found), daemon=True,
                          name="watch").start()
+    return _batches(found, stop)
+
+
+def _batches(found: queue.Queue, stop: threading.Event) -> Iterator[list[Path]]:
     while not stop.is_set():
         try:
             first = found.get(timeout=0.2)
