@@ -55,7 +55,7 @@ def page_kinds(site: Path) -> dict[str, str]:
              "month": month.relative_to(site).as_posix(), "regions": "regions/index.html",
              "themes": "themes/index.html", "tags": "tags/index.html", "archive": "archive/index.html",
              "search": "search.html", "404": "404.html"}
-    for name, href in zip(("province", "city", "county"), crumbs):
+    for name, href in zip(("province", "city", "county"), crumbs, strict=False):
         kinds[name] = resolve(href)
     return kinds
 

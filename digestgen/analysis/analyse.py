@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from digestgen.config import Config
 from digestgen.parallel import parallel_map
-from digestgen.analysis.markup import DEFAULT_EXTENSIONS, Extensions, to_html, to_text
+from digestgen.analysis.markup import to_html, to_text
 from digestgen.model import Analysed, Article, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
 from digestgen.analysis import figures, regions, themes

@@ -18,7 +18,9 @@ import os
 import tempfile
 from dataclasses import fields
 from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent.parent
 FORMAT = b"digestgen-cache-2"
@@ -221,7 +223,7 @@ def _parts_out(parts) -> list:
         name = type(part).__name__
         if name not in codecs:
             raise Invalid(f"no schema for {name}")
-        cls, codec = codecs[name]
+        _, codec = codecs[name]
         if {f.name for f in fields(part)} != codec.keys():
             raise Invalid(f"no schema for every field of {name}")
         out.append({"part": name, **{k: enc(getattr(part, k)) for k, (enc, _) in codec.items()}})
@@ -242,7 +244,7 @@ def _parts_in(v) -> tuple:
 
 
 # field name -> (to JSON, from JSON with checks); a field not listed here is not cached.
-CODEC = {
+CODEC: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "title": (_str, _str), "html": (_str, _str), "text": (_str, _str),
     "counts": (dict, _counts_in),
     "title_words": (sorted, lambda v: frozenset(_str(x) for x in _list(v))),

@@ -209,14 +209,14 @@ def check_regular_file(path: Path) -> None:
 
 def clean_extracted(x: Extracted) -> Extracted:
     """``x`` without control characters and non-characters (raw pages carry them; pages and feeds cannot)."""
-    changes = {}
+    changes: dict[str, object] = {}
     for f in dataclasses.fields(x):
         value = getattr(x, f.name)
         if isinstance(value, str):
             changes[f.name] = strip_forbidden(value)
         elif isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value):
             changes[f.name] = type(value)(strip_forbidden(v) for v in value)
-    return dataclasses.replace(x, **changes)
+    return dataclasses.replace(x, **changes)  # type: ignore[arg-type]
 
 
 def check_date(x: Extracted) -> None:

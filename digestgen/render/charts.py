@@ -62,7 +62,7 @@ def timeline_chart(unit: str, bars: Sequence[Bar], chart_id: str, url: Url, titl
                      f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}"/>')
         if b.count and len(bars) <= 16:
             parts.append(f'<text class="value" x="{x + slot * 0.35:.1f}" y="{y - 3:.1f}" text-anchor="middle">{b.count}</text>')
-        if i % every == 0 or i == len(bars) - 1 and len(bars) <= 16:
+        if i % every == 0 or (i == len(bars) - 1 and len(bars) <= 16):
             parts.append(f'<text class="axis" x="{x + slot * 0.35:.1f}" y="{height - 6}" text-anchor="middle">'
                          f'{escape(label)}</text>')
         parts.append("</g>")

@@ -76,8 +76,8 @@ def timeline(entries: Sequence[Entry]) -> tuple[str, list[Bar]]:
             bars.append(Bar(f"{year}年{month}月", counts[(year, month)]))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return "月", bars
-    counts = Counter(d.year for d in dates)
-    return "年", [Bar(f"{y}年", counts[y]) for y in range(first[0], last[0] + 1)]
+    per_year = Counter(d.year for d in dates)
+    return "年", [Bar(f"{y}年", per_year[y]) for y in range(first[0], last[0] + 1)]
 
 
 def theme_bars(entries: Sequence[Entry], limit: int = 8) -> list[Bar]:
