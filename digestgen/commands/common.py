@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from digestgen.config import Config, ConfigError, load_config
+from digestgen.load.articles import Loaded, load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
 
@@ -23,6 +24,18 @@ def report(problems: Iterable[Problem]) -> None:
 def add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=Path("digest.yaml"),
                         help="the site's config file (default: digest.yaml)")
+
+
+def add_articles_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--articles", type=Path, metavar="DIR", help="the articles folder, if not the config's")
+
+
+def load_all(args: argparse.Namespace, config: Config) -> Loaded:
+    """Every article of ``--articles`` (or the config's folder), drafts included, its problems printed."""
+    folder = (args.articles or config.articles_dir).resolve()
+    loaded = load_articles(folder, config.theme_names, drafts=True, display_root=Path.cwd())
+    report(loaded.problems)
+    return loaded
 
 
 def config_or_none(path: Path) -> Config | None:

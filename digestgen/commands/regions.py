@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from digestgen.analysis.explain import explain_region, locate
-from digestgen.commands.common import (EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none,
-                                       report)
-from digestgen.load.articles import load_articles, read_article
+from digestgen.commands.common import (EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_articles_option, add_config_option,
+                                       config_or_none, load_all, report)
+from digestgen.load.articles import read_article
 from digestgen.model import Problem
 from digestgen.paths import display_path
 
@@ -20,7 +20,7 @@ def add_parser(commands) -> None:
     r.add_argument("files", nargs="*", type=Path, metavar="FILE", help="articles to explain (default: all)")
     r.add_argument("--explain", action="store_true", help="print the evidence and the decision")
     add_config_option(r)
-    r.add_argument("--articles", type=Path, metavar="DIR", help="the articles folder, if not the config's")
+    add_articles_option(r)
     r.set_defaults(run=run)
 
 
@@ -29,8 +29,7 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return EXIT_FATAL
     folder = (args.articles or config.articles_dir).resolve()
-    loaded = load_articles(folder, config.theme_names, drafts=True, display_root=Path.cwd())
-    report(loaded.problems)
+    loaded = load_all(args, config)
     wanted = {f.resolve() for f in args.files}
     missing = [f for f in args.files if not f.resolve().is_file()]
     for f in missing:

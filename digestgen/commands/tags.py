@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from digestgen.analysis.tagging import review
-from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none, report
-from digestgen.load.articles import load_articles
+from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_articles_option, add_config_option, config_or_none, load_all
 
 
 def add_parser(commands) -> None:
@@ -15,7 +13,7 @@ def add_parser(commands) -> None:
                                         "was picked, so the stop list and aliases in the config can grow.")
     g.add_argument("--review", action="store_true", help="list every tag (the default)")
     add_config_option(g)
-    g.add_argument("--articles", type=Path, metavar="DIR", help="the articles folder, if not the config's")
+    add_articles_option(g)
     g.set_defaults(run=run)
 
 
@@ -23,8 +21,6 @@ def run(args: argparse.Namespace) -> int:
     config = config_or_none(args.config)
     if config is None:
         return EXIT_FATAL
-    folder = (args.articles or config.articles_dir).resolve()
-    loaded = load_articles(folder, config.theme_names, drafts=True, display_root=Path.cwd())
-    report(loaded.problems)
+    loaded = load_all(args, config)
     print("\n".join(review(loaded.articles, config)))
     return EXIT_PROBLEMS if loaded.failed else EXIT_OK
