@@ -36,10 +36,10 @@ def version() -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = make_parser()
+    debug = "--debug" in argv  # allowed anywhere, with any command
+    argv = [a for a in argv if a != "--debug"]
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["build", *argv]
-    debug = "--debug" in argv
-    argv = [a for a in argv if a != "--debug"]
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -9,7 +9,7 @@ from pathlib import Path
 from digestgen.gazetteer import gazetteer
 from digestgen.analysis.tokens import vocabulary
 from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, config_or_none
-from digestgen.load.articles import CN_DATE, DATE_FORMATS
+from digestgen.load.articles import FIRST_YEAR, LAST_YEAR, parse_date
 from digestgen.paths import display_path
 from digestgen.site.urls import slugify
 
@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail("the title is empty; write it in quotes: build.py new \"标题\"")
     date = _date(args.date) if args.date else dt.date.today().isoformat()
     if date is None:
-        return _fail(f"--date {args.date!r} is not a date; write it as 2022-02-21 or 2022-02-21 12:09")
+        return _fail(f"--date {args.date!r} is not a date the build accepts; write it as 2022-02-21 or "
+                     f"2022-02-21 12:09 (years {FIRST_YEAR}-{LAST_YEAR})")
     region = None
     if args.region:
         region = _region(args.region)
@@ -81,23 +82,17 @@ def _fail(message: str) -> int:
 
 
 def _date(text: str) -> str | None:
-    """The date as front matter writes it (``2022-02-21`` or ``2022-02-21 12:09``), or None."""
-    text = text.strip()
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return parsed.strftime("%Y-%m-%d %H:%M" if "%H" in fmt else "%Y-%m-%d")
-    m = CN_DATE.match(text)
-    if m:
-        y, mo, day, h, mi = (int(g) if g else 0 for g in m.groups()[:5])
-        try:
-            when = dt.datetime(y, mo, day, h, mi)
-        except ValueError:
-            return None
-        return when.strftime("%Y-%m-%d %H:%M" if m.group(4) else "%Y-%m-%d")
-    return None
+    """The date as front matter writes it, or None: exactly what the build accepts (forms, time
+    zones and years), read by the loader's own parser."""
+    value = parse_date(text.strip())
+    if value is None or not FIRST_YEAR <= value["date"].year <= LAST_YEAR:
+        return None
+    when = value["date"]
+    if not value["has_time"]:
+        return when.strftime("%Y-%m-%d")
+    if when.tzinfo is not None:
+        return when.isoformat(timespec="seconds")
+    return when.strftime("%Y-%m-%d %H:%M:%S" if when.second else "%Y-%m-%d %H:%M")
 
 
 def _region(text: str) -> str | None:

@@ -50,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
             print(explain_region(article))
         else:
             region, placement, _ = locate(article)
+            if not region:
+                print(f"{article.display_path}: (none: the text names no place clearly enough; add 'region:')")
+                continue
             how = "front matter" if placement is None else f"detected, {placement.confidence:.2f}"
-            print(f"{article.display_path}: {'/'.join(region.names) or '(none)'} ({how})")
+            print(f"{article.display_path}: {'/'.join(region.names)} ({how})")
     return EXIT_FATAL if missing else (EXIT_PROBLEMS if failed else EXIT_OK)

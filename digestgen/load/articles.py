@@ -274,7 +274,7 @@ def _date(key, raw, line, report):
         report(line, f"date must be text such as 2022-02-21, got {_kind(raw)}")
         return None
     text = str(raw).strip()
-    value = _parse_date(text)
+    value = parse_date(text)
     if value is None:
         report(line, f"date {_short(text)!r} is not a date; write it as 2022-02-21 or 2022-02-21 12:09")
         return None
@@ -284,7 +284,8 @@ def _date(key, raw, line, report):
     return value
 
 
-def _parse_date(text: str) -> dict | None:
+def parse_date(text: str) -> dict | None:
+    """``{"date": datetime, "has_time": bool}`` for every form front matter may use, or None."""
     if len(text) > 40:
         return None
     m = ISO_DATETIME.match(text)
