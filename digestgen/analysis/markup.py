@@ -17,7 +17,6 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "a
                       "ol": {"start"},
                       # what Python-Markdown's extensions write: attr_list classes, toc and footnote ids
                       "*": {"class", "id"}}
-REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 DEFAULT_EXTENSIONS: tuple[tuple[str, tuple], ...] = (
     ("tables", ()), ("footnotes", ()), ("attr_list", ()), ("toc", ()))

@@ -59,9 +59,6 @@ KEYS = {
 }
 ALL_KEYS = sorted((k for keys in KEYS.values() for k in keys), key=len, reverse=True)
 KEY_OF = {k: kind for kind, keys in KEYS.items() for k in keys}
-# A key is followed by a colon or a separator; the 信息公开 table keys also stand bare before a value.
-BARE_KEYS = ("索引号", "信息索引号", "发布机构", "公开范围", "公开方式", "生成日期", "公开日期", "主题分类", "发文日期",
-             "信息分类", "组配分类", "文号", "发文字号", "关键词", "内容概述", "成文日期")
 _KEY_ALT = "|".join(r"\s?".join(map(re.escape, k)) for k in ALL_KEYS)
 # A key stands after a non-CJK character (or starts the line), or is glued to the previous value
 # but followed by a colon: 时间:2021-09-30来源:中国长安网责任编辑:某某.
@@ -211,15 +208,6 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
         out.source = _fallback_source([lines[i] for i in footer + header])
     out.authors = list(dict.fromkeys(a for a in out.authors if a))
     out.body = to_markdown(body)
-    return out
-
-
-def extract_meta(text: str) -> Extracted:
-    """Only the fields, read from every metadata-looking line of a whole page's text."""
-    out = Extracted()
-    lines = [normalise(line) for line in text.splitlines()]
-    _read_meta([line for line in lines if _is_meta(line) or _credit_line(line)], out, in_header=True)
-    out.authors = list(dict.fromkeys(out.authors))
     return out
 
 

@@ -23,12 +23,11 @@ from digestgen.paths import display_path
 from digestgen.render import charts
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import search_files
-from digestgen.site.panels import figure_summary, figure_value
+from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
 from digestgen.site.urls import HOME, relative
 
 FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
 STYLESHEET = "static/style.css"
-WEEKDAYS = "一二三四五六日"
 
 
 class RenderError(Exception):
@@ -47,6 +46,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["split_lede"] = split_lede
     env.globals["figure_summary"] = figure_summary
     env.globals["figure_value"] = figure_value
+    env.globals["theme_chips"] = THEME_CHIPS
     return env
 
 
