@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from digestgen.config import load_config
+from digestgen.gazetteer import gazetteer
 from digestgen.model import Analysed, Article, Region
 from digestgen.site.pages import Feed, Page
 from digestgen.site.context import ArticlePage, Listing, Section
@@ -27,9 +28,12 @@ def item(name: str, date: str | None, region: tuple[str, ...] = (), tags=(), the
     article = Article(source_file=f"{name}.md", display_path=f"articles/{name}.md", body="正文。", body_line=3,
                       title=name, date=dt.datetime.fromisoformat(date) if date else None, authors=tuple(authors),
                       slug=name)
+    unit = gazetteer().resolve(tuple(region)) if region else None
+    path = tuple((u.code, u.short) for u in gazetteer().path(unit.code)) if unit else ()
     return Analysed(article=article, title=name, html="<p>正文。</p>", text="正文。", tags=tuple(tags),
                     themes=tuple(themes), summary="正文。", reading_minutes=1,
-                    region=Region(*region), region_detected=False)
+                    region=Region(*region, code=unit.code if unit else None), region_detected=False,
+                    region_path=path)
 
 
 def by_path(site) -> dict[str, Page]:
@@ -112,7 +116,7 @@ def test_every_region_level_has_a_listing_that_counts_the_levels_below():
     pages = by_path(site)
     province = pages["regions/hunan/index.html"].context
     assert isinstance(province, Listing) and province.count == 3
-    assert sorted((c.name, c.count) for c in province.children) == [("永州市", 1), ("衡阳市", 2)]
+    assert [(c.name, c.count) for c in province.children] == [("衡阳市", 2), ("永州市", 1)]  # by division code
     county = pages["regions/hunan/hengyang/hengnan/index.html"].context
     assert [b.name for b in county.breadcrumbs] == ["湖南省", "衡阳市"] and county.count == 1
     assert "regions/hunan/hengyang/hengnan/feed.xml" in {f.path for f in site.feeds}
@@ -141,6 +145,15 @@ def test_navigation_comes_from_the_page_kinds():
     site = build_site([item("a", "2023-01-01")], CONFIG)
     assert [s.label for s in site.sections] == ["地区", "主题", "标签", "归档"]
     assert all(any(p.path == s.index for p in site.pages) for s in site.sections)
+
+
+def test_a_place_of_the_gazetteer_keeps_its_folder_whatever_else_the_archive_holds():
+    """A misspelt province beside the real one must not move the real one's pages."""
+    alone = by_path(build_site([item("a", "2023-01-01", HENGNAN)], CONFIG))
+    typo = Analysed(**{**item("b", "2023-01-02").__dict__, "region": Region("湖南", "不存在市")})
+    both = by_path(build_site([item("a", "2023-01-01", HENGNAN), typo], CONFIG))
+    assert "regions/hunan/hengyang/hengnan/index.html" in alone and "regions/hunan/hengyang/hengnan/index.html" in both
+    assert any(p.startswith("regions/hunan-") for p in both)  # the unknown name gets a folder of its own
 
 
 def test_a_new_page_kind_is_one_unit():

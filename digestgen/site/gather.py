@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from digestgen.config import Config
+from digestgen.gazetteer import gazetteer
 from digestgen.model import BEIJING, Analysed, Entry, Figure, Link, Problem, short_place_name
 from digestgen.site.assets import Asset, localise
 from digestgen.site.urls import article_path, file_slug, listing_path, slugify, unique
@@ -149,16 +150,30 @@ def _region_folders(items: Sequence[Analysed]) -> tuple[dict[RegionKey, str], di
         code = codes[key]
         return slugify([shorts[code] if code else short_place_name(key[-1])]) or "region"
 
-    # Siblings whose pinyin clashes (rare) get their code, or their full name, appended.
-    bases = {key: base_of(key) for key in codes}
-    clashes: dict[tuple, int] = defaultdict(int)
-    for key, base in bases.items():
-        clashes[(key[:-1], base)] += 1
+    g = gazetteer()
+    official: dict[str | None, dict[str, int]] = {}
+
+    def official_bases(parent: str | None) -> dict[str, int]:
+        """How many units of the gazetteer under ``parent`` read as each folder name."""
+        if parent not in official:
+            counts: dict[str, int] = defaultdict(int)
+            for unit in g.children(parent):
+                counts[slugify([unit.short]) or "region"] += 1
+            official[parent] = counts
+        return official[parent]
+
+    # A unit of the gazetteer has the same folder whatever the archive holds: its code is appended
+    # only when another unit under the same parent reads the same in pinyin. A name the gazetteer
+    # does not know never takes such a folder: it gets its full name's pinyin appended.
     taken: set[str] = set()
     for key in sorted(codes, key=order.__getitem__):
-        base, code = bases[key], codes[key]
-        if clashes[(key[:-1], base)] > 1:
-            base = f"{base}-{code}" if code else f"{base}-{slugify([key[-1]])}"
+        base, code = base_of(key), codes[key]
+        parent_known = len(key) == 1 or codes.get(key[:-1]) is not None
+        siblings = official_bases(codes.get(key[:-1])) if parent_known else {}
+        if code and siblings.get(base, 0) > 1:
+            base = f"{base}-{code}"
+        elif not code and siblings.get(base, 0):
+            base = f"{base}-{slugify([key[-1]])}"
         # Names that read the same in pinyin (恒南县, 衡南县) still get folders of their own.
         folders[key] = unique(f"{folders.get(key[:-1], 'regions')}/{base}", taken)
     return folders, order
