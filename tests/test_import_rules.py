@@ -410,3 +410,14 @@ def test_lines_shared_by_three_pages_of_one_site_are_dropped(project, capsys, tm
 def test_import_without_a_path_or_evaluate_says_what_to_give(project, capsys):
     assert main(["import"]) == 2
     assert capsys.readouterr().err.strip() == "import: error: give a raw file or folder to import (or --evaluate LABELS_DIR)"
+
+
+def test_three_reports_under_one_headline_keep_it_as_their_title(project, tmp_path):
+    """A headline that pages imported together share (a campaign's title) is not the site's chrome."""
+    title = "某某县公安局开展夏季治安打击整治行动"
+    pages = {f"p{i}.txt": f"{title}\n发布时间:2024-07-0{i}\n\n近日,某某县公安局组织民警在第{i}片区开展夏季治安巡查,"
+                          f"检查重点场所{i}0处,整改隐患{i}处。\n" for i in (1, 2, 3)}
+    assert main(["import", str(write_pages(tmp_path / "raw", pages))]) == 0
+    got = articles(project / "articles")
+    assert sorted(meta["title"] for meta, _ in got.values()) == [title] * 3
+    assert sorted(str(meta["date"]) for meta, _ in got.values()) == ["2024-07-01", "2024-07-02", "2024-07-03"]

@@ -160,6 +160,23 @@ def shared_lines(texts: list[str], at_least: int = 3) -> frozenset[str]:
                      if n >= at_least and not _date_only(line) and not _article_sentence(line))
 
 
+def _shared_headline(lines: list[str], header: list[int], shared: frozenset[str], out: Extracted) -> str | None:
+    """The headline, when the pages imported together share it (three reports under a campaign's
+    title): read the header again without the shared lines' chrome verdict, and keep the headline
+    only if it stands directly above a metadata line, where a headline sits and chrome does not."""
+    plain = [_kind(line, frozenset()) for line in lines]
+    found = Extracted()
+    outlet = _read_title(lines, plain, header, found)
+    if found.title is None:
+        return None
+    at = next(i for i in header if _clean_title(lines[i]) == found.title or lines[i] == found.title)
+    below = next((i for i in header if i > at and lines[i].strip()), None)
+    if lines[at] not in shared or below is None or plain[below] != "meta":
+        return None
+    out.title, out.subtitle = found.title, found.subtitle
+    return outlet
+
+
 def _article_sentence(line: str) -> bool:
     """A line that reads as a paragraph of an article: several pages sharing it are reposts of one
     story, not one site's chrome (which the chrome and footer vocabularies catch when it is long)."""
@@ -182,6 +199,8 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
         body.pop()
 
     reprinted_from = _read_title(lines, kinds, header, out)
+    if out.title is None and shared:
+        reprinted_from = _shared_headline(lines, header, shared, out) or reprinted_from
     _read_meta([lines[i] for i in header], out, in_header=True)
     _read_meta([lines[i] for i in footer], out, in_header=False)
     if body:
