@@ -175,3 +175,9 @@ def test_a_quantity_phrase_is_never_a_tag(project):
 def test_quantity_phrases(word, quoted, expected):
     from digestgen.analysis.tagging import is_quantity
     assert is_quantity(word, frozenset(), quoted) is expected
+
+
+@pytest.mark.parametrize("lead", ["本报讯(通讯员 顾某)", "某某网讯(通讯员 张某 李某)", "某某融媒体记者 刘某 报道:"])
+def test_a_summary_starts_with_what_the_article_says_not_with_its_credits(lead):
+    text = f"{lead}近日,某县公安局开展反诈宣传进社区活动,发放资料500份。\n民警现场讲解常见诈骗手法。"
+    assert summarise(text).startswith("近日,某县公安局开展反诈宣传进社区活动")
