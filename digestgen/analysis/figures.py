@@ -110,9 +110,10 @@ def extract(text: str) -> list[Figure]:
             key: tuple = (f.metric, f.value, f.unit, f.direction)
         else:
             key = (f.value, SAME_UNIT.get(f.unit, f.unit), f.direction)
-        if key in seen:
+        in_sentence = (f.text, f.value, SAME_UNIT.get(f.unit, f.unit), f.direction)  # one count, read twice
+        if key in seen or in_sentence in seen:
             continue
-        seen.add(key)
+        seen.update((key, in_sentence))
         action = action_of(f.metric)
         out.append(replace(f, action=action, action_rank=ACTIONS.index(action) if action else len(ACTIONS)))
     return out
@@ -137,7 +138,7 @@ def _respectively(sentence: str) -> tuple[list[Figure], tuple[int, int] | None]:
     figures = []
     for metric, (number, unit) in zip(items, sizes, strict=True):
         value = cn_number(number) or 0.0
-        figures.append(Figure(sentence, metric[-24:], value, unit, direction, number + unit, False))
+        figures.append(Figure(sentence, _label(metric), value, unit, direction, number + unit, False))
     return figures, m.span()
 
 
@@ -185,7 +186,7 @@ def _from_sentence(sentence: str) -> list[Figure]:
                 found[-1] = Figure(last.text, last.metric, last.value, last.unit, direction, size, last.approx)
                 continue
             metric = _metric(sentence, change.start()) or _subject_before(sentence, change.start()) \
-                or CLAUSE_SPLIT.split(sentence[:m.start()])[-1].strip()[-24:] or None
+                or _label(CLAUSE_SPLIT.split(sentence[:m.start()])[-1].strip()) or None
             if metric:
                 found.append(Figure(sentence, metric, value, unit, direction, size, approx))
             continue
@@ -197,8 +198,8 @@ def _from_sentence(sentence: str) -> list[Figure]:
             # parts as the subject) describes, it does not count
             if (metric and PLACE_END.search(metric)) or (not m.group("num")[0].isdigit() and value < 10):
                 continue  # 三项业务, 五个乡村: a description in words
-            noun = CLAUSE_SPLIT.split(sentence[m.end():])[0].rstrip("。!?")[:12]
-            metric = ((metric or "") + noun)[-24:] if len(noun) >= 2 else None
+            noun = _counted_noun(CLAUSE_SPLIT.split(sentence[m.end():])[0].rstrip("。!?")[:12])
+            metric = _label((metric or "") + noun) if len(noun.strip("“”\"")) >= 2 else None
         if metric and (unit not in ("%", "倍", "个百分点") or not changes_near(sentence, m)):
             if any(f.value == value and f.unit == unit and f.metric == metric for f in found):
                 continue
@@ -251,7 +252,29 @@ def _metric(sentence: str, end: int) -> str | None:
     clause = re.sub(r"(?:同比|环比)?(?:分别)?(?:上升|增长|增加|提高|提升|下降|减少|降低|下滑)?(?:了|达|为|至)?$", "", clause)
     if len(clause) < 2 or NOT_A_FIGURE.match(clause) or not re.search(r"[\u4e00-\u9fff]", clause):
         return None
-    return clause[-24:]
+    return _label(clause)
+
+
+LABEL_CHARS = 24
+COUNTED_END = re.compile(r"\d|升级|增加|增长|提升|提高|达到|共|为|被|将|已|后|时|的")
+
+
+def _label(text: str) -> str:
+    """What a figure counts, as shown beside it: the end of its clause, at most ``LABEL_CHARS``
+    characters; a longer clause is cut after a punctuation mark or a space where there is one,
+    and marked with … where its start is left out, never cut mid-word without a sign."""
+    if len(text) <= LABEL_CHARS:
+        return text
+    tail = text[-LABEL_CHARS:]
+    cut = max(tail.rfind(c, 0, LABEL_CHARS // 2) for c in " ,、;:“”()")
+    return "…" + (tail[cut + 1:] if cut >= 0 else tail).lstrip()
+
+
+def _counted_noun(after: str) -> str:
+    """The thing a count names, from the words after its unit (打掉2个**犯罪团伙**, 为25户**群众**共80亩地):
+    up to the next number or the verb or linking word that ends it."""
+    end = COUNTED_END.search(after)
+    return (after[: end.start()] if end else after).strip()
 
 
 def _is_date_or_code(sentence: str, m: re.Match) -> bool:
