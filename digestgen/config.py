@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from digestgen.analysis.markup import DEFAULT_EXTENSIONS, check_extensions
+from digestgen.extensions import DEFAULT_EXTENSIONS, check_extensions
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.yamlsource import Located, YamlError, parse

@@ -102,7 +102,7 @@ def extract(text: str) -> list[Figure]:
             # most sentences hold no figure
             figures += _from_sentence(sentence.strip())
     out = []
-    seen = set()
+    seen: set[tuple] = set()
     for f in figures:
         # The same figure told twice (a caption repeated in the body; 累计抓获126人 in the lead and
         # 126名 again at the end) is one figure; small numbers repeat by chance, so they are kept.

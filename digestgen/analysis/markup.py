@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
-import markdown
 import nh3
+
+from digestgen.extensions import DEFAULT_EXTENSIONS, Extensions, renderer
 
 ALLOWED_TAGS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
                 "sub", "sup", "mark", "small", "blockquote", "q", "cite", "code", "pre", "kbd", "ul", "ol", "li",
@@ -17,12 +17,6 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "a
                       "ol": {"start"},
                       # what Python-Markdown's extensions write: attr_list classes, toc and footnote ids
                       "*": {"class", "id"}}
-
-DEFAULT_EXTENSIONS: tuple[tuple[str, tuple], ...] = (
-    ("tables", ()), ("footnotes", ()), ("attr_list", ()), ("toc", ()))
-"""``markdown_extensions`` when digest.yaml does not say: (name, config items) pairs."""
-
-Extensions = tuple[tuple[str, tuple], ...]
 
 
 def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
@@ -62,26 +56,9 @@ def in_site(url: str, depth: int = 1) -> bool:
     return True
 
 
-@lru_cache(maxsize=8)
-def _renderer(extensions: Extensions) -> markdown.Markdown:
-    """One Python-Markdown instance per extension set, reset between articles."""
-    return markdown.Markdown(extensions=[name for name, _ in extensions],
-                             extension_configs={name: dict(cfg) for name, cfg in extensions if cfg},
-                             output_format="html")
-
-
-def check_extensions(extensions: Extensions) -> str | None:
-    """Why Python-Markdown cannot use these extensions, or None when it can."""
-    try:
-        _renderer(extensions).reset().convert("# x")
-    except Exception as exc:  # an unknown extension or a bad option: ImportError, KeyError, TypeError...
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
 def render_markdown(body: str, extensions: Extensions = DEFAULT_EXTENSIONS) -> str:
     """The body as Python-Markdown renders it with ``extensions`` (not yet sanitised)."""
-    return _renderer(extensions).reset().convert(_demote_h1(body))
+    return renderer(extensions).reset().convert(_demote_h1(body))
 
 
 def remote_images_as_links(raw_html: str) -> str:
