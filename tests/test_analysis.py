@@ -1,6 +1,7 @@
 import pytest
 
-from digestgen.analysis.analyse import analyse, placeholder_title, summarise
+from digestgen.analysis.analyse import analyse
+from digestgen.analysis.summary import placeholder_title, summarise
 from digestgen.analysis.themes import theme_scores
 from digestgen.config import load_config
 from digestgen.load.articles import load_articles

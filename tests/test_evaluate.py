@@ -2,7 +2,7 @@
 and the `evaluate` and `tags --review` commands."""
 import pytest
 
-from digestgen.analysis.evaluate import evaluate
+from digestgen.evaluate import evaluate
 from digestgen.cli import main
 from digestgen.config import load_config
 

@@ -202,9 +202,9 @@ def _strings_in(v):
 def _part_codecs() -> dict:
     """Part class name -> (class, {field: (to JSON, from JSON with checks)}): the only things an entry
     can make, each from checked values."""
-    from digestgen.analysis.analyse import SummaryPart
     from digestgen.analysis.figures import FiguresPart
     from digestgen.analysis.regions import RegionPart
+    from digestgen.analysis.summary import SummaryPart
     from digestgen.analysis.themes import ThemesPart
     return {
         "RegionPart": (RegionPart, {"region": (_region_out, _region_in), "region_detected": (_bool, _bool),
@@ -267,11 +267,10 @@ def encode_entry(value) -> dict:
 
 
 def decode_entry(value):
-    from digestgen.analysis.analyse import _Prepared
     from digestgen.model import Problem
     if not isinstance(value, dict):
         raise Invalid("mapping expected")
-    names = [f.name for f in fields(_Prepared) if f.name != "article"]
+    names = list(CODEC)  # every field of a prepared article but the article itself
     if set(value) != {*names, "problems"}:
         raise Invalid("fields differ")
     kwargs = {name: CODEC[name][1](value[name]) if name in CODEC else _no_schema(name) for name in names}

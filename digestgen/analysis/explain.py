@@ -1,7 +1,10 @@
-"""What the ``themes`` and ``regions`` commands print: the analysis of one article, explained."""
+"""What the ``themes``, ``regions`` and ``tags`` commands print: the analysis, explained."""
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from digestgen.analysis import themes
+from digestgen.analysis.analyse import analyse
 from digestgen.analysis.markup import to_html, to_text
 from digestgen.analysis.regions import Placement, explain, place
 from digestgen.config import Config
@@ -31,3 +34,18 @@ def explain_themes(article: Article, config: Config) -> list[str]:
     if article.themes:
         lines.append(f"  front matter: {', '.join(article.themes)}")
     return lines + themes.explain(article.title or "", article_text(article), config)
+
+
+def review_tags(articles: list[Article], config: Config) -> list[str]:
+    """``tags --review``: every tag with its article count and why it was picked, most used first."""
+    reasons: dict[str, Counter] = defaultdict(Counter)
+    analysed, _ = analyse(articles, config, tag_reasons=reasons)
+    counts = Counter(t for a in analysed for t in a.tags)
+    if not counts:
+        return ["no tags (no articles, or none with tag-worthy words)"]
+    lines = [f"{len(counts)} tags on {len(analysed)} articles (tag, articles, why picked). Stop a tag with "
+             "tag_stopwords: [...] in the config; fold near-duplicates with tag_aliases."]
+    for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        why = "; ".join(f"{r}" + (f" ×{k}" if k > 1 else "") for r, k in reasons[tag].most_common())
+        lines.append(f"  {tag}\t{n}\t{why or 'front matter'}")
+    return lines

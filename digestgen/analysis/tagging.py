@@ -99,20 +99,3 @@ def fold_fragments(tags: list[tuple[str, ...]], texts: list[str]) -> dict[str, s
                 fold[short] = long
                 break
     return fold
-
-
-def review(articles, config) -> list[str]:
-    """``tags --review``: every tag with its article count and why it was picked, most used first."""
-    from digestgen.analysis.analyse import analyse
-
-    reasons: dict[str, Counter] = defaultdict(Counter)
-    analysed, _ = analyse(articles, config, tag_reasons=reasons)
-    counts = Counter(t for a in analysed for t in a.tags)
-    if not counts:
-        return ["no tags (no articles, or none with tag-worthy words)"]
-    lines = [f"{len(counts)} tags on {len(analysed)} articles (tag, articles, why picked). Stop a tag with "
-             "tag_stopwords: [...] in the config; fold near-duplicates with tag_aliases."]
-    for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        why = "; ".join(f"{r}" + (f" ×{k}" if k > 1 else "") for r, k in reasons[tag].most_common())
-        lines.append(f"  {tag}\t{n}\t{why or 'front matter'}")
-    return lines

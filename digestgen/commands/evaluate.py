@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from digestgen.analysis.evaluate import LabelError, evaluate
+from digestgen.evaluate import LabelError, evaluate
 from digestgen.commands.common import EXIT_FATAL, EXIT_OK, add_config_option, config_or_none
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from digestgen.analysis.tagging import review
+from digestgen.analysis.explain import review_tags
 from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_articles_option, add_config_option, config_or_none, load_all
 
 
@@ -22,5 +22,5 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return EXIT_FATAL
     loaded = load_all(args, config)
-    print("\n".join(review(loaded.articles, config)))
+    print("\n".join(review_tags(loaded.articles, config)))
     return EXIT_PROBLEMS if loaded.failed else EXIT_OK

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from digestgen.analysis.analyse import placeholder_title
+from digestgen.analysis.summary import placeholder_title
 from digestgen.config import Config
 from digestgen.load.articles import load_articles
 from digestgen.load.clean import strip_forbidden
