@@ -121,24 +121,54 @@ class Report:
 def read_labels(folder: Path, only: set[str] | None = None) -> dict[str, dict]:
     """``expected/*.yaml`` by page name (d001), optionally only the names in ``only``."""
     expected = folder / "expected"
-    if not (folder / "raw").is_dir() or not expected.is_dir():
-        raise LabelError(f"{folder}: error: a labels folder holds raw/ (the pages) and expected/ (one YAML "
-                         "label per page); one of them is missing")
     labels = {}
-    for path in sorted(expected.glob("*.yaml")):
-        if only and path.stem not in only:
-            continue
-        try:
-            label = yaml.safe_load(path.read_text("utf-8"))
-        except yaml.YAMLError as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            raise LabelError(f"{path}:{(line or 0) + 1}: error: not valid YAML; fix the label") from None
-        if not isinstance(label, dict):
-            raise LabelError(f"{path}:1: error: a label is a mapping of fields (region, themes, key_figures)")
-        labels[path.stem] = label
+    if (folder / "expected.yaml").is_file() and not expected.is_dir():  # the seeds' layout: one file
+        every = _yaml(folder / "expected.yaml")
+        if not isinstance(every, dict):
+            raise LabelError(f"{folder / 'expected.yaml'}:1: error: expected.yaml maps each page's file name to "
+                             "its label")
+        for name, label in every.items():
+            if only and Path(name).stem not in only:
+                continue
+            labels[Path(name).stem] = _checked(folder / "expected.yaml", {**(label or {}), "raw": name})
+    elif (folder / "raw").is_dir() and expected.is_dir():
+        for path in sorted(expected.glob("*.yaml")):
+            if not only or path.stem in only:
+                labels[path.stem] = _checked(path, _yaml(path))
+    else:
+        raise LabelError(f"{folder}: error: a labels folder holds raw/ (the pages) and expected/ (one YAML "
+                         "label per page), or the pages beside one expected.yaml")
     if not labels:
-        raise LabelError(f"{expected}: error: no labels (*.yaml) found")
+        raise LabelError(f"{folder}: error: no labels found")
     return labels
+
+
+def _yaml(path: Path):
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise LabelError(f"{path}:{(line or 0) + 1}: error: not valid YAML; fix the label") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabelError(f"{path}: error: cannot read it ({exc})") from None
+
+
+def _checked(path: Path, label) -> dict:
+    """``label`` if its fields have the shapes the scoring reads, else a :class:`LabelError`."""
+    def bad(what: str) -> LabelError:
+        return LabelError(f"{path}: error: {what}; see the labels folder's README for the format")
+    if not isinstance(label, dict):
+        raise bad("a label is a mapping of fields (region, themes, key_figures)")
+    region = label.get("region")
+    if region is not None and (not isinstance(region, dict)
+                               or not all(isinstance(region.get(k), str | None) for k in ("province", "city", "county"))):
+        raise bad("region must be a mapping {province, city, county} of names or null")
+    if not isinstance(label.get("themes") or [], list):
+        raise bad("themes must be a list of theme ids")
+    figures = label.get("key_figures") or []
+    if not isinstance(figures, list) or not all(isinstance(f, dict) and {"value", "unit"} <= f.keys() for f in figures):
+        raise bad("key_figures must be a list of mappings, each with value and unit (and direction)")
+    return label
 
 
 def analyse_pages(folder: Path, labels: dict[str, dict], config: Config) -> dict[str, Analysed]:

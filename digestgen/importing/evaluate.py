@@ -69,12 +69,18 @@ def load_labels(folder: Path) -> list[Item]:
     if (folder / "expected").is_dir() and (folder / "raw").is_dir():
         for path in sorted((folder / "expected").glob("*.yaml")):
             label = _read_yaml(path)
+            if not isinstance(label, dict):
+                raise LabelsError(f"{path}:1: error: a label is a mapping of fields (title: …, date: …); "
+                                  "see the labels folder's README")
             raw = folder / (label.get("raw") or f"raw/{path.stem}.txt")
             if not raw.is_file():
                 raise LabelsError(f"{path}: error: its page {raw} does not exist")
             items.append(Item(path.stem, raw, label))
     elif (folder / "expected.yaml").is_file():
         labels = _read_yaml(folder / "expected.yaml")
+        if not isinstance(labels, dict) or not all(isinstance(v, dict | None) for v in labels.values()):
+            raise LabelsError(f"{folder / 'expected.yaml'}:1: error: expected.yaml maps each page's file name "
+                              "to its label (a mapping of fields)")
         for name, label in sorted(labels.items()):
             raw = folder / name
             if not raw.is_file():
