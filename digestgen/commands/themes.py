@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from digestgen.analysis import themes
@@ -30,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FATAL
     if args.evaluate:
         return _evaluate(args.evaluate, config)
+    if not args.files:
+        print("themes: error: give the articles to explain (build.py themes articles/x.md) or "
+              "--evaluate LABELS", file=sys.stderr)
+        return EXIT_FATAL
     status = EXIT_OK
     for path in args.files:
         problems: list = []
