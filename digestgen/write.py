@@ -96,9 +96,12 @@ def _write(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, ou
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
         written, stats = 0, {}
+        folders: set[Path] = set()
         for f in itertools.chain(files, _static_files(static_dir)):
             target = staging / _safe(f.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:  # one mkdir per folder, not per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             if isinstance(f, ReusedFile):
                 if previous.get(f.path) == f.digest and _link(out / f.path, target):
                     digests[f.path] = f.digest

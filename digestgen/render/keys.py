@@ -37,23 +37,42 @@ def digest(value: object) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=16).hexdigest()
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 class Keyer:
-    """Makes the keys of one build's output files; article digests are computed once per build."""
+    """Makes the keys of one build's output files.
+
+    Everything a page shows is reduced once per build: an article to its digest, any other value
+    to nested tuples kept (with the value itself, so its ``id`` stays its own) for the next page
+    that shows it.
+    """
 
     def __init__(self, env: jinja2.Environment, salt: str, site_values: tuple) -> None:
         self.env = env
         self.salt = salt
         self._templates: dict[str, str] = {}
-        self._cards: dict[int, str] = {}
-        self._full: dict[int, str] = {}
+        self._memo: dict[int, tuple[object, object]] = {}
+        self._full: dict[int, tuple[Entry, str]] = {}
+        self._cards: dict[int, tuple[Entry, str]] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}
         self.bodies_private, self.site_count_only = check_templates(env)
         self.site_values = site_values
 
     def page_key(self, page) -> str:
-        """The key of one page (a :class:`digestgen.site.pages.Page`)."""
+        """The key of one page (a :class:`digestgen.site.pages.Page`): an article's own page
+        also has the digest of its whole article, body included."""
         own = getattr(page.context, "entry", None)
-        return digest((self.salt, self.template(page.template), self.site_values,
-                       self.compact(page, own)))
+        whole = self.full(own) if isinstance(own, Entry) else None
+        return digest((self.salt, self.template(page.template), self.site_values, self._shallow(page), whole))
+
+    def _shallow(self, value: object) -> object:
+        """A page or its context as :meth:`compact` makes it, without keeping it (nothing else shows it)."""
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            return self.compact(value)
+        return (type(value).__name__,) + tuple(
+            self._shallow(getattr(value, n)) if n == "context" else self.compact(getattr(value, n))
+            for n in self._names(type(value)))
 
     def key(self, *parts: object) -> str:
         """The key of a file made without a template (feed, data, search shard) from ``parts``."""
@@ -78,43 +97,71 @@ class Keyer:
                     dynamic = True
                 else:
                     todo.append(ref)
-        if dynamic:  # a template named at render time: any template may be used
-            seen = {n: self.env.loader.get_source(self.env, n)[0] for n in self.env.list_templates()} \
-                if self.env.loader else seen
+        if dynamic and self.env.loader:  # a template named at render time: any template may be used
+            seen = {n: self.env.loader.get_source(self.env, n)[0] for n in self.env.list_templates()}
         result = digest(tuple(sorted(seen.items())))
         self._templates[name] = result
         return result
 
-    def entry(self, e: Entry, whole: bool = False) -> str:
-        """An article's digest: its card (what listings show), or with ``whole`` every field."""
-        whole = whole or not self.bodies_private
-        memo = self._full if whole else self._cards
-        known = memo.get(id(e))
-        if known is None:
-            known = memo[id(e)] = digest(self.compact(e, None, whole, top=True))
-        return known
+    def entry(self, e: Entry) -> str:
+        """An article's digest as listings see it: its card, or every field when a template reads
+        bodies outside the article's own page."""
+        return self.card(e) if self.bodies_private else self.full(e)
 
-    def compact(self, value: object, own: object = None, whole: bool = False, top: bool = False) -> object:
-        """``value`` as nested tuples of plain values; articles become digests (``own``, the
-        article of an article page, with its body)."""
-        if value is None or isinstance(value, (str, int, float, bool)):
+    def card(self, e: Entry) -> str:
+        """A digest of what listings show of an article: every field but the body's."""
+        known = self._cards.get(id(e))
+        if known is not None and known[0] is e:
+            return known[1]
+        result = digest(tuple(self.compact(getattr(e, n)) for n in self._names(Entry)))
+        self._cards[id(e)] = (e, result)
+        return result
+
+    def full(self, e: Entry) -> str:
+        """A digest of every field of an article, its body included."""
+        known = self._full.get(id(e))
+        if known is not None and known[0] is e:
+            return known[1]
+        a, item = e.item.article, e.item
+        h = hashlib.blake2b(self.card(e).encode(), digest_size=16)
+        for text in (item.html, item.text, a.body, repr((item.title_words, item.tag_words, a.field_lines, a.body_line))):
+            h.update(text.encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+        result = h.hexdigest()
+        self._full[id(e)] = (e, result)
+        return result
+
+    def compact(self, value: object) -> object:
+        """``value`` as nested tuples of plain values; articles become digests."""
+        if isinstance(value, _PLAIN):
             return value
-        if isinstance(value, Entry) and not top:
-            return self.entry(value, value is own)
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        result: object
+        if isinstance(value, Entry):
+            return self.entry(value)
         if isinstance(value, (dt.datetime, dt.date)):
-            return value.isoformat()
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            private = () if whole or not isinstance(value, (Article, Analysed)) else BODY_FIELDS
-            return (type(value).__name__,) + tuple(
-                self.compact(getattr(value, f.name), own, whole)
-                for f in dataclasses.fields(value) if f.name not in private)
-        if isinstance(value, Mapping):
-            return ("{",) + tuple((self.compact(k, own, whole), self.compact(v, own, whole)) for k, v in value.items())
-        if isinstance(value, (tuple, list, range)):
-            return tuple(self.compact(v, own, whole) for v in value)
-        if isinstance(value, PurePath):
-            return str(value)
-        raise TypeError(f"cannot key a value of type {type(value).__name__}")
+            result = value.isoformat()
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            result = (type(value).__name__,) + tuple(self.compact(getattr(value, n)) for n in self._names(type(value)))
+        elif isinstance(value, Mapping):
+            result = ("{",) + tuple((self.compact(k), self.compact(v)) for k, v in value.items())
+        elif isinstance(value, (tuple, list, range)):
+            result = tuple(self.compact(v) for v in value)
+        elif isinstance(value, PurePath):
+            result = str(value)
+        else:
+            raise TypeError(f"cannot key a value of type {type(value).__name__}")
+        self._memo[id(value)] = (value, result)
+        return result
+
+    def _names(self, kind: type) -> tuple[str, ...]:
+        names = self._fields.get(kind)
+        if names is None:
+            private = BODY_FIELDS if self.bodies_private and kind in (Article, Analysed) else ()
+            names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name not in private)
+        return names
 
 
 def check_templates(env: jinja2.Environment) -> tuple[bool, bool]:

@@ -202,7 +202,7 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None) -
         yield from make()
         return
     keyer = incremental.keyer
-    key = keyer.key("search", tuple(keyer.entry(e, whole=True) for e in site.entries), config.theme_names, tags)
+    key = keyer.key("search", tuple(keyer.full(e) for e in site.entries), config.theme_names, tags)
     last = [path for path, (old, _) in incremental.last.items() if old == key and path.startswith("search/")]
     if last and all(incremental.intact.get(p) == incremental.last[p][1] for p in last):
         for path in sorted(last, key=_search_order):
