@@ -55,6 +55,8 @@ class Keyer:
         self._memo: dict[int, tuple[object, object]] = {}
         self._full: dict[int, tuple[Entry, str]] = {}
         self._cards: dict[int, tuple[Entry, str]] = {}
+        self._holders: set[type] = {Entry}
+        """Dataclasses found holding articles (whose repr would hold whole bodies)."""
         self._fields: dict[type, tuple[str, ...]] = {}
         self.bodies_private, self.site_count_only = check_templates(env)
         self.site_values = site_values
@@ -109,11 +111,18 @@ class Keyer:
         return self.card(e) if self.bodies_private else self.full(e)
 
     def card(self, e: Entry) -> str:
-        """A digest of what listings show of an article: every field but the body's."""
+        """A digest of what listings show of an article: every field but the body's.
+
+        Made from the fields' ``repr`` (tuples, strings, dates and small dataclasses, never sets,
+        so the same in every process), which costs a few microseconds an article."""
         known = self._cards.get(id(e))
         if known is not None and known[0] is e:
             return known[1]
-        result = digest(tuple(self.compact(getattr(e, n)) for n in self._names(Entry)))
+        item, a = e.item, e.item.article
+        shown = (tuple(getattr(e, n) for n in self._names(Entry) if n != "item"),
+                 tuple(getattr(item, n) for n in self._names(type(item)) if n != "article"),
+                 tuple(getattr(a, n) for n in self._names(type(a))))
+        result = digest(shown)
         self._cards[id(e)] = (e, result)
         return result
 
@@ -144,7 +153,14 @@ class Keyer:
         if isinstance(value, (dt.datetime, dt.date)):
             result = value.isoformat()
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            result = (type(value).__name__,) + tuple(self.compact(getattr(value, n)) for n in self._names(type(value)))
+            kind = type(value)
+            if kind not in self._holders:  # a link, a bar, a pager: its repr says all, and fast
+                text = repr(value)
+                if "Entry(" not in text:
+                    self._memo[id(value)] = (value, text)
+                    return text
+                self._holders.add(kind)  # holds articles: reduce them to digests, field by field
+            result = (kind.__name__,) + tuple(self.compact(getattr(value, n)) for n in self._names(kind))
         elif isinstance(value, Mapping):
             result = ("{",) + tuple((self.compact(k), self.compact(v)) for k, v in value.items())
         elif isinstance(value, (tuple, list, range)):
