@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -186,3 +187,17 @@ class OutputFile:
 
     path: str
     content: bytes
+
+
+@dataclass(frozen=True)
+class ReusedFile:
+    """A file of the finished site that shows what it showed in the last build (same key).
+
+    The writer takes the file the last build wrote; ``make`` renders it only if that file is
+    no longer there as the last build left it.
+    """
+
+    path: str
+    digest: str
+    """The hash of the bytes of the last build's file, as its manifest recorded it."""
+    make: Callable[[], bytes]

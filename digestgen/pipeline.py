@@ -14,10 +14,12 @@ from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
-from digestgen.render.pages import render_site
+from digestgen.render.keys import Keyer, digest
+from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site.model import build_site
 from digestgen.site.permalinks import alias_problems, published, vanished
-from digestgen.write import check_output_dir, read_manifest, site_intact, write_site
+from digestgen.state import BuildState
+from digestgen.write import check_output_dir, read_manifest, reusable, site_intact, write_site
 
 
 class BuildError(Exception):
@@ -42,6 +44,10 @@ class BuildReport:
     """Drafts built (with ``--drafts``): marked on their pages, kept out of feeds, JSON and sitemap."""
     kept: bool = False
     """Nothing was written because of errors (``keep_site_on_errors``): the last site stays."""
+    rendered: int | None = None
+    """HTML pages rendered; the others showed what they showed in the last build and were reused."""
+    reused: int = 0
+    """Output files (pages, feeds, data) not made again because their key was unchanged."""
 
     @property
     def errors(self) -> int:
@@ -104,7 +110,9 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                            seconds=time.perf_counter() - started, output_dir=config.output_dir,
                            timings=tuple(clock.laps), kept=True)
     site = clock("site model", build_site(analysed, config))
-    files = render_site(site, config, jobs=jobs)  # made one by one as the writer stores them
+    env = make_environment(config.templates_dir)
+    incremental = _incremental(config, config_path, drafts, env, site) if use_cache else None
+    files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
     problems = tuple(loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
                      + vanished(_dict(last.get("permalinks")), site.entries,
@@ -116,9 +124,12 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                          "problems": [[p.path, p.line, p.level, p.message] for p in problems]},
               "permalinks": published(site.entries)}
     total = len(site.pages) + len(site.feeds)
+    digests: dict[str, str] = {}
     with progress("render and write", total, "pages") as advance:
         written = clock("render and write", write_site(counted(files, advance, total), config.static_dir,
-                                                       config.output_dir, record))
+                                                       config.output_dir, record, digests))
+    if incremental is not None:
+        BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests)
 
     if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
         problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
@@ -126,7 +137,24 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,
                        output_dir=config.output_dir, timings=tuple(clock.laps),
-                       drafts_left_out=loaded.drafts, drafts_built=drafts_built)
+                       drafts_left_out=loaded.drafts, drafts_built=drafts_built,
+                       rendered=incremental.rendered if incremental else len(site.pages),
+                       reused=incremental.reused if incremental else 0)
+
+
+def _incremental(config: Config, config_path: Path, drafts: bool, env, site) -> Incremental:
+    """What the last build into this output folder was made from, to skip what did not change.
+
+    Every key is salted with digestgen's code, the config file and the build options, so a change
+    to any of them makes every file anew.
+    """
+    salt = digest((code_salt(), config_path.read_bytes(), drafts, str(config.articles_dir)))
+    keyer = Keyer(env, salt, ())
+    keyer.site_values = (len(site.entries), keyer.compact(site.sections))
+    if not keyer.site_count_only:  # a template reads more of ``site`` than its size: render every page
+        keyer.site_values += (os.urandom(8).hex(),)
+    out = config.output_dir.resolve()
+    return Incremental(keyer, BuildState(_state_path(config)).load(out), reusable(out))
 
 
 def _feed_address_notes(config: Config, config_path: Path, feeds) -> list[Problem]:
@@ -197,6 +225,10 @@ def _unchanged(report: dict, out: Path, started: float, clock: _Clock) -> BuildR
 
 def _cache_dir(config: Config) -> Path:
     return Path(os.environ.get("DIGESTGEN_CACHE") or config.root / ".digestgen-cache") / "analysis"
+
+
+def _state_path(config: Config) -> Path:
+    return _cache_dir(config).parent / "state.sqlite"
 
 
 class _Clock:

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from digestgen.model import OutputFile
+from digestgen.model import OutputFile, ReusedFile
 
 MARKER = ".digestgen-site"
 
@@ -72,28 +72,43 @@ def site_intact(out: Path, manifest: dict) -> bool:
     return all(_same_file(out / path, stats[path]) for path in files)
 
 
-def write_site(files: Iterable[OutputFile], static_dir: Path | None, out: Path, record: dict | None = None) -> int:
+def write_site(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path,
+               record: dict | None = None, digests: dict[str, str] | None = None) -> int:
     """Write the whole site to ``out`` atomically; return the number of files written anew.
 
     A file whose bytes are the same as in the previous build is hard-linked from it instead of
-    written, so its modification time shows it did not change. ``record`` is kept in the manifest.
+    written, so its modification time shows it did not change; so is a :class:`ReusedFile` (a
+    file not rendered again because what it shows did not change), which is made only if the
+    previous file is no longer as the last build left it. ``record`` is kept in the manifest;
+    ``digests``, when given, receives the hash of every file written.
     """
     out = out.resolve()
     with os_errors(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         with output_lock(out):
             remove_leftovers(out)
-            return _write(files, static_dir, out, record)
+            return _write(files, static_dir, out, record, {} if digests is None else digests)
 
 
-def _write(files: Iterable[OutputFile], static_dir: Path | None, out: Path, record: dict | None) -> int:
-    previous = _reusable(out)
+def _write(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path, record: dict | None,
+           digests: dict[str, str]) -> int:
+    previous = reusable(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
-        written, digests, stats = 0, {}, {}
+        written, stats = 0, {}
+        folders: set[Path] = set()
         for f in itertools.chain(files, _static_files(static_dir)):
             target = staging / _safe(f.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:  # one mkdir per folder, not per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            if isinstance(f, ReusedFile):
+                if previous.get(f.path) == f.digest and _link(out / f.path, target):
+                    digests[f.path] = f.digest
+                    info = target.stat()
+                    stats[f.path] = [info.st_size, info.st_mtime_ns]
+                    continue
+                f = OutputFile(f.path, f.make())
             digest = hashlib.blake2b(f.content, digest_size=16).hexdigest()
             digests[f.path] = digest
             if not (previous.get(f.path) == digest and _link(out / f.path, target)):
@@ -112,7 +127,7 @@ def _write(files: Iterable[OutputFile], static_dir: Path | None, out: Path, reco
     return written
 
 
-def _reusable(out: Path) -> dict[str, str]:
+def reusable(out: Path) -> dict[str, str]:
     """Digest of each file of the last build that is still as that build left it (size and time)."""
     if not out.is_dir():
         return {}

@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         print(result.summary())
     if args.timings:
         print("stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings))
+        if result.rendered is not None:
+            print(f"pages rendered: {result.rendered} of {result.pages}; files reused unrendered: {result.reused}")
     if result.errors or (args.strict and result.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK

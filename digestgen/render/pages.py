@@ -6,10 +6,12 @@ Links in pages come from ``url()``, which makes them relative to the page being 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -17,10 +19,11 @@ import jinja2
 from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
-from digestgen.model import BEIJING, Entry, Figure, OutputFile
+from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile
 from digestgen.parallel import parallel_map
 from digestgen.paths import display_path
 from digestgen.render import charts
+from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import search_files
 from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
@@ -124,20 +127,52 @@ PARALLEL_PAGES = 2000
 CHUNK = 100
 
 
-def render_site(site: Site, config: Config, env: jinja2.Environment | None = None, jobs: int = 1
-                ) -> Iterator[OutputFile]:
+@dataclass
+class Incremental:
+    """What an incremental build knows of the last one, and what it records of this one.
+
+    A file whose key (:mod:`digestgen.render.keys`) is the one ``last`` holds for its path, and
+    whose file the last build left intact (``intact``: content hashes from the writer's
+    manifest), is not made again: a :class:`ReusedFile` takes its place.
+    """
+
+    keyer: Keyer
+    last: dict[str, tuple[str, str]]
+    """``{path: (key, content hash)}`` of the last build (:class:`digestgen.state.BuildState`)."""
+    intact: dict[str, str]
+    """``{path: content hash}`` of the last build's files still as it wrote them."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """The key of every file of this build, filled in as they are made."""
+    rendered: int = 0
+    """Pages rendered (the others were reused)."""
+    reused: int = 0
+    """Files not made again."""
+
+    def unchanged(self, path: str, key: str) -> str | None:
+        """Record ``key`` for ``path``; the content hash of the last build's file if it can be reused."""
+        self.keys[path] = key
+        old = self.last.get(path)
+        if old is not None and old[0] == key and self.intact.get(path) == old[1]:
+            self.reused += 1
+            return old[1]
+        return None
+
+
+def render_site(site: Site, config: Config, env: jinja2.Environment | None = None, jobs: int = 1,
+                incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile]:
     """Every page, feed and data file of the site, one at a time (pages over ``jobs`` processes).
 
     The files are yielded as they are made, so the writer can store each before the next exists
-    and the whole site is never held in memory at once.
+    and the whole site is never held in memory at once. With ``incremental``, a file that shows
+    what it showed in the last build is not made: a :class:`ReusedFile` stands for it.
     """
     env = env or make_environment(config.templates_dir)
-    yield from _render_pages(site, config, env, jobs)
+    yield from _render_pages(site, config, env, jobs, incremental)
     for feed in site.feeds:
-        yield render_feed(feed, config)
-    yield OutputFile("data/articles.json", articles_json(published_entries(site.entries)))
-    yield from search_files(site.entries, config.theme_names,
-                            [(t.name, t.path, t.count) for t in site.tags])
+        yield _keyed(incremental, feed.path, lambda feed=feed: render_feed(feed, config).content, "feed", feed)
+    published = published_entries(site.entries)
+    yield _keyed(incremental, "data/articles.json", lambda: articles_json(published), "articles.json", published)
+    yield from _search_files(site, config, incremental)
     for path, source in site.assets:  # images and files the articles link, copied beside their pages
         yield OutputFile(path, source.read_bytes())
     if config.base_url:
@@ -145,18 +180,80 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
         yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode())
 
 
-def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int) -> Iterator[OutputFile]:
-    if jobs <= 1 or len(site.pages) < PARALLEL_PAGES:
-        for page in site.pages:
-            yield render_page(page, site, config, env)
+def _keyed(incremental: Incremental | None, path: str, make, *parts: object) -> OutputFile | ReusedFile:
+    """The file at ``path`` made by ``make``, or reused when its key (from ``parts``) is unchanged."""
+    if incremental is None:
+        return OutputFile(path, make())
+    digest = incremental.unchanged(path, incremental.keyer.key(*parts))
+    return ReusedFile(path, digest, make) if digest is not None else OutputFile(path, make())
+
+
+def _search_files(site: Site, config: Config, incremental: Incremental | None) -> Iterator[OutputFile | ReusedFile]:
+    """The search index: its files all share one key, made from every field of every article."""
+    tags = [(t.name, t.path, t.count) for t in site.tags]
+    made: list[OutputFile] = []
+
+    def make() -> list[OutputFile]:
+        if not made:
+            made.extend(search_files(site.entries, config.theme_names, tags))
+        return made
+
+    if incremental is None:
+        yield from make()
         return
-    # The site reaches each worker once; only page numbers go out and bytes come back.
-    chunks = [range(i, min(i + CHUNK, len(site.pages))) for i in range(0, len(site.pages), CHUNK)]
-    for part in parallel_map(_render_chunk, (site, config, env), chunks, jobs):
-        yield from part
+    keyer = incremental.keyer
+    key = keyer.key("search", tuple(keyer.full(e) for e in site.entries), config.theme_names, tags)
+    last = [path for path, (old, _) in incremental.last.items() if old == key and path.startswith("search/")]
+    if last and all(incremental.intact.get(p) == incremental.last[p][1] for p in last):
+        for path in sorted(last, key=_search_order):
+            incremental.unchanged(path, key)
+            yield ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path))
+        return
+    for f in make():
+        incremental.keys[f.path] = key
+        yield f
 
 
-def _render_chunk(shared: tuple[Site, Config, jinja2.Environment], numbers: range) -> list[OutputFile]:
+def _search_bytes(make: Callable[[], list[OutputFile]], path: str) -> bytes:
+    return next(f.content for f in make() if f.path == path)
+
+
+def _page_bytes(page: Page, site: Site, config: Config, env: jinja2.Environment) -> bytes:
+    return render_page(page, site, config, env).content
+
+
+def _search_order(path: str) -> tuple[str, int]:
+    """Search files in the order :func:`search_files` makes them (s0, s1, ..., m0, ..., t0, ..., facets)."""
+    name = path.rsplit("/", 1)[-1].removesuffix(".js")
+    order = "smtf"
+    digits = name[1:]
+    return (str(order.index(name[0])) if name[0] in order else name, int(digits) if digits.isdigit() else 0)
+
+
+def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int,
+                  incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile]:
+    reused: dict[int, str] = {}
+    if incremental is not None:
+        for n, page in enumerate(site.pages):
+            digest = incremental.unchanged(page.path, incremental.keyer.page_key(page))
+            if digest is not None:
+                reused[n] = digest
+        incremental.rendered = len(site.pages) - len(reused)
+    todo = [n for n in range(len(site.pages)) if n not in reused]
+    if jobs <= 1 or len(todo) < PARALLEL_PAGES:
+        made: Iterator[OutputFile] = (render_page(site.pages[n], site, config, env) for n in todo)
+    else:
+        # The site reaches each worker once; only page numbers go out and bytes come back.
+        chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        made = (f for part in parallel_map(_render_chunk, (site, config, env), chunks, jobs) for f in part)
+    for n, page in enumerate(site.pages):
+        if n in reused:
+            yield ReusedFile(page.path, reused[n], functools.partial(_page_bytes, page, site, config, env))
+        else:
+            yield next(made)
+
+
+def _render_chunk(shared: tuple[Site, Config, jinja2.Environment], numbers: list[int]) -> list[OutputFile]:
     site, config, env = shared
     return [render_page(site.pages[n], site, config, env) for n in numbers]
 

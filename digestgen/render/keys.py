@@ -1,0 +1,220 @@
+"""Keys of output files: a short hash of exactly what a file shows, made without rendering it.
+
+A page's key is made from the templates it is rendered with (its own and every template it
+extends, includes or imports), a salt for the config, the build options and digestgen's own
+code, the few site-wide values every page shows (the number of articles, the sections of the
+navigation), and a compact form of the page's context: every value it holds, with each article
+it lists reduced to a digest of its fields. A page whose key is the one of the last build shows
+the same thing, so it need not be rendered again (see :mod:`digestgen.state`).
+
+An article's *card* digest leaves out its body (the HTML, the plain text, the Markdown source
+and the analysers' word lists), which only the article's own page shows; listings, feeds,
+neighbours and related links use the card digest, so an edit of one article's body re-renders
+its own page and nothing else unless its summary, tags or other shown fields changed. That holds
+only while no template reads a body outside the article's own page: the templates are checked,
+and if one does, every article is keyed by all of its fields.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from pathlib import PurePath
+
+import jinja2
+from jinja2 import meta, nodes
+
+from digestgen.model import Analysed, Article, Entry
+
+BODY_FIELDS = {"html", "text", "body", "title_words", "tag_words", "field_lines", "body_line"}
+"""Fields of an article that only its own page shows (or no page at all)."""
+
+_ALLOWED_BODY_READS = {("entry", "item", "html"), ("entry", "item", "text"), ("entry", "item", "article", "body")}
+
+
+def digest(value: object) -> str:
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=16).hexdigest()
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class Keyer:
+    """Makes the keys of one build's output files.
+
+    Everything a page shows is reduced once per build: an article to its digest, any other value
+    to nested tuples kept (with the value itself, so its ``id`` stays its own) for the next page
+    that shows it.
+    """
+
+    def __init__(self, env: jinja2.Environment, salt: str, site_values: tuple) -> None:
+        self.env = env
+        self.salt = salt
+        self._templates: dict[str, str] = {}
+        self._memo: dict[int, tuple[object, object]] = {}
+        self._full: dict[int, tuple[Entry, str]] = {}
+        self._cards: dict[int, tuple[Entry, str]] = {}
+        self._holders: set[type] = {Entry}
+        """Dataclasses found holding articles (whose repr would hold whole bodies)."""
+        self._fields: dict[type, tuple[str, ...]] = {}
+        self.bodies_private, self.site_count_only = check_templates(env)
+        self.site_values = site_values
+
+    def page_key(self, page) -> str:
+        """The key of one page (a :class:`digestgen.site.pages.Page`): an article's own page
+        also has the digest of its whole article, body included."""
+        own = getattr(page.context, "entry", None)
+        whole = self.full(own) if isinstance(own, Entry) else None
+        return digest((self.salt, self.template(page.template), self.site_values, self._shallow(page), whole))
+
+    def _shallow(self, value: object) -> object:
+        """A page or its context as :meth:`compact` makes it, without keeping it (nothing else shows it)."""
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            return self.compact(value)
+        return (type(value).__name__,) + tuple(
+            self._shallow(getattr(value, n)) if n == "context" else self.compact(getattr(value, n))
+            for n in self._names(type(value)))
+
+    def key(self, *parts: object) -> str:
+        """The key of a file made without a template (feed, data, search shard) from ``parts``."""
+        return digest((self.salt, self.compact(parts)))
+
+    def template(self, name: str) -> str:
+        """A digest of the sources of a template and of every template it uses, transitively."""
+        known = self._templates.get(name)
+        if known is not None:
+            return known
+        seen: dict[str, str] = {}
+        todo = [name]
+        dynamic = False
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            source = self.env.loader.get_source(self.env, current)[0] if self.env.loader else ""
+            seen[current] = source
+            for ref in meta.find_referenced_templates(self.env.parse(source)):
+                if ref is None:
+                    dynamic = True
+                else:
+                    todo.append(ref)
+        if dynamic and self.env.loader:  # a template named at render time: any template may be used
+            seen = {n: self.env.loader.get_source(self.env, n)[0] for n in self.env.list_templates()}
+        result = digest(tuple(sorted(seen.items())))
+        self._templates[name] = result
+        return result
+
+    def entry(self, e: Entry) -> str:
+        """An article's digest as listings see it: its card, or every field when a template reads
+        bodies outside the article's own page."""
+        return self.card(e) if self.bodies_private else self.full(e)
+
+    def card(self, e: Entry) -> str:
+        """A digest of what listings show of an article: every field but the body's.
+
+        Made from the fields' ``repr`` (tuples, strings, dates and small dataclasses, never sets,
+        so the same in every process), which costs a few microseconds an article."""
+        known = self._cards.get(id(e))
+        if known is not None and known[0] is e:
+            return known[1]
+        item, a = e.item, e.item.article
+        shown = (tuple(getattr(e, n) for n in self._names(Entry) if n != "item"),
+                 tuple(getattr(item, n) for n in self._names(type(item)) if n != "article"),
+                 tuple(getattr(a, n) for n in self._names(type(a))))
+        result = digest(shown)
+        self._cards[id(e)] = (e, result)
+        return result
+
+    def full(self, e: Entry) -> str:
+        """A digest of every field of an article, its body included."""
+        known = self._full.get(id(e))
+        if known is not None and known[0] is e:
+            return known[1]
+        a, item = e.item.article, e.item
+        h = hashlib.blake2b(self.card(e).encode(), digest_size=16)
+        for text in (item.html, item.text, a.body, repr((item.title_words, item.tag_words, a.field_lines, a.body_line))):
+            h.update(text.encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+        result = h.hexdigest()
+        self._full[id(e)] = (e, result)
+        return result
+
+    def compact(self, value: object) -> object:
+        """``value`` as nested tuples of plain values; articles become digests."""
+        if isinstance(value, _PLAIN):
+            return value
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        result: object
+        if isinstance(value, Entry):
+            return self.entry(value)
+        if isinstance(value, (dt.datetime, dt.date)):
+            result = value.isoformat()
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            kind = type(value)
+            if kind not in self._holders:  # a link, a bar, a pager: its repr says all, and fast
+                text = repr(value)
+                if "Entry(" not in text:
+                    self._memo[id(value)] = (value, text)
+                    return text
+                self._holders.add(kind)  # holds articles: reduce them to digests, field by field
+            result = (kind.__name__,) + tuple(self.compact(getattr(value, n)) for n in self._names(kind))
+        elif isinstance(value, Mapping):
+            result = ("{",) + tuple((self.compact(k), self.compact(v)) for k, v in value.items())
+        elif isinstance(value, (tuple, list, range)):
+            result = tuple(self.compact(v) for v in value)
+        elif isinstance(value, PurePath):
+            result = str(value)
+        else:
+            raise TypeError(f"cannot key a value of type {type(value).__name__}")
+        self._memo[id(value)] = (value, result)
+        return result
+
+    def _names(self, kind: type) -> tuple[str, ...]:
+        names = self._fields.get(kind)
+        if names is None:
+            private = BODY_FIELDS if self.bodies_private and kind in (Article, Analysed) else ()
+            names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name not in private)
+        return names
+
+
+def check_templates(env: jinja2.Environment) -> tuple[bool, bool]:
+    """Whether articles' bodies are read only on their own page (``entry.item.html``), and whether
+    ``site`` is read only for the number of articles (``site.entries|length``, ``not site.entries``)."""
+    bodies_private = site_count_only = True
+    for name in env.list_templates() if env.loader else []:
+        if name.startswith("."):
+            continue
+        try:
+            tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+        except jinja2.TemplateError:
+            return False, False  # the render reports it
+        stack: list[tuple[nodes.Node, nodes.Node | None]] = [(tree, None)]
+        while stack:
+            node, parent = stack.pop()
+            if isinstance(node, nodes.Getattr) and node.attr in BODY_FIELDS and _chain(node) not in _ALLOWED_BODY_READS:
+                bodies_private = False
+            if isinstance(node, nodes.Name) and node.name == "entry" and node.ctx in ("store", "param"):
+                bodies_private = False  # ``entry`` bound to another article than the page's own
+            if isinstance(node, nodes.Name) and node.name == "site" and node.ctx == "load" \
+                    and not (isinstance(parent, nodes.Getattr) and parent.attr == "entries"):
+                site_count_only = False
+            if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.name == "site" \
+                    and not ((isinstance(parent, nodes.Filter) and parent.name == "length")
+                             or isinstance(parent, (nodes.Not, nodes.If))):
+                site_count_only = False
+            stack.extend((child, node) for child in node.iter_child_nodes())
+    return bodies_private, site_count_only
+
+
+def _chain(node: nodes.Node) -> tuple[str, ...]:
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        parts.append(node.attr)
+        node = node.node
+    if isinstance(node, nodes.Name):
+        parts.append(node.name)
+        return tuple(reversed(parts))
+    return ()

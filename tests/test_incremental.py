@@ -1,0 +1,204 @@
+"""Incremental builds: after any kind of change the site equals a cold build of the same input,
+byte for byte, and only the pages that show what changed are rendered."""
+import hashlib
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+import digestgen.render.pages
+from digestgen.pipeline import build
+from digestgen.render.keys import check_templates
+from digestgen.render.pages import make_environment
+from digestgen.state import BuildState
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import write_corpus
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".digestgen-site"}
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    """A project of 80 generated articles with its own config, templates and static files."""
+    root = tmp_path_factory.mktemp("project")
+    write_corpus(80, root)
+    shutil.copy(ROOT / "digest.yaml", root / "digest.yaml")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copytree(ROOT / "static", root / "static")
+    return root
+
+
+@pytest.fixture
+def project(source, tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(source, root)
+    monkeypatch.setenv("DIGESTGEN_CACHE", str(tmp_path / "cache"))
+    return root
+
+
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """The path of every page rendered, in order."""
+    paths: list[str] = []
+    real = digestgen.render.pages.render_page
+
+    def counting(page, *args, **kwargs):
+        paths.append(page.path)
+        return real(page, *args, **kwargs)
+
+    monkeypatch.setattr(digestgen.render.pages, "render_page", counting)
+    return paths
+
+
+def run(project: Path, out: Path, **options):
+    report = build(project / "digest.yaml", output_dir=out, jobs=1, **options)
+    assert report.errors == 0, report.problems
+    return report
+
+
+def cold(project: Path, out: Path) -> dict[str, str]:
+    run(project, out, use_cache=False)
+    return snapshot(out)
+
+
+def append_paragraph(p: Path) -> None:
+    p.write_text(p.read_text("utf-8") + "\n办案民警提醒,如遇可疑情况请及时报警。\n", "utf-8")
+
+
+def retitle(p: Path) -> None:
+    p.write_text(re.sub(r"^title: '(.*)'$", r"title: '新标题\1'", p.read_text("utf-8"), count=1, flags=re.M), "utf-8")
+
+
+def redate(p: Path) -> None:  # the newest date of all: the article moves to the top of every listing
+    p.write_text(re.sub(r"^date: .*$", "date: 2025-06-30", p.read_text("utf-8"), count=1, flags=re.M), "utf-8")
+
+
+def add_article(p: Path) -> None:
+    shutil.copy(p, p.with_name("a99999.md"))
+    retitle(p.with_name("a99999.md"))
+
+
+def delete_article(p: Path) -> None:
+    p.unlink()
+
+
+CHANGES = {"body": append_paragraph, "title": retitle, "date": redate, "new": add_article, "deleted": delete_article}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_an_incremental_build_after_an_article_change_equals_a_cold_build(project, tmp_path, change, rendered):
+    out = tmp_path / "site"
+    first = run(project, out)
+    assert first.rendered == len(rendered) > 300
+    CHANGES[change](project / "articles" / "a00030.md")
+    rendered.clear()
+    again = run(project, out)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    assert again.rendered is not None and 0 < again.rendered <= again.pages
+    if change in ("body", "title", "date"):  # a new or deleted article changes the count every page shows
+        assert again.rendered < first.rendered / 2, again.rendered
+
+
+def test_after_a_body_edit_only_the_pages_showing_that_article_are_rendered(project, tmp_path, rendered):
+    out = tmp_path / "site"
+    run(project, out)
+    article = project / "articles" / "a00030.md"
+    before = snapshot(out)
+    append_paragraph(article)
+    rendered.clear()
+    report = run(project, out)
+    own = next(p for p in snapshot(out) if p.endswith(".html") and "如遇可疑情况请及时报警" in (out / p).read_text("utf-8"))
+    assert own in rendered
+    slug = Path(own).name
+    showing = {p for p in before if p.endswith(".html") and slug in (out / p).read_text("utf-8")}
+    assert set(rendered) <= showing | {own}, set(rendered) - showing
+    assert report.rendered == len(rendered) and report.rendered <= len(showing) + 1
+    assert report.reused > len(before) / 2
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_an_unchanged_page_is_not_rendered_and_its_file_is_reused(project, tmp_path, rendered):
+    out = tmp_path / "site"
+    run(project, out)
+    (out / ".digestgen-site").write_text(  # the fast path for an unchanged input is off: keys decide
+        (out / ".digestgen-site").read_text("utf-8").replace('"fingerprint": "', '"fingerprint": "x'), "utf-8")
+    inode = (out / "index.html").stat().st_ino
+    rendered.clear()
+    report = run(project, out)
+    assert rendered == [] and report.rendered == 0
+    assert (out / "index.html").stat().st_ino == inode  # the very file, linked into the new site
+
+
+def test_a_page_whose_file_was_changed_by_hand_is_rendered_again(project, tmp_path, rendered):
+    out = tmp_path / "site"
+    run(project, out)
+    (out / "index.html").write_text("tampered", "utf-8")
+    append_paragraph(project / "articles" / "a00030.md")
+    expected = cold(project, tmp_path / "cold")
+    rendered.clear()
+    run(project, out)
+    assert snapshot(out) == expected
+    assert "index.html" in rendered
+
+
+def test_a_template_edit_renders_the_pages_that_use_it(project, tmp_path, rendered):
+    out = tmp_path / "site"
+    first = run(project, out)
+    template = project / "templates" / "article.html"
+    template.write_text(template.read_text("utf-8").replace("<h1>", '<h1 class="headline">', 1), "utf-8")
+    rendered.clear()
+    again = run(project, out)
+    articles = {p for p in snapshot(out) if p.startswith("articles/") and p.endswith(".html")}
+    assert set(rendered) == articles and again.rendered == len(articles) < first.rendered
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_base_template_edit_renders_every_page(project, tmp_path, rendered):
+    out = tmp_path / "site"
+    first = run(project, out)
+    template = project / "templates" / "base.html"
+    template.write_text(template.read_text("utf-8").replace("</footer>", "<!-- x --></footer>", 1), "utf-8")
+    rendered.clear()
+    assert run(project, out).rendered == first.rendered
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_config_edit_rebuilds_everything(project, tmp_path, rendered):
+    out = tmp_path / "site"
+    first = run(project, out)
+    config = project / "digest.yaml"
+    config.write_text(config.read_text("utf-8").replace("title: 警务新闻文摘", "title: 警务新闻摘编", 1), "utf-8")
+    rendered.clear()
+    again = run(project, out)
+    assert again.rendered == first.rendered and again.reused == 0
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_template_reading_an_article_body_in_a_listing_keys_listings_by_the_body(tmp_path):
+    (tmp_path / "listing.html").write_text("{% for e in entries %}{{ e.item.html }}{% endfor %}", "utf-8")
+    (tmp_path / "base.html").write_text("{{ site.entries|length }}{% if not site.entries %}-{% endif %}", "utf-8")
+    assert check_templates(make_environment(tmp_path)) == (False, True)
+    (tmp_path / "listing.html").write_text("{{ site.tags[0].name }}{{ entry.item.html }}", "utf-8")
+    assert check_templates(make_environment(tmp_path)) == (True, False)
+    assert check_templates(make_environment(ROOT / "templates")) == (True, True)
+
+
+def test_an_unreadable_state_renders_everything(project, tmp_path, rendered):
+    out = tmp_path / "site"
+    first = run(project, out)
+    state = tmp_path / "cache" / "state.sqlite"
+    assert BuildState(state).load(out.resolve())
+    state.write_bytes(b"this is not a database" * 100)
+    append_paragraph(project / "articles" / "a00030.md")
+    rendered.clear()
+    assert run(project, out).rendered == first.rendered
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    assert BuildState(state).load(out.resolve())  # replaced by a whole one
