@@ -92,9 +92,15 @@ class Keyer:
             current = todo.pop()
             if current in seen:
                 continue
-            source = self.env.loader.get_source(self.env, current)[0] if self.env.loader else ""
+            try:
+                source = self.env.loader.get_source(self.env, current)[0] if self.env.loader else ""
+                refs = list(meta.find_referenced_templates(self.env.parse(source)))
+            except jinja2.TemplateError:
+                # A template that is missing or does not parse: rendering reports it with its line;
+                # here it only must not be mistaken for an unchanged one.
+                source, refs = f"unreadable:{current}", [None]
             seen[current] = source
-            for ref in meta.find_referenced_templates(self.env.parse(source)):
+            for ref in refs:
                 if ref is None:
                     dynamic = True
                 else:
