@@ -92,9 +92,14 @@ class Keyer:
             current = todo.pop()
             if current in seen:
                 continue
-            source = self.env.loader.get_source(self.env, current)[0] if self.env.loader else ""
+            try:
+                source = self.env.loader.get_source(self.env, current)[0] if self.env.loader else ""
+                tree = self.env.parse(source)
+            except jinja2.TemplateError:  # rendering reports it with its file and line
+                self._templates[name] = "broken"
+                return "broken"
             seen[current] = source
-            for ref in meta.find_referenced_templates(self.env.parse(source)):
+            for ref in meta.find_referenced_templates(tree):
                 if ref is None:
                     dynamic = True
                 else:
