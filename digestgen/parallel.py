@@ -41,3 +41,20 @@ def _start(task: Callable, shared: Any) -> None:
 
 def _call(item: Any) -> Any:
     return _state["task"](_state["shared"], item)
+
+
+def background(task: Callable[[Any, T], R], shared: Any, item: T) -> Callable[[], R]:
+    """Start ``task(shared, item)`` in one worker process now; return a function that waits for
+    its result. ``shared`` reaches the worker as in :func:`parallel_map` (inherited, not pickled,
+    where processes fork), so the caller goes on with other work on the other core meanwhile."""
+    context = multiprocessing.get_context(start_method())
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(task, shared))
+    future = pool.submit(_call, item)
+
+    def result() -> R:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return result

@@ -8,6 +8,7 @@ and replaced.
 """
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class BuildState:
                 rows = db.execute("SELECT path, key, digest FROM outputs WHERE site = ?", (str(site),)).fetchall()
             finally:
                 db.close()
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             self._discard()
             return {}
         return {path: (key, digest) for path, key, digest in rows
@@ -63,10 +64,11 @@ class BuildState:
                     db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?)", rows)
             finally:
                 db.close()
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             self._discard()  # the next build renders everything; the site itself is whole
 
     def _discard(self) -> None:
         assert self.path is not None
         for suffix in ("", "-journal", "-wal"):
-            Path(str(self.path) + suffix).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a folder we may not change: the state is only an aid
+                Path(str(self.path) + suffix).unlink(missing_ok=True)

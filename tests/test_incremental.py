@@ -202,3 +202,25 @@ def test_an_unreadable_state_renders_everything(project, tmp_path, rendered):
     assert run(project, out).rendered == first.rendered
     assert snapshot(out) == cold(project, tmp_path / "cold")
     assert BuildState(state).load(out.resolve())  # replaced by a whole one
+
+
+def test_a_search_index_built_in_the_background_is_the_same(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(digestgen.render.pages, "BACKGROUND_SEARCH", 10)
+    out = tmp_path / "site"
+    build(project / "digest.yaml", output_dir=out, jobs=2)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    append_paragraph(project / "articles" / "a00030.md")
+    build(project / "digest.yaml", output_dir=out, jobs=2)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_broken_template_after_a_build_is_reported_with_its_line(project, tmp_path):
+    from digestgen.render.pages import RenderError
+    out = tmp_path / "site"
+    run(project, out)
+    before = snapshot(out)
+    template = project / "templates" / "article.html"
+    template.write_text(template.read_text("utf-8").replace("<h1>", "{% if %}<h1>", 1), "utf-8")
+    with pytest.raises(RenderError, match=r"article\.html:\d+: template error"):
+        run(project, out)
+    assert snapshot(out) == before  # the last site stays whole

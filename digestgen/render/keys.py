@@ -94,13 +94,12 @@ class Keyer:
                 continue
             try:
                 source = self.env.loader.get_source(self.env, current)[0] if self.env.loader else ""
-                refs = list(meta.find_referenced_templates(self.env.parse(source)))
-            except jinja2.TemplateError:
-                # A template that is missing or does not parse: rendering reports it with its line;
-                # here it only must not be mistaken for an unchanged one.
-                source, refs = f"unreadable:{current}", [None]
+                tree = self.env.parse(source)
+            except jinja2.TemplateError:  # rendering reports it with its file and line
+                self._templates[name] = "broken"
+                return "broken"
             seen[current] = source
-            for ref in refs:
+            for ref in meta.find_referenced_templates(tree):
                 if ref is None:
                     dynamic = True
                 else:

@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
 from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile
-from digestgen.parallel import parallel_map
+from digestgen.parallel import background, parallel_map
 from digestgen.paths import display_path
 from digestgen.render import charts
 from digestgen.render.keys import Keyer
@@ -167,12 +167,15 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
     what it showed in the last build is not made: a :class:`ReusedFile` stands for it.
     """
     env = env or make_environment(config.templates_dir)
+    search = _search_files(site, config, incremental, jobs)
+    started = next(search)  # the search index may be built in the background meanwhile
+    yield from started
     yield from _render_pages(site, config, env, jobs, incremental)
     for feed in site.feeds:
         yield _keyed(incremental, feed.path, lambda feed=feed: render_feed(feed, config).content, "feed", feed)
     published = published_entries(site.entries)
     yield _keyed(incremental, "data/articles.json", lambda: articles_json(published), "articles.json", published)
-    yield from _search_files(site, config, incremental)
+    yield from next(search)
     for path, source in site.assets:  # images and files the articles link, copied beside their pages
         yield OutputFile(path, source.read_bytes())
     if config.base_url:
@@ -188,8 +191,17 @@ def _keyed(incremental: Incremental | None, path: str, make, *parts: object) -> 
     return ReusedFile(path, digest, make) if digest is not None else OutputFile(path, make())
 
 
-def _search_files(site: Site, config: Config, incremental: Incremental | None) -> Iterator[OutputFile | ReusedFile]:
-    """The search index: its files all share one key, made from every field of every article."""
+BACKGROUND_SEARCH = 2000
+"""From this many articles (and with more than one job), the search index is built in a worker
+process while the pages are keyed, rendered and written."""
+
+
+def _search_files(site: Site, config: Config, incremental: Incremental | None,
+                  jobs: int = 1) -> Iterator[Iterator[OutputFile | ReusedFile]]:
+    """The search index: its files all share one key, made from every field of every article.
+
+    Yields once when started (the index is then being built in the background if it is large and
+    must be built) and then an iterator of its files; the caller takes the second when it wants them."""
     tags = [(t.name, t.path, t.count) for t in site.tags]
     made: list[OutputFile] = []
 
@@ -198,20 +210,32 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None) -
             made.extend(search_files(site.entries, config.theme_names, tags))
         return made
 
-    if incremental is None:
-        yield from make()
-        return
-    keyer = incremental.keyer
-    key = keyer.key("search", tuple(keyer.full(e) for e in site.entries), config.theme_names, tags)
-    last = [path for path, (old, _) in incremental.last.items() if old == key and path.startswith("search/")]
-    if last and all(incremental.intact.get(p) == incremental.last[p][1] for p in last):
-        for path in sorted(last, key=_search_order):
-            incremental.unchanged(path, key)
-            yield ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path))
-        return
-    for f in make():
-        incremental.keys[f.path] = key
-        yield f
+    key = None
+    if incremental is not None:
+        keyer = incremental.keyer
+        key = keyer.key("search", tuple(keyer.full(e) for e in site.entries), config.theme_names, tags)
+        last = [path for path, (old, _) in incremental.last.items() if old == key and path.startswith("search/")]
+        if last and all(incremental.intact.get(p) == incremental.last[p][1] for p in last):
+            for path in last:
+                incremental.unchanged(path, key)
+            yield iter(())
+            yield iter([ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path))
+                        for path in sorted(last, key=_search_order)])
+            return
+    waiting = None
+    if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH:
+        waiting = background(_search_task, (site.entries, config.theme_names, tags), 0)
+    yield iter(())  # started
+    files = waiting() if waiting is not None else make()
+    if incremental is not None and key is not None:
+        for f in files:
+            incremental.keys[f.path] = key
+    yield iter(files)
+
+
+def _search_task(shared: tuple, _: int) -> list[OutputFile]:
+    entries, theme_names, tags = shared
+    return search_files(entries, theme_names, tags)
 
 
 def _search_bytes(make: Callable[[], list[OutputFile]], path: str) -> bytes:
