@@ -185,7 +185,7 @@ def analyse_pages(folder: Path, labels: dict[str, dict], config: Config) -> dict
     with tempfile.TemporaryDirectory(prefix="digestgen-evaluate-") as tmp:
         out = Path(tmp) / "articles"
         import_files(raws, out, config)
-        loaded = load_articles(out, {t.id: t.name for t in config.themes}, drafts=True)
+        loaded = load_articles(out, config.theme_names, drafts=True)
         analysed, _ = analyse(loaded.articles, config)
     by_raw = {Path(a.article.imported_from or "").stem: a for a in analysed}
     return {name: by_raw[name] for name in labels if name in by_raw}
@@ -326,7 +326,9 @@ def _score_figures(report: Report, item: Item, analysed: Analysed) -> None:
     report.figures_right += matched
     report.figures_found += matched if capped else len(found)
     if not capped:
-        texts = dict(found)
-        for key in remaining:
-            report.figure_misses.append(f"{item.name}: extra {key[0]:g} {key[1]}" + (f" {key[2]}" if key[2] else "")
-                                        + f" ('{texts[key][:40]}')")
+        unmatched = list(remaining)
+        for key, text in found:  # each extra figure with its own sentence, even when two share a key
+            if key in unmatched:
+                unmatched.remove(key)
+                report.figure_misses.append(f"{item.name}: extra {key[0]:g} {key[1]}"
+                                            + (f" {key[2]}" if key[2] else "") + f" ('{text[:40]}')")

@@ -714,16 +714,18 @@ def _iso(m: re.Match | None) -> str | None:
     if m is None:
         return None
     y, mo, d, h, mi, s = m.groups()
-    text = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-    if h:
-        text += f" {int(h):02d}:{mi}" + (f":{s}" if s else "")
-    return text
+    return _iso_parts(y, mo, d, h, mi, s)
 
 
 def _iso_dmy(m: re.Match | None) -> str | None:
+    """The same from a day.month.year match."""
     if m is None:
         return None
     d, mo, y, h, mi, s = m.groups()
+    return _iso_parts(y, mo, d, h, mi, s)
+
+
+def _iso_parts(y: str, mo: str, d: str, h: str | None, mi: str | None, s: str | None) -> str:
     text = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
     if h:
         text += f" {int(h):02d}:{mi}" + (f":{s}" if s else "")

@@ -290,7 +290,7 @@ def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment)
         template = env.get_template(page.template)
         html = template.render(page=page, site=site, url=url, home=HOME, stylesheet=STYLESHEET,
                                site_title=config.title, site_description=config.description,
-                               language=config.language, themes_by_id={t.id: t for t in config.themes},
+                               language=config.language,
                                sections=site.sections, **page.context.variables())
     except jinja2.TemplateError as exc:
         line = getattr(exc, "lineno", None)
