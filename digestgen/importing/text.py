@@ -160,23 +160,6 @@ def shared_lines(texts: list[str], at_least: int = 3) -> frozenset[str]:
                      if n >= at_least and not _date_only(line) and not _article_sentence(line))
 
 
-def _shared_headline(lines: list[str], header: list[int], shared: frozenset[str], out: Extracted) -> str | None:
-    """The headline, when the pages imported together share it (three reports under a campaign's
-    title): read the header again without the shared lines' chrome verdict, and keep the headline
-    only if it stands directly above a metadata line, where a headline sits and chrome does not."""
-    plain = [_kind(line, frozenset()) for line in lines]
-    found = Extracted()
-    outlet = _read_title(lines, plain, header, found)
-    if found.title is None:
-        return None
-    at = next(i for i in header if _clean_title(lines[i]) == found.title or lines[i] == found.title)
-    below = next((i for i in header if i > at and lines[i].strip()), None)
-    if lines[at] not in shared or below is None or plain[below] != "meta":
-        return None
-    out.title, out.subtitle = found.title, found.subtitle
-    return outlet
-
-
 def _article_sentence(line: str) -> bool:
     """A line that reads as a paragraph of an article: several pages sharing it are reposts of one
     story, not one site's chrome (which the chrome and footer vocabularies catch when it is long)."""
@@ -186,7 +169,7 @@ def _article_sentence(line: str) -> bool:
 def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
     """Split a copied page into header, body and footer, and read the fields from each."""
     lines = _prepare([normalise(line) for line in text.splitlines()])
-    kinds = [_kind(line, shared) for line in lines]
+    kinds = _kinds(lines, shared)
     out = Extracted()
 
     start = next((i for i, k in enumerate(kinds) if k == "para"), len(lines))
@@ -199,8 +182,6 @@ def extract_text(text: str, shared: frozenset[str] = frozenset()) -> Extracted:
         body.pop()
 
     reprinted_from = _read_title(lines, kinds, header, out)
-    if out.title is None and shared:
-        reprinted_from = _shared_headline(lines, header, shared, out) or reprinted_from
     _read_meta([lines[i] for i in header], out, in_header=True)
     _read_meta([lines[i] for i in footer], out, in_header=False)
     if body:
@@ -327,6 +308,19 @@ def _lone_lead(line: str) -> bool:
         return False
     rest = line[m.end():].strip()
     return not rest or (bool(re.fullmatch(r"[(][^()]{2,40}[)]", rest)) and _credit_text(rest[1:-1]))
+
+
+def _kinds(lines: list[str], shared: frozenset[str]) -> list[str]:
+    """What each line is. A line the pages imported together share is their site's chrome, except
+    a headline standing directly above a metadata line, where a headline sits and chrome does not
+    (three reports under one campaign title keep it)."""
+    kinds = [_kind(line, shared) for line in lines]
+    for i, kind in enumerate(kinds):
+        if kind == "chrome" and lines[i] in shared and _headline_shaped(lines[i]):
+            below = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+            if below is not None and kinds[below] == "meta":
+                kinds[i] = _kind(lines[i], frozenset())
+    return kinds
 
 
 def _kind(line: str, shared: frozenset[str]) -> str:
