@@ -10,6 +10,7 @@ from pathlib import Path
 from digestgen.analysis.analyse import analyse
 from digestgen.analysis.cache import AnalysisCache, code_salt
 from digestgen.config import Config, load_config
+from digestgen.load import memo
 from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
@@ -18,7 +19,7 @@ from digestgen.render.keys import Keyer, digest
 from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site.model import build_site
 from digestgen.site.permalinks import alias_problems, published, vanished
-from digestgen.state import BuildState
+from digestgen.state import BuildState, Records
 from digestgen.write import check_output_dir, read_manifest, reusable, site_intact, write_site
 
 
@@ -99,10 +100,14 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     if use_cache and last.get("fingerprint") == fingerprint and "report" in last \
             and site_intact(config.output_dir, last):
         return _unchanged(last["report"], config.output_dir, started, clock)
-    cache = AnalysisCache(_cache_dir(config) if use_cache else None, code_salt())
+    cache = AnalysisCache(_state_path(config) if use_cache else None, code_salt())
     jobs = jobs or os.cpu_count() or 1
-    loaded = clock("load", load_articles(config.articles_dir, config.theme_names,
-                                         drafts=drafts, display_root=Path.cwd()))
+    parsed = Records(_state_path(config) if use_cache else None, memo.TABLE, memo.VERSION)
+    try:
+        loaded = clock("load", load_articles(config.articles_dir, config.theme_names, drafts=drafts,
+                                             display_root=Path.cwd(), records=parsed, salt=code_salt()))
+    finally:
+        parsed.close()
     with progress("analyse", len(loaded.articles), "articles") as advance:
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance))
     if keep_site_on_errors and any(p.level == "error" for p in loaded.problems + notes):
@@ -224,11 +229,11 @@ def _unchanged(report: dict, out: Path, started: float, clock: _Clock) -> BuildR
 
 
 def _cache_dir(config: Config) -> Path:
-    return Path(os.environ.get("DIGESTGEN_CACHE") or config.root / ".digestgen-cache") / "analysis"
+    return Path(os.environ.get("DIGESTGEN_CACHE") or config.root / ".digestgen-cache")
 
 
 def _state_path(config: Config) -> Path:
-    return _cache_dir(config).parent / "state.sqlite"
+    return _cache_dir(config) / "state.sqlite"
 
 
 class _Clock:

@@ -1,4 +1,6 @@
-"""The build state: what each output file of the last build was made from, kept between builds.
+"""The build state: what each output file of the last build was made from, kept between builds,
+and records of work done before (front matter parsed, articles analysed) that an unchanged file
+need not have done again.
 
 One SQLite database in the cache folder (``state.sqlite``) holds, per output folder, each file's
 key (:mod:`digestgen.render.keys`: a hash of exactly what the file shows) and the hash of its
@@ -72,3 +74,105 @@ class BuildState:
         for suffix in ("", "-journal", "-wal"):
             with contextlib.suppress(OSError):  # a folder we may not change: the state is only an aid
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+
+class Records:
+    """``key -> (JSON text, large texts...)`` in one table of a state database.
+
+    A build reads the records of the keys it needs in one query and writes the new ones in one
+    transaction. Records are data: their readers check every value. A table of another version,
+    or a database that cannot be read, is treated as empty and replaced. So that the table does
+    not grow with every edit, once it holds more than twice the records the last build used, the
+    ones that build did not use are removed.
+    """
+
+    def __init__(self, path: Path | None, table: str, version: int, extra: tuple[str, ...] = ()) -> None:
+        self.path, self.table, self.version, self.extra = path, table, version, extra
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.path is None:
+            return None
+        if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=30)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                name = f"version:{self.table}"
+                found = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+                columns = "".join(f", {c} TEXT NOT NULL" for c in self.extra)
+                with db:
+                    if found is None or found[0] != str(self.version):
+                        db.execute(f"DROP TABLE IF EXISTS {self.table}")
+                        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, str(self.version)))
+                    db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, "
+                               f"value TEXT NOT NULL{columns})")
+            except (sqlite3.Error, OSError):
+                self._discard()
+                return None
+            self._db = db
+        return self._db
+
+    def get_many(self, keys: list[str]) -> dict[str, tuple]:
+        """The records found for ``keys`` (others are simply missing)."""
+        db = self._connect()
+        if db is None or not keys:
+            return {}
+        found: dict[str, tuple[str, ...]] = {}
+        columns = ", ".join(("key", "value") + self.extra)
+        try:
+            for at in range(0, len(keys), 500):
+                batch = keys[at:at + 500]
+                marks = ",".join("?" * len(batch))
+                for row in db.execute(f"SELECT {columns} FROM {self.table} WHERE key IN ({marks})", batch):
+                    found[row[0]] = tuple(row[1:])  # as stored: the reader checks every value
+        except sqlite3.Error:
+            self._discard()
+            return {}
+        return found
+
+    def put_many(self, rows: list[tuple[str, ...]], used: set[str] | None = None) -> None:
+        """Store ``(key, value, large texts...)`` rows; with ``used`` (every key this build needed),
+        remove the records it did not use once they outnumber the used ones."""
+        db = self._connect()
+        if db is None:
+            return
+        marks = ",".join("?" * (2 + len(self.extra)))
+        try:
+            with db:
+                db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES ({marks})", rows)
+                if used is not None:
+                    (count,) = db.execute(f"SELECT count(*) FROM {self.table}").fetchone()
+                    if count > 2 * len(used) + 100:
+                        stale = [k for (k,) in db.execute(f"SELECT key FROM {self.table}") if k not in used]
+                        db.executemany(f"DELETE FROM {self.table} WHERE key = ?", ((k,) for k in stale))
+        except sqlite3.Error:
+            self._discard()
+
+    def delete(self, keys: list[str]) -> None:
+        db = self._connect()
+        if db is None or not keys:
+            return
+        try:
+            with db:
+                db.executemany(f"DELETE FROM {self.table} WHERE key = ?", ((k,) for k in keys))
+        except sqlite3.Error:
+            self._discard()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _discard(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+        if self.path is not None:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self.path = None  # the rest of this build goes without records

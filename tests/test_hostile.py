@@ -231,35 +231,50 @@ def cache_build(project: Path, capsys) -> str:
     return capsys.readouterr().err
 
 
+def _analysis_rows(project: Path) -> list[tuple[str, str]]:
+    import sqlite3
+    db = sqlite3.connect(project / ".digestgen-cache" / "state.sqlite")
+    try:
+        return db.execute("SELECT key, value FROM analysis").fetchall()
+    finally:
+        db.close()
+
+
+def _set_analysis_value(project: Path, key: str, value: bytes | str) -> None:
+    import sqlite3
+    db = sqlite3.connect(project / ".digestgen-cache" / "state.sqlite")
+    with db:
+        db.execute("UPDATE analysis SET value = ? WHERE key = ?", (value, key))
+    db.close()
+
+
 def test_a_planted_pickle_in_the_cache_is_not_run_and_is_recomputed(project, capsys):
     import pickle
     write(project / "articles" / "a.md", "---\ntitle: 甲\ndate: 2022-01-02\n---\n某县公安局破获一起盗窃案件，抓获嫌疑人3名。\n")
     cache_build(project, capsys)
-    entries = [p for p in (project / ".digestgen-cache" / "analysis").rglob("*") if p.is_file()]
-    assert len(entries) == 1
+    rows = _analysis_rows(project)
+    assert len(rows) == 1
     marker = project / "marker"
-    payload = pickle.dumps(Planted(marker))
-    entries[0].write_bytes(payload)
-    entries[0].with_suffix("").write_bytes(payload)  # the name a pickle cache would use
+    _set_analysis_value(project, rows[0][0], pickle.dumps(Planted(marker)))
     (project / "articles" / "a.md").write_text((project / "articles" / "a.md").read_text("utf-8") + "\n", "utf-8")
     before = {p: p.read_bytes() for p in (project / "site").rglob("*.html")}
     err = cache_build(project, capsys)
     assert not marker.exists()
     assert "1 entries of the analysis cache were not valid; they were recomputed and replaced" in err
-    assert json.loads(entries[0].read_text("utf-8"))["schema"] >= 2
+    assert json.loads(_analysis_rows(project)[0][1])["title"] == "甲"
     assert {p: p.read_bytes() for p in (project / "site").rglob("*.html")} == before
 
 
-@pytest.mark.parametrize("field,value", [("counts", {"盗窃": "many"}), ("region", "湖南"), ("key_figures", [{"x": 1}]),
-                                         ("title", None), ("reading_minutes", True)])
+@pytest.mark.parametrize("field,value", [("counts", {"盗窃": "many"}), ("parts", "湖南"), ("parts", [{"x": 1}]),
+                                         ("title", None), ("problems", [[1, 2, 3, 4]])])
 def test_a_cache_entry_with_a_wrong_typed_value_is_recomputed(project, capsys, field, value):
     write(project / "articles" / "a.md", "---\ntitle: 甲\ndate: 2022-01-02\n---\n某县公安局破获一起盗窃案件，抓获嫌疑人3名。\n")
     cache_build(project, capsys)
     before = {p: p.read_bytes() for p in (project / "site").rglob("*.html")}
-    entry = next(p for p in (project / ".digestgen-cache" / "analysis").rglob("*.json"))
-    data = json.loads(entry.read_text("utf-8"))
-    data["value"][field] = value
-    entry.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    (key, raw), = _analysis_rows(project)
+    data = json.loads(raw)
+    data[field] = value
+    _set_analysis_value(project, key, json.dumps(data, ensure_ascii=False))
     shutil.rmtree(project / "site")
     err = cache_build(project, capsys)
     assert "1 entries of the analysis cache were not valid" in err

@@ -78,14 +78,19 @@ def test_an_unchanged_build_writes_nothing(corpus, tmp_path, capsys):
 
 
 def test_a_corrupt_cache_is_ignored(corpus, tmp_path):
+    import sqlite3
     cache = tmp_path / "cache"
     assert build(corpus, tmp_path / "first", cache=cache) == 0
-    entries = [p for p in (cache / "analysis").rglob("*") if p.is_file()]
-    assert len(entries) == 240
-    for p in entries[::3]:
-        p.write_bytes(b"not a pickle")
-    for p in entries[1::3]:
-        p.write_bytes(p.read_bytes()[:40])
+    db = sqlite3.connect(cache / "state.sqlite")
+    keys = [k for (k,) in db.execute("SELECT key FROM analysis ORDER BY key")]
+    assert len(keys) == 240
+    with db:
+        for k in keys[::3]:
+            db.execute("UPDATE analysis SET value = 'not a pickle' WHERE key = ?", (k,))
+        for k in keys[1::3]:
+            db.execute("UPDATE analysis SET value = substr(value, 1, 40) WHERE key = ?", (k,))
+        db.execute("UPDATE loaded SET value = '{\"article\": 1}'")
+    db.close()
     assert build(corpus, tmp_path / "second", "--no-cache") == 0
     assert build(corpus, tmp_path / "third", cache=cache) == 0
     assert snapshot(tmp_path / "third") == snapshot(tmp_path / "second") == snapshot(tmp_path / "first")

@@ -75,7 +75,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     keys = [cache.key(a, config.themes, config.theme_min_score, config.themes_per_article,
                       config.markdown_extensions) for a in articles]
     # A cache entry holds every field but the article (the key is made from it) and the problems.
-    found: list[tuple[dict, list[Problem]] | None] = [cache.get(k) for k in keys]
+    found: list[tuple[dict, list[Problem]] | None] = cache.get_many(keys)
     todo = [i for i, f in enumerate(found) if f is None]
     advance = progress or (lambda n: None)  # ``progress(n)``: n more articles analysed (a progress bar)
     advance(len(articles) - len(todo))
@@ -84,6 +84,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
         found[i] = (_detached(result), found_problems)
         cache.put(keys[i], found[i])
         advance(1)
+    cache.save(set(keys))
     stored = [f for f in found if f is not None]
     prepared = [_Prepared(article=a, **fields) for (fields, _), a in zip(stored, articles, strict=True)]
     problems = [p for _, ps in stored for p in ps]

@@ -14,17 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import fields
 from functools import lru_cache
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from digestgen.state import Records
+
 PACKAGE = Path(__file__).resolve().parent.parent
-FORMAT = b"digestgen-cache-2"
-SCHEMA = 2
+FORMAT = b"digestgen-cache-3"
+SCHEMA = 3
 """Version of the entry layout; an entry of another version is recomputed."""
 
 
@@ -39,14 +39,18 @@ def code_salt() -> str:
 
 
 class AnalysisCache:
-    """Per-article analysis results under ``folder``, one JSON file per key (an edit writes one file)."""
+    """Per-article analysis results in the build state's SQLite database (``path``): one row per
+    key, the body's HTML and text in columns of their own, the rest as JSON data."""
 
-    def __init__(self, folder: Path | None, salt: str):
-        self.folder = folder
+    def __init__(self, path: Path | None, salt: str):
+        self.folder = path
+        """Where the cache lives, for messages."""
         self.salt = salt.encode()
+        self.records = Records(path, "analysis", SCHEMA, ("html", "text"))
         self.hits = self.misses = 0
         self.rejected = 0
         """Entries found but refused (unreadable, another schema, wrong shape); they are recomputed."""
+        self._new: list[tuple[str, ...]] = []
 
     def key(self, *parts: object) -> str:
         h = hashlib.blake2b(self.salt, digest_size=20)
@@ -55,51 +59,44 @@ class AnalysisCache:
             h.update(b"\x00")
         return h.hexdigest()
 
-    def path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.json"
+    def get_many(self, keys: list[str]) -> list:
+        """The value stored under each key, or None (a miss; a refused entry is also counted as rejected)."""
+        rows = self.records.get_many(sorted(set(keys)))
+        out = []
+        for key in keys:
+            row = rows.get(key)
+            value = None
+            if row is not None:
+                try:
+                    if not all(type(v) is str for v in row) or sum(map(len, row)) > MAX_ENTRY_BYTES:
+                        raise Invalid("not text, or too large")
+                    value = decode_entry(json.loads(row[0]), row[1], row[2])
+                except (Invalid, ValueError, RecursionError):
+                    self.rejected += 1
+            if value is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+            out.append(value)
+        return out
 
     def get(self, key: str):
-        """The value stored under ``key``, or None (counted as a miss; a refused entry also as rejected)."""
-        if self.folder is None:
-            return None
-        try:
-            with self.path(key).open("rb") as f:
-                raw = f.read(MAX_ENTRY_BYTES + 1)
-        except OSError:
-            self.misses += 1
-            return None
-        try:
-            if len(raw) > MAX_ENTRY_BYTES:
-                raise Invalid("too large")
-            entry = json.loads(raw)
-            if not isinstance(entry, dict) or entry.get("schema") != SCHEMA or entry.get("key") != key:
-                raise Invalid("another schema or key")
-            value = decode_entry(entry.get("value"))
-        except (Invalid, ValueError, RecursionError):
-            self.misses += 1
-            self.rejected += 1
-            return None
-        self.hits += 1
-        return value
+        return self.get_many([key])[0]
 
     def put(self, key: str, value) -> None:
-        if self.folder is None:
-            return
+        """Keep ``value`` under ``key``; stored by :meth:`save`."""
         try:
-            data = json.dumps({"schema": SCHEMA, "key": key, "value": encode_entry(value)},
-                              ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            meta, html, text = encode_entry(value)
+            data = json.dumps(meta, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         except (Invalid, ValueError, TypeError):
             return  # a value this schema cannot hold is simply not cached
-        folder = self.folder / key[:2]
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, folder / f"{key}.json")
-        except OSError:
-            pass  # a cache that cannot be written only makes the next build slower
+        self._new.append((key, data, html, text))
+
+    def save(self, used: set[str] | None = None) -> None:
+        """Store the entries put since the last save (``used``: every key this build needed)."""
+        self.records.put_many(self._new, used)
+        self._new = []
+        self.records.close()
 
 
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
@@ -164,22 +161,29 @@ def _region_out(r):
 
 def _counts_in(v):
     from collections import Counter
-    return Counter(_mapping(v, _int))
+    if type(v) is not dict or not all(type(x) is int for x in v.values()):  # JSON keys are always text
+        raise Invalid("word counts expected")
+    return Counter(v)
 
 
 def _opt_num(v):
     return None if v is None else _num(v)
 
 
-def _figure_out(f) -> dict:
-    return {name: getattr(f, name) for name in FIGURE_FIELDS}
+def _figure_out(f) -> list:
+    return [getattr(f, name) for name in FIGURE_FIELDS]
 
 
 def _figure_in(v):
     from digestgen.model import Figure
-    if not isinstance(v, dict) or v.keys() != FIGURE_FIELDS.keys():
+    if type(v) is not list or len(v) != len(FIGURE_FIELDS):
         raise Invalid("key figure expected")
-    return Figure(**{k: FIGURE_FIELDS[k](v[k]) for k in FIGURE_FIELDS})
+    text, metric, value, unit, direction, change, approx, action, rank = v
+    if type(text) is not str or type(metric) is not str or type(unit) is not str or type(approx) is not bool \
+            or type(rank) is not int or not (direction is None or type(direction) is str) \
+            or not (change is None or type(change) is str) or not (action is None or type(action) is str):
+        raise Invalid("key figure expected")
+    return Figure(text, metric, _opt_num(value), unit, direction, change, approx, action, rank)
 
 
 FIGURE_FIELDS = {"text": _str, "metric": _str, "value": _opt_num, "unit": _str, "direction": _opt_str,
@@ -254,26 +258,32 @@ CODEC: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
 LEVELS = ("error", "warning", "note")
 
 
-def encode_entry(value) -> dict:
-    """(the fields of a prepared article but the article, its problems) -> JSON-ready data."""
+BIG = ("html", "text")
+"""Fields kept in columns of their own: read only with the entry, never parsed as JSON."""
+
+
+def encode_entry(value) -> tuple[dict, str, str]:
+    """(the fields of a prepared article but the article, its problems) -> (JSON-ready data, html, text)."""
     prepared, problems = value
     out = {}
     for name, field_value in prepared.items():
         if name not in CODEC:
             raise Invalid(f"no schema for field {name}")
-        out[name] = CODEC[name][0](field_value)
+        if name not in BIG:
+            out[name] = CODEC[name][0](field_value)
     out["problems"] = [[p.path, p.line, p.level, p.message] for p in problems]
-    return out
+    return out, _str(prepared["html"]), _str(prepared["text"])
 
 
-def decode_entry(value):
+def decode_entry(value, html: str, text: str):
     from digestgen.model import Problem
     if not isinstance(value, dict):
         raise Invalid("mapping expected")
-    names = list(CODEC)  # every field of a prepared article but the article itself
+    names = [n for n in CODEC if n not in BIG]  # every field of a prepared article but the article itself
     if set(value) != {*names, "problems"}:
         raise Invalid("fields differ")
-    kwargs = {name: CODEC[name][1](value[name]) if name in CODEC else _no_schema(name) for name in names}
+    kwargs = {name: CODEC[name][1](value[name]) for name in names}
+    kwargs["html"], kwargs["text"] = _str(html), _str(text)
     problems = []
     for p in _list(value["problems"]):
         if not isinstance(p, list) or len(p) != 4 or p[2] not in LEVELS:

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import frontmatter
 
+from digestgen.load import memo
 from digestgen.load.clean import describe, find_forbidden
 from digestgen.model import Article, Problem, Region
 from digestgen.paths import display_path
+from digestgen.state import Records
 from digestgen.yamlsource import Located, YamlError, parse
 
 FIELDS = ("title", "subtitle", "date", "source", "url", "authors", "region", "themes", "tags",
@@ -58,24 +60,55 @@ class Loaded:
 
 
 def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bool = False,
-                  display_root: Path | None = None) -> Loaded:
+                  display_root: Path | None = None, records: Records | None = None, salt: str = "") -> Loaded:
     """Read every ``*.md`` under ``articles_dir`` (sorted, so runs are reproducible).
 
     ``theme_names`` maps each theme id to its Chinese name; either may be used in front matter.
+    With ``records`` (the build state's table of parsed files, see :mod:`digestgen.load.memo`), a
+    file whose bytes were parsed before, with the same ``salt`` (digestgen's code), is not parsed again.
     """
     result = Loaded()
     base = display_root or articles_dir.parent
+    files = []
     for path in sorted(articles_dir.rglob("*.md")):
         if any(part.startswith(".") for part in path.relative_to(articles_dir).parts):
             continue
-        shown = display_path(path, base)
+        files.append((path, display_path(path, base), path.relative_to(articles_dir).as_posix()))
+    raw: dict[str, bytes | None] = {}
+    keys: dict[str, str] = {}
+    if records is not None:
+        for path, shown, rel in files:
+            try:
+                raw[rel] = data = _read(path, articles_dir)
+            except (OSError, _Refused):
+                raw[rel] = None  # read again below, which reports why
+                continue
+            keys[rel] = memo.key(salt, rel, shown, theme_names, data)
+    known = records.get_many(sorted(set(keys.values()))) if records is not None else {}
+    new: list[tuple[str, ...]] = []
+    for path, shown, rel in files:
         problems: list[Problem] = []
-        try:
-            article = read_article(path, articles_dir, shown, theme_names, problems)
-        except Exception as exc:  # a bug, but one file must never stop the build
-            problems.append(Problem(shown, None, "error", f"could not be read ({type(exc).__name__}: "
-                                    f"{_short(str(exc))}); it was left out; please report this"))
-            article = None
+        article = None
+        found = known.get(keys.get(rel, ""))
+        data = raw.pop(rel, None)
+        if found is not None and data is not None:
+            try:
+                if type(found[0]) is not str:
+                    raise memo.Invalid("not text")
+                article, problems = memo.decode(found[0], _text(data))
+            except (memo.Invalid, UnicodeDecodeError):
+                found = None
+        if found is None or data is None:
+            where: dict[str, int] = {}
+            try:
+                article = read_article(path, articles_dir, shown, theme_names, problems, data, where)
+            except Exception as exc:  # a bug, but one file must never stop the build
+                problems.append(Problem(shown, None, "error", f"could not be read ({type(exc).__name__}: "
+                                        f"{_short(str(exc))}); it was left out; please report this"))
+                article = None
+            else:
+                if rel in keys and (article is None or "body_start" in where):
+                    new.append((keys[rel], memo.encode(article, where.get("body_start", 0), problems)))
         result.problems.extend(problems)
         if article is None:
             result.failed += 1
@@ -84,7 +117,14 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         else:
             result.articles.append(article)
     result.failed += _drop_duplicate_slugs(result)
+    if records is not None:
+        records.put_many(new, used=set(keys.values()))
     return result
+
+
+def _text(data: bytes) -> str:
+    """A file's text as the loader reads it: UTF-8 (a byte-order mark dropped), newlines as ``\\n``."""
+    return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _drop_duplicate_slugs(result: Loaded) -> int:
@@ -107,14 +147,19 @@ def _drop_duplicate_slugs(result: Loaded) -> int:
 
 
 def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[str, str],
-                 problems: list[Problem]) -> Article | None:
-    """Parse one file; append its problems; return ``None`` when it has an error."""
+                 problems: list[Problem], data: bytes | None = None, where: dict[str, int] | None = None
+                 ) -> Article | None:
+    """Parse one file; append its problems; return ``None`` when it has an error.
+
+    ``data``: the file's bytes, when already read. ``where`` receives ``body_start``, the offset
+    in the file's text at which the body starts (see :func:`digestgen.load.memo.body_of`).
+    """
 
     def report(line: int | None, message: str, level: str = "error") -> None:
         problems.append(Problem(shown, line, level, message))  # type: ignore[arg-type]
 
     try:
-        text = _read(path, articles_dir).decode("utf-8-sig")
+        text = (data if data is not None else _read(path, articles_dir)).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         report(None, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
         return None
@@ -173,6 +218,8 @@ def read_article(path: Path, articles_dir: Path, shown: str, theme_names: dict[s
     values = _check_fields(meta, doc, theme_names, report)
     if sum(p.level == "error" for p in problems) > errors_before:
         return None
+    if where is not None:
+        where["body_start"] = body_offset + len(body) - len(stripped)
     return Article(
         source_file=path.relative_to(articles_dir).as_posix(),
         display_path=shown,
