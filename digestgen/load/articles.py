@@ -74,16 +74,16 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         if any(part.startswith(".") for part in path.relative_to(articles_dir).parts):
             continue
         files.append((path, display_path(path, base), path.relative_to(articles_dir).as_posix()))
-    raw: dict[str, bytes | None] = {}
+    raw: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     if records is not None:
         for path, shown, rel in files:
             try:
-                raw[rel] = data = _read(path, articles_dir)
+                content = _read(path, articles_dir)
             except (OSError, _Refused):
-                raw[rel] = None  # read again below, which reports why
-                continue
-            keys[rel] = memo.key(salt, rel, shown, theme_names, data)
+                continue  # read again below, which reports why
+            raw[rel] = content
+            keys[rel] = memo.key(salt, rel, shown, theme_names, content)
     known = records.get_many(sorted(set(keys.values()))) if records is not None else {}
     new: list[tuple[str, ...]] = []
     for path, shown, rel in files:
