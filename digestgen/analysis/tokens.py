@@ -12,13 +12,17 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from types import ModuleType
 
-import jieba
 
-rjieba: ModuleType | None
-try:  # jieba's own algorithm and dictionary in Rust (jieba-rs), about 15x faster; jieba is the fallback
-    rjieba = importlib.import_module("rjieba")
-except ImportError:  # pragma: no cover - exercised where rjieba has no wheel
-    rjieba = None
+
+
+@lru_cache(maxsize=1)
+def _rjieba() -> ModuleType | None:
+    """jieba's own algorithm and dictionary in Rust (jieba-rs), about 15x faster; jieba is the fallback.
+    Imported on first use: loading its dictionary takes a third of a second."""
+    try:
+        return importlib.import_module("rjieba")
+    except ImportError:  # pragma: no cover - exercised where rjieba has no wheel
+        return None
 
 DATA = Path(__file__).parent.parent / "data"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -27,7 +31,14 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 NON_TAG_POS = frozenset({"ns", "nr", "nrt", "nrfg", "nr1", "nr2", "m", "mq", "q", "t", "tg", "r", "p", "c", "u",
                          "uj", "ul", "uv", "uz", "ud", "ug", "d", "f", "s", "x", "y", "e", "o", "z", "a", "ad",
                          "ag", "b", "i", "l", "v", "vd", "vg", "vi", "vq", "zg", "df", "dg", "rz", "rr", "k", "h", "g", "ng"})
-jieba.setLogLevel(logging.WARNING)
+
+
+def _jieba() -> ModuleType:
+    """jieba, imported when words are first cut (its import takes a third of a second, which a
+    build with nothing to analyse need not pay)."""
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 class Vocabulary:
@@ -42,14 +53,15 @@ class Vocabulary:
         self.domain = frozenset(row[0] for row in userdict) - stopwords
         """Police-work terms from the user dictionary."""
         self.stopwords = stopwords
-        self.pure = pure or rjieba is None
+        self.pure = pure
         self.verdicts: dict[str, bool] = {}
         """may_be_tag's answers so far: the same words come back in every article."""
 
     @cached_property
     def fast(self):
         """An rjieba tokenizer with the user dictionary, or None where jieba itself is used."""
-        if self.pure or rjieba is None:
+        rjieba = None if self.pure else _rjieba()
+        if rjieba is None:
             return None
         fast = rjieba.Jieba()
         for row in self.userdict:
@@ -57,8 +69,8 @@ class Vocabulary:
         return fast
 
     @cached_property
-    def tokenizer(self) -> jieba.Tokenizer:
-        tokenizer = jieba.Tokenizer()
+    def tokenizer(self):
+        tokenizer = _jieba().Tokenizer()
         tokenizer.initialize()
         for row in self.userdict:
             tokenizer.add_word(row[0], int(row[1]) if len(row) > 1 else None, row[2] if len(row) > 2 else None)
@@ -68,7 +80,7 @@ class Vocabulary:
     def pos(self) -> dict[str, str]:
         """Part of speech of every dictionary word (jieba's dictionary, then the user dictionary)."""
         pos = {}
-        with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
+        with open(Path(_jieba().__file__ or "").parent / "dict.txt", encoding="utf-8") as f:
             for line in f:
                 parts = line.split()
                 if len(parts) == 3:
@@ -126,7 +138,7 @@ def vocabulary() -> Vocabulary:
 
 @lru_cache(maxsize=1)
 def _jieba_idf() -> tuple[dict[str, float], float]:
-    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    path = Path(_jieba().__file__ or "").parent / "analyse" / "idf.txt"
     idf = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         word, _, value = line.partition(" ")

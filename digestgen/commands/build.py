@@ -10,7 +10,7 @@ from digestgen.config import ConfigError
 from digestgen.pipeline import BuildError, build
 from digestgen.progress import terminal_progress
 from digestgen.progress import wanted as progress_wanted
-from digestgen.render.pages import RenderError
+from digestgen.render import RenderError
 from digestgen.write import WriteError
 
 

@@ -13,7 +13,6 @@ import json
 import re
 
 import lxml.html
-import trafilatura
 
 from digestgen.importing.text import (DATE, FOLD, PUBLISHER, SITE, Extracted, _credit_line, _headline_shaped, _iso, _kind, _prepare,
                                       _read_credit, _read_lead, _read_meta, _strip_images, KEY_OF, KEY_RE, normalise,
@@ -45,6 +44,7 @@ def extract_html(html: str) -> Extracted:
     site = _first(meta, META_SITE) or _ld_name(ld.get("publisher"))
     visible = _visible_meta(_page_lines(doc))
 
+    import trafilatura  # imported when a saved HTML page is first read: it takes a tenth of a second
     main = trafilatura.extract(html, output_format="markdown", include_images=False, include_tables=True,
                                include_links=False, with_metadata=False, favor_precision=True) or ""
     out = Extracted()

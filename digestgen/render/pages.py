@@ -16,13 +16,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import jinja2
-from feedgen.feed import FeedGenerator
 
 from digestgen.config import Config
 from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile
 from digestgen.parallel import background, parallel_map
 from digestgen.paths import display_path
-from digestgen.render import charts
+from digestgen.render import RenderError, charts
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import search_files
@@ -31,10 +30,6 @@ from digestgen.site.urls import HOME, relative
 
 FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
 STYLESHEET = "static/style.css"
-
-
-class RenderError(Exception):
-    """A template failed; the message names the template and the page."""
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -308,6 +303,7 @@ def _link(base_url: str | None, from_path: str, target: str) -> str:
 
 def render_feed(feed: Feed, config: Config) -> OutputFile:
     """An Atom feed; ids are stable URNs so they survive a move of the site."""
+    from feedgen.feed import FeedGenerator  # imported on first use (with lxml): most rebuilds make no feed
     fg = FeedGenerator()
     fg.id(f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, feed.path)}")
     fg.title(feed.title)

@@ -21,7 +21,7 @@ from pathlib import Path
 from digestgen.config import Config, ConfigError, load_config
 from digestgen.paths import display_path
 from digestgen.pipeline import BuildError, build
-from digestgen.render.pages import RenderError
+from digestgen.render import RenderError
 from digestgen.serve.reload import ReloadState
 from digestgen.serve.server import ServeError, make_server, normalise_base, url_for
 from digestgen.serve.watcher import changes, watched_paths

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
 
 HOME = "index.html"
 
@@ -55,6 +54,7 @@ def slugify(words: Iterable[str], max_words: int = 8) -> str:
     :data:`MAX_SLUG_CHARS` characters (cut at a ``-`` where there is one)."""
     parts = []
     for word in words:
+        from pypinyin import lazy_pinyin  # imported on first use: a build with nothing new to name skips it
         ascii_word = "".join(lazy_pinyin(word, errors=lambda s: s)).lower()
         ascii_word = re.sub(r"[^a-z0-9]+", "", ascii_word)
         if ascii_word:
