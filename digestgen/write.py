@@ -1,8 +1,11 @@
 """Write stage: :class:`OutputFile` values + the static folder -> the output folder, all or nothing.
 
-The site is written into a staging folder beside the output folder and swapped into place only
-once every file is there, in one atomic step (the two folders are exchanged with
-``renameat2(RENAME_EXCHANGE)``), so a crash or a kill never leaves a half-written site, nor none.
+Every new or changed file is first written into a staging folder beside the output folder. A
+first build, or one that changes much of the site, then swaps the staging folder into place in
+one atomic step (the two folders are exchanged with ``renameat2(RENAME_EXCHANGE)``), so a crash
+or a kill never leaves a half-written site, nor none. A build that changes a few files (an edit)
+moves them into the site one atomic rename each, after writing a journal that lets the next
+build finish the update if this one is killed midway: a page is always whole, old or new.
 Only a folder this tool made (it carries a marker file) is ever replaced.
 
 Writing holds a lock (``flock`` on the folder that holds the output folder), so two builds into
@@ -22,6 +25,7 @@ import itertools
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -69,18 +73,24 @@ def site_intact(out: Path, manifest: dict) -> bool:
     files, stats = manifest.get("files"), manifest.get("stats")
     if not isinstance(files, dict) or not isinstance(stats, dict) or files.keys() != stats.keys():
         return False
-    return all(_same_file(out / path, stats[path]) for path in files)
+    root = str(out)
+    return all(_same_file(f"{root}/{path}", stats[path]) for path in files)
+
+
+IN_PLACE_SHARE = 0.25
+"""When at most this share of the last build's files changes, the site is updated in place (see
+:func:`_commit`); otherwise a whole new folder is swapped in."""
 
 
 def write_site(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path,
                record: dict | None = None, digests: dict[str, str] | None = None) -> int:
     """Write the whole site to ``out`` atomically; return the number of files written anew.
 
-    A file whose bytes are the same as in the previous build is hard-linked from it instead of
-    written, so its modification time shows it did not change; so is a :class:`ReusedFile` (a
-    file not rendered again because what it shows did not change), which is made only if the
-    previous file is no longer as the last build left it. ``record`` is kept in the manifest;
-    ``digests``, when given, receives the hash of every file written.
+    A file whose bytes are the same as in the previous build is kept as it is, so its
+    modification time shows it did not change; so is a :class:`ReusedFile` (a file not rendered
+    again because what it shows did not change), which is made only if the previous file is no
+    longer as the last build left it. ``record`` is kept in the manifest; ``digests``, when given,
+    receives the hash of every file of the site.
     """
     out = out.resolve()
     with os_errors(out):
@@ -92,59 +102,147 @@ def write_site(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None
 
 def _write(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path, record: dict | None,
            digests: dict[str, str]) -> int:
-    previous = reusable(out)
+    manifest_before = read_manifest(out) if out.is_dir() else {}
+    previous = reusable(out, manifest_before)
+    found_stats = manifest_before.get("stats")
+    old_stats: dict = found_stats if isinstance(found_stats, dict) else {}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
         written, stats = 0, {}
+        kept: list[str] = []
         folders: set[Path] = set()
         for f in itertools.chain(files, _static_files(static_dir)):
-            target = staging / _safe(f.path)
-            if target.parent not in folders:  # one mkdir per folder, not per file
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
+            _safe(f.path)
             if isinstance(f, ReusedFile):
-                if previous.get(f.path) == f.digest and _link(out / f.path, target):
+                if previous.get(f.path) == f.digest:
                     digests[f.path] = f.digest
-                    info = target.stat()
-                    stats[f.path] = [info.st_size, info.st_mtime_ns]
+                    kept.append(f.path)
                     continue
                 f = OutputFile(f.path, f.make())
             digest = hashlib.blake2b(f.content, digest_size=16).hexdigest()
             digests[f.path] = digest
-            if not (previous.get(f.path) == digest and _link(out / f.path, target)):
-                target.write_bytes(f.content)
-                written += 1
+            if previous.get(f.path) == digest:
+                kept.append(f.path)
+                continue
+            target = staging / f.path
+            if target.parent not in folders:  # one mkdir per folder, not per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            target.write_bytes(f.content)
+            written += 1
             info = target.stat()
             stats[f.path] = [info.st_size, info.st_mtime_ns]
+        for path in kept:
+            stats[path] = old_stats[path]
+        listed = manifest_before.get("files")
+        gone = [path for path in (listed if isinstance(listed, dict) else {}) if path not in digests]
         manifest = {"generator": "digestgen", "note": "written by digestgen and replaced on every build",
                     "files": digests, "stats": stats, **(record or {})}
-        (staging / MARKER).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site must be readable
+        data = json.dumps(manifest, ensure_ascii=False)
+        in_place = bool(previous) and written + len(gone) <= IN_PLACE_SHARE * max(len(previous), 1)
+        if not in_place:
+            for path in kept:  # the unchanged files of the last build, linked into the new folder
+                target = staging / path
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
+                if not _link(out / path, target):
+                    shutil.copy2(out / path, target)
+            (staging / MARKER).write_text(data, encoding="utf-8")
+            os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site must be readable
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap(staging, out)
+    if in_place:
+        _commit(staging, out, sorted(stats.keys() - set(kept)), gone, data)
+    else:
+        _swap(staging, out)
     return written
 
 
-def reusable(out: Path) -> dict[str, str]:
+JOURNAL = ".digestgen-journal"
+"""In a staging folder: the files to move into the site and the manifest, written before the
+first move, so a build killed while updating the site in place is finished by the next one."""
+
+
+def _commit(staging: Path, out: Path, changed: list[str], gone: list[str], manifest: str) -> None:
+    """Update ``out`` in place: move the changed files in, remove the files the site no longer has.
+
+    Every new file is complete in ``staging`` before the first one is moved; each move is one
+    atomic rename, so a page is always either its old or its new version. The journal written
+    first lets :func:`remove_leftovers` finish the update if the process is killed midway.
+    """
+    (staging / MARKER).write_text(manifest, encoding="utf-8")
+    journal = staging / JOURNAL
+    tmp = staging / (JOURNAL + ".tmp")
+    tmp.write_text(json.dumps({"changed": changed, "gone": gone}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, journal)  # from here on, the update is finished even if this process is killed
+    _finish(staging, out)
+
+
+def _finish(staging: Path, out: Path) -> None:
+    """Carry out the journal of ``staging`` on ``out`` (again, if it was started), then remove it."""
+    data = json.loads((staging / JOURNAL).read_text("utf-8"))
+    manifest = json.loads((staging / MARKER).read_text("utf-8"))
+    wanted = manifest["files"]
+    root = str(out)
+    for path in data["changed"]:
+        source, target = f"{staging}/{path}", f"{root}/{path}"
+        if os.path.lexists(source):
+            if os.path.isdir(target) and not os.path.islink(target):
+                shutil.rmtree(target)
+            try:
+                os.replace(source, target)
+            except FileNotFoundError:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.replace(source, target)
+            except (IsADirectoryError, NotADirectoryError):
+                _clear_way(out, path)
+                os.replace(source, target)
+    for path in data["gone"]:  # what the site no longer has, and the folders that leaves empty
+        if path not in wanted:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{root}/{path}")
+            folder = os.path.dirname(path)
+            while folder:
+                try:
+                    os.rmdir(f"{root}/{folder}")
+                except OSError:  # not empty: it still holds pages
+                    break
+                folder = os.path.dirname(folder)
+    os.replace(staging / MARKER, out / MARKER)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _clear_way(out: Path, path: str) -> None:
+    """Remove a file standing where a folder of ``path`` must be (a page that became a folder)."""
+    parts = PurePosixPath(path).parts
+    for i in range(1, len(parts)):
+        at = out.joinpath(*parts[:i])
+        if at.is_file() or at.is_symlink():
+            at.unlink()
+    os.makedirs((out / path).parent, exist_ok=True)
+
+
+def reusable(out: Path, manifest: dict | None = None) -> dict[str, str]:
     """Digest of each file of the last build that is still as that build left it (size and time)."""
     if not out.is_dir():
         return {}
-    manifest = read_manifest(out)
+    manifest = read_manifest(out) if manifest is None else manifest
     files, stats = manifest.get("files"), manifest.get("stats")
     if not isinstance(files, dict) or not isinstance(stats, dict):
         return {}
+    root = str(out)
     return {path: digest for path, digest in files.items()
-            if isinstance(path, str) and isinstance(digest, str) and _same_file(out / path, stats.get(path))}
+            if isinstance(path, str) and isinstance(digest, str) and _same_file(f"{root}/{path}", stats.get(path))}
 
 
-def _same_file(path: Path, recorded: object) -> bool:
+def _same_file(path: str, recorded: object) -> bool:
     try:
-        info = path.lstat()
+        info = os.lstat(path)
     except (OSError, ValueError):
         return False
-    return (isinstance(recorded, list) and len(recorded) == 2 and path.is_file() and not path.is_symlink()
+    return (isinstance(recorded, list) and len(recorded) == 2 and stat.S_ISREG(info.st_mode)
             and [info.st_size, info.st_mtime_ns] == recorded)
 
 
@@ -174,6 +272,9 @@ def remove_leftovers(out: Path) -> list[Path]:
     fallback swap (see :func:`_swap`), ``out`` is missing and its last complete version is put back.
     """
     leftovers = sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+    for path in leftovers:  # an in-place update killed after its journal was written: finish it
+        if (path / JOURNAL).is_file() and os.path.isdir(out):
+            _finish(path, out)
     if not os.path.lexists(out):
         olds = [p for p in leftovers if ".old-" in p.name and (p / MARKER).is_file()]
         if olds:

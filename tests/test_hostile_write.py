@@ -46,6 +46,17 @@ if step == "exchange":  # kill right after the atomic exchange, before the old s
         done = real(a, b)
         os.kill(os.getpid(), signal.SIGKILL)
     w._exchange = _exchange
+elif step == "in-place":  # an edit updates the site in place: kill after the first file is moved in
+    w.IN_PLACE_SHARE = 1.0  # whatever share of this small site the edit changes
+    moves = {"n": 0}
+    real_replace = os.replace
+    def replace(a, b):
+        real_replace(a, b)
+        if "staging-" in str(a) and not str(a).endswith("journal.tmp"):
+            moves["n"] += 1
+            if moves["n"] == 1:
+                os.kill(os.getpid(), signal.SIGKILL)
+    w.os.replace = replace
 else:  # a file system without exchange: kill between the two renames of the fallback
     w._exchange = lambda a, b: False
     real = w._retire
@@ -101,6 +112,30 @@ def test_the_leftovers_of_killed_builds_are_removed_at_the_start(project):
     assert leftovers(project) == []
     assert (project / ".other.staging-keep" / "x").exists()
     complete(project / "site")
+
+
+def test_a_kill_while_an_edit_is_moved_into_the_site_is_finished_by_the_next_build(project, tmp_path):
+    titles = [f"第{n}篇" for n in range(1, 9)]
+    articles(project, *titles)
+    assert main(["build", "--quiet"]) == 0
+    before = complete(project / "site")
+    edited = project / "articles" / "a3.md"
+    edited.write_text(edited.read_text("utf-8") + "\n民警随后走访了受害群众。\n", "utf-8")
+    assert killed_build(project, "in-place") == -9
+    staged = [p for p in project.iterdir() if p.name.startswith(".site.staging-")]
+    assert len(staged) == 1 and (staged[0] / ".digestgen-journal").is_file()  # the update was under way
+    new = json.loads((staged[0] / ".digestgen-site").read_text("utf-8"))["files"]
+    for path, digest in before["files"].items():  # every page whole: its old version or its new one
+        now = hashlib.blake2b((project / "site" / path).read_bytes(), digest_size=16).hexdigest()
+        assert now in (digest, new.get(path)), path
+    assert main(["build", "--quiet"]) == 0
+    assert leftovers(project) == []
+    after = complete(project / "site")
+    assert "民警随后走访了受害群众" in (project / "site" / "articles").joinpath(
+        next(p for p in after["files"] if p.startswith("articles/") and before["files"].get(p) != after["files"][p])
+        .removeprefix("articles/")).read_text("utf-8")
+    assert main(["build", "--quiet", "--no-cache", "--out", str(tmp_path / "cold")]) == 0
+    assert complete(tmp_path / "cold")["files"] == after["files"]
 
 
 @pytest.mark.parametrize("code,words", [(errno.ENOSPC, "is full; free some space"),

@@ -91,6 +91,9 @@ class AnalysisCache:
         except (Invalid, ValueError, TypeError):
             return  # a value this schema cannot hold is simply not cached
         self._new.append((key, data, html, text))
+        if len(self._new) >= 200:  # stored as they come, not held until the end of the analysis
+            self.records.put_many(self._new)
+            self._new = []
 
     def save(self, used: set[str] | None = None) -> None:
         """Store the entries put since the last save (``used``: every key this build needed)."""
