@@ -19,7 +19,7 @@ from digestgen.render.keys import Keyer, digest
 from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site.model import build_site
 from digestgen.site.permalinks import alias_problems, published, vanished
-from digestgen.state import BuildState, Records
+from digestgen.state import SITE_ROW, BuildState, Records
 from digestgen.write import check_output_dir, read_manifest, reusable, site_intact, write_site
 
 
@@ -134,7 +134,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
         written = clock("render and write", write_site(counted(files, advance, total), config.static_dir,
                                                        config.output_dir, record, digests))
     if incremental is not None:
-        BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests)
+        BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests,
+                                             incremental.bases, incremental.site_digest)
 
     if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
         problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
@@ -159,7 +160,11 @@ def _incremental(config: Config, config_path: Path, drafts: bool, env, site) -> 
     if not keyer.site_count_only:  # a template reads more of ``site`` than its size: render every page
         keyer.site_values += (os.urandom(8).hex(),)
     out = config.output_dir.resolve()
-    return Incremental(keyer, BuildState(_state_path(config)).load(out), reusable(out))
+    last = BuildState(_state_path(config)).load(out)
+    templates = env.list_templates() if env.loader else []
+    site_digest = keyer.site_digest(site.entries, [t for t in templates if not t.startswith(".")])
+    return Incremental(keyer, last, reusable(out), same_site=last.get(SITE_ROW, ("",))[0] == site_digest,
+                       site_digest=site_digest)
 
 
 def _feed_address_notes(config: Config, config_path: Path, feeds) -> list[Problem]:

@@ -14,7 +14,9 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-SCHEMA = 1
+SCHEMA = 2
+SITE_ROW = "\x00site"
+"""The row holding the digest of what every page but the articles' own shows (see ``Keyer.site_digest``)."""
 
 
 class BuildState:
@@ -27,43 +29,50 @@ class BuildState:
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30)
-        db.execute("CREATE TABLE IF NOT EXISTS outputs (site TEXT NOT NULL, path TEXT NOT NULL, "
-                    "key TEXT NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (site, path)) WITHOUT ROWID")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         version = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
         if version is None or version[0] != str(SCHEMA):
             with db:
-                db.execute("DELETE FROM outputs")
+                db.execute("DROP TABLE IF EXISTS outputs")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+        db.execute("CREATE TABLE IF NOT EXISTS outputs (site TEXT NOT NULL, path TEXT NOT NULL, "
+                   "key TEXT NOT NULL, digest TEXT NOT NULL, base TEXT NOT NULL, PRIMARY KEY (site, path)) WITHOUT ROWID")
         return db
 
-    def load(self, site: Path) -> dict[str, tuple[str, str]]:
-        """``{path: (key, digest)}`` of the last build into ``site`` (empty when unknown)."""
+    def load(self, site: Path) -> dict[str, tuple[str, str, str]]:
+        """``{path: (key, digest, base)}`` of the last build into ``site`` (empty when unknown); ``base``
+        is the part of an article page's key that does not depend on its own body, and the row
+        :data:`SITE_ROW` holds the site digest as its key."""
         if self.path is None:
             return {}
         try:
             db = self._connect()
             try:
-                rows = db.execute("SELECT path, key, digest FROM outputs WHERE site = ?", (str(site),)).fetchall()
+                rows = db.execute("SELECT path, key, digest, base FROM outputs WHERE site = ?", (str(site),)).fetchall()
             finally:
                 db.close()
         except (sqlite3.Error, OSError):
             self._discard()
             return {}
-        return {path: (key, digest) for path, key, digest in rows
-                if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str)}
+        return {path: (key, digest, base) for path, key, digest, base in rows
+                if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str) and isinstance(base, str)}
 
-    def save(self, site: Path, keys: dict[str, str], digests: dict[str, str]) -> None:
-        """Record the files just written into ``site``: their keys and content hashes."""
+    def save(self, site: Path, keys: dict[str, str], digests: dict[str, str], bases: dict[str, str] | None = None,
+             site_digest: str = "") -> None:
+        """Record the files just written into ``site``: their keys, content hashes and key bases."""
         if self.path is None:
             return
-        rows = [(str(site), path, key, digests[path]) for path, key in keys.items() if path in digests]
+        bases = bases or {}
+        rows = [(str(site), path, key, digests[path], bases.get(path, "")) for path, key in keys.items()
+                if path in digests]
+        if site_digest:
+            rows.append((str(site), SITE_ROW, site_digest, "", ""))
         try:
             db = self._connect()
             try:
                 with db:
                     db.execute("DELETE FROM outputs WHERE site = ?", (str(site),))
-                    db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?)", rows)
+                    db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)", rows)
             finally:
                 db.close()
         except (sqlite3.Error, OSError):

@@ -64,9 +64,27 @@ class Keyer:
     def page_key(self, page) -> str:
         """The key of one page (a :class:`digestgen.site.pages.Page`): an article's own page
         also has the digest of its whole article, body included."""
+        return self.page_key_from(self.page_base(page), self.own_entry(page))
+
+    def page_base(self, page) -> str:
+        """What a page's key is made of but its own article's body: everything for any other page."""
+        return digest((self.salt, self.template(page.template), self.site_values, self._shallow(page)))
+
+    def page_key_from(self, base: str, own: Entry | None) -> str:
+        return digest((base, self.full(own) if own is not None else None))
+
+    @staticmethod
+    def own_entry(page) -> Entry | None:
+        """The article whose own page this is, if it is one."""
         own = getattr(page.context, "entry", None)
-        whole = self.full(own) if isinstance(own, Entry) else None
-        return digest((self.salt, self.template(page.template), self.site_values, self._shallow(page), whole))
+        return own if isinstance(own, Entry) else None
+
+    def site_digest(self, entries, templates: list[str]) -> str:
+        """A digest of what the site model is made from, bodies aside: the salt, the site-wide values,
+        every template, and every article as listings see it, in order. When it is the last build's,
+        every page shows what it showed then, except an article's own page whose body changed."""
+        return digest((self.salt, self.site_values, tuple(self.template(t) for t in sorted(templates)),
+                       tuple(self.entry(e) for e in entries)))
 
     def _shallow(self, value: object) -> object:
         """A page or its context as :meth:`compact` makes it, without keeping it (nothing else shows it)."""

@@ -132,12 +132,18 @@ class Incremental:
     """
 
     keyer: Keyer
-    last: dict[str, tuple[str, str]]
-    """``{path: (key, content hash)}`` of the last build (:class:`digestgen.state.BuildState`)."""
+    last: dict[str, tuple[str, str, str]]
+    """``{path: (key, content hash, key base)}`` of the last build (:class:`digestgen.state.BuildState`)."""
     intact: dict[str, str]
     """``{path: content hash}`` of the last build's files still as it wrote them."""
     keys: dict[str, str] = field(default_factory=dict)
     """The key of every file of this build, filled in as they are made."""
+    bases: dict[str, str] = field(default_factory=dict)
+    """The key base of every article page of this build (see ``Keyer.page_base``)."""
+    same_site: bool = False
+    site_digest: str = ""
+    """Whether the site digest is the last build's: then every page but an article's own shows what it
+    showed then, so its key is the last build's and need not be computed again."""
     rendered: int = 0
     """Pages rendered (the others were reused)."""
     reused: int = 0
@@ -209,7 +215,7 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
     if incremental is not None:
         keyer = incremental.keyer
         key = keyer.key("search", tuple(keyer.full(e) for e in site.entries), config.theme_names, tags)
-        last = [path for path, (old, _) in incremental.last.items() if old == key and path.startswith("search/")]
+        last = [path for path, (old, _, _) in incremental.last.items() if old == key and path.startswith("search/")]
         if last and all(incremental.intact.get(p) == incremental.last[p][1] for p in last):
             for path in last:
                 incremental.unchanged(path, key)
@@ -253,8 +259,18 @@ def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int
                   incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile]:
     reused: dict[int, str] = {}
     if incremental is not None:
+        keyer, last = incremental.keyer, incremental.last
         for n, page in enumerate(site.pages):
-            digest = incremental.unchanged(page.path, incremental.keyer.page_key(page))
+            known = last.get(page.path) if incremental.same_site else None
+            own = keyer.own_entry(page)
+            if known is not None and own is None:
+                key = known[0]
+            else:
+                base = known[2] if known is not None and known[2] else keyer.page_base(page)
+                key = keyer.page_key_from(base, own)
+                if own is not None:
+                    incremental.bases[page.path] = base
+            digest = incremental.unchanged(page.path, key)
             if digest is not None:
                 reused[n] = digest
         incremental.rendered = len(site.pages) - len(reused)
