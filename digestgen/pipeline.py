@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +40,8 @@ class BuildReport:
     output_dir: Path
     timings: tuple[tuple[str, float], ...] = ()
     """Seconds per stage, in pipeline order."""
+    peaks: tuple[int, ...] = ()
+    """Peak memory of the build process (MiB) at the end of each stage of ``timings``."""
     drafts_left_out: int = 0
     """Articles marked ``draft: true`` that were not built (no ``--drafts``)."""
     drafts_built: int = 0
@@ -135,14 +138,15 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                                                        config.output_dir, record, digests))
     if incremental is not None:
         BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests,
-                                             incremental.bases, incremental.site_digest)
+                                             incremental.bases, incremental.site_digest,
+                                             (incremental.search_layout, incremental.search_docs))
 
     if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
         problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
                              "were not valid; they were recomputed and replaced"),)
     return BuildReport(articles=len(site.entries), pages=len(site.pages), files=written,
                        problems=problems, seconds=time.perf_counter() - started,
-                       output_dir=config.output_dir, timings=tuple(clock.laps),
+                       output_dir=config.output_dir, timings=tuple(clock.laps), peaks=tuple(clock.peaks),
                        drafts_left_out=loaded.drafts, drafts_built=drafts_built,
                        rendered=incremental.rendered if incremental else len(site.pages),
                        reused=incremental.reused if incremental else 0)
@@ -164,7 +168,7 @@ def _incremental(config: Config, config_path: Path, drafts: bool, env, site) -> 
     templates = env.list_templates() if env.loader else []
     site_digest = keyer.site_digest(site.entries, [t for t in templates if not t.startswith(".")])
     return Incremental(keyer, last, reusable(out), same_site=last.get(SITE_ROW, ("",))[0] == site_digest,
-                       site_digest=site_digest)
+                       site_digest=site_digest, terms_path=_state_path(config))
 
 
 def _feed_address_notes(config: Config, config_path: Path, feeds) -> list[Problem]:
@@ -247,10 +251,13 @@ class _Clock:
     def __init__(self) -> None:
         self.last = time.perf_counter()
         self.laps: list[tuple[str, float]] = []
+        self.peaks: list[int] = []
+        """The process's peak memory (MiB) at the end of each stage."""
 
     def __call__(self, name: str, value):
         now = time.perf_counter()
         self.laps.append((name, now - self.last))
+        self.peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
         self.last = now
         return value
 

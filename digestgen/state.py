@@ -16,6 +16,8 @@ from pathlib import Path
 
 SCHEMA = 2
 SITE_ROW = "\x00site"
+SEARCH_ROW = "\x00search"
+"""The row holding the search index's layout digest as its key and its articles' digests as its base."""
 """The row holding the digest of what every page but the articles' own shows (see ``Keyer.site_digest``)."""
 
 
@@ -58,7 +60,7 @@ class BuildState:
                 if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str) and isinstance(base, str)}
 
     def save(self, site: Path, keys: dict[str, str], digests: dict[str, str], bases: dict[str, str] | None = None,
-             site_digest: str = "") -> None:
+             site_digest: str = "", search: tuple[str, str] = ("", "")) -> None:
         """Record the files just written into ``site``: their keys, content hashes and key bases."""
         if self.path is None:
             return
@@ -67,6 +69,8 @@ class BuildState:
                 if path in digests]
         if site_digest:
             rows.append((str(site), SITE_ROW, site_digest, "", ""))
+        if search[0]:
+            rows.append((str(site), SEARCH_ROW, search[0], "", search[1]))
         try:
             db = self._connect()
             try:

@@ -107,6 +107,29 @@ def test_an_incremental_build_after_an_article_change_equals_a_cold_build(projec
         assert again.rendered < first.rendered / 2, again.rendered
 
 
+def test_after_a_body_edit_the_search_index_is_patched_shard_by_shard(project, tmp_path, monkeypatch):
+    import digestgen.render.searchindex as index
+    out = tmp_path / "site"
+    run(project, out)
+    made = {"whole": 0, "patched": []}
+    whole, patch = index.search_files, index.patch_shard
+    monkeypatch.setattr(digestgen.render.pages, "search_files",
+                        lambda *a, **k: made.__setitem__("whole", made["whole"] + 1) or whole(*a, **k))
+    monkeypatch.setattr(digestgen.render.pages, "patch_shard",
+                        lambda n, *a: made["patched"].append(n) or patch(n, *a))  # type: ignore[func-returns-value]
+    before = snapshot(out)
+    append_paragraph(project / "articles" / "a00030.md")
+    run(project, out)
+    after = snapshot(out)
+    shards = [p for p in after if re.fullmatch(r"search/s\d+\.js", p)]
+    assert made["whole"] == 0 and 0 < len(made["patched"]) < len(shards)
+    changed = {p for p in after if p.startswith("search/") and after[p] != before.get(p)}
+    texts = list(changed - {f"search/s{n}.js" for n in made["patched"]})
+    assert len(texts) == 1 and re.fullmatch(r"search/t\d+\.js", texts[0])  # the edited article's text
+    monkeypatch.undo()
+    assert after == cold(project, tmp_path / "cold")
+
+
 def test_after_a_body_edit_only_the_pages_showing_that_article_are_rendered(project, tmp_path, rendered):
     out = tmp_path / "site"
     run(project, out)

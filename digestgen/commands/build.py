@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
         print(result.summary())
     if args.timings:
         print("stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings))
+        if result.peaks:
+            print("peak memory after each stage (MiB): " + ", ".join(
+                f"{name} {peak}" for (name, _), peak in zip(result.timings, result.peaks, strict=False)))
         if result.rendered is not None:
             print(f"pages rendered: {result.rendered} of {result.pages}; files reused unrendered: {result.reused}")
     if result.errors or (args.strict and result.warnings):

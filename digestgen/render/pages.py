@@ -24,7 +24,9 @@ from digestgen.paths import display_path
 from digestgen.render import RenderError, charts
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
-from digestgen.render.searchindex import search_files
+from digestgen.render.searchindex import (TEXT_BUCKET, doc_terms, facets_file, meta_files, patch_shard, search_files,
+                                          shard_count, shard_of, text_file)
+from digestgen.state import SEARCH_ROW, Records
 from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
 from digestgen.site.urls import HOME, relative
 
@@ -142,6 +144,11 @@ class Incremental:
     """The key base of every article page of this build (see ``Keyer.page_base``)."""
     same_site: bool = False
     site_digest: str = ""
+    terms_path: Path | None = None
+    """The build state database, where each article's search terms are kept."""
+    search_layout: str = ""
+    """The search index's layout digest (see :func:`search_layout`), and its articles' digests as JSON."""
+    search_docs: str = "[]"
     """Whether the site digest is the last build's: then every page but an article's own shows what it
     showed then, so its key is the last build's and need not be computed again."""
     rendered: int = 0
@@ -199,10 +206,15 @@ process while the pages are keyed, rendered and written."""
 
 def _search_files(site: Site, config: Config, incremental: Incremental | None,
                   jobs: int = 1) -> Iterator[Iterator[OutputFile | ReusedFile]]:
-    """The search index: its files all share one key, made from every field of every article.
+    """The search index, made whole or, after an edit, from the last build's.
 
-    Yields once when started (the index is then being built in the background if it is large and
-    must be built) and then an iterator of its files; the caller takes the second when it wants them."""
+    When the articles are the last build's, in the same order, the index is the last one with
+    the articles whose digest changed taken out and put back: only the shards holding their old
+    or new terms are made again (each article's terms are kept in the build state), and their
+    text files. Otherwise it is made whole, in the background if it is large.
+
+    Yields once when started and then an iterator of its files; the caller takes the second when
+    it wants them."""
     tags = [(t.name, t.path, t.count) for t in site.tags]
     made: list[OutputFile] = []
 
@@ -211,32 +223,128 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
             made.extend(search_files(site.entries, config.theme_names, tags))
         return made
 
-    key = None
+    fulls: list[str] = []
     if incremental is not None:
-        keyer = incremental.keyer
-        key = keyer.key("search", tuple(keyer.full(e) for e in site.entries), config.theme_names, tags)
-        last = [path for path, (old, _, _) in incremental.last.items() if old == key and path.startswith("search/")]
-        if last and all(incremental.intact.get(p) == incremental.last[p][1] for p in last):
-            for path in last:
-                incremental.unchanged(path, key)
+        fulls = [incremental.keyer.full(e) for e in site.entries]
+        patched = _patched_search(site, config, incremental, tags, fulls, make)
+        if patched is not None:
             yield iter(())
-            yield iter([ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path))
-                        for path in sorted(last, key=_search_order)])
+            yield iter(patched)
             return
+    terms_path = incremental.terms_path if incremental is not None else None
     waiting = None
     if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH:
-        waiting = background(_search_task, (site.entries, config.theme_names, tags), 0)
+        waiting = background(_search_task, (site.entries, config.theme_names, tags, terms_path, fulls), 0)
     yield iter(())  # started
-    files = waiting() if waiting is not None else make()
-    if incremental is not None and key is not None:
+    files = waiting() if waiting is not None else _search_task((site.entries, config.theme_names, tags,
+                                                                terms_path, fulls), 0)
+    if incremental is not None:
+        _search_recorded(incremental, site, fulls)
         for f in files:
-            incremental.keys[f.path] = key
+            incremental.keys[f.path] = incremental.search_layout
     yield iter(files)
 
 
+def _search_recorded(incremental: Incremental, site: Site, fulls: list[str]) -> None:
+    """Note the index's layout (which articles, in which order, with which digests) for the next build."""
+    incremental.search_layout = search_layout(site, incremental.keyer.salt)
+    incremental.search_docs = json.dumps(fulls)
+
+
+def search_layout(site: Site, salt: str) -> str:
+    """Which articles the index holds, in which order, and the salt of config, options and code."""
+    from digestgen.render.keys import digest
+    return digest(("search", salt, shard_count(len(site.entries)), tuple(e.path for e in site.entries)))
+
+
+def _patched_search(site: Site, config: Config, incremental: Incremental, tags: list, fulls: list[str],
+                    make: Callable[[], list[OutputFile]]) -> list[OutputFile | ReusedFile] | None:
+    """The index made from the last build's (see :func:`_search_files`), or None when it cannot be."""
+    layout = search_layout(site, incremental.keyer.salt)
+    last = incremental.last.get(SEARCH_ROW)
+    count = shard_count(len(site.entries))
+    shards = [f"search/s{n}.js" for n in range(count)]
+    texts = [text_file_path(i) for i in range(len(site.entries))]
+    if last is None or last[0] != layout:
+        return None
+    try:
+        old_fulls = json.loads(last[2])
+    except ValueError:
+        return None
+    if not isinstance(old_fulls, list) or len(old_fulls) != len(fulls) \
+            or any(incremental.intact.get(p) != incremental.last.get(p, ("", "", ""))[1] for p in shards + texts):
+        return None
+    changed = [i for i, (a, b) in enumerate(zip(old_fulls, fulls, strict=True)) if a != b]
+    if len(changed) > 200:
+        return None  # many changes: making the index whole is as quick
+    records = Records(incremental.terms_path, TERMS_TABLE, TERMS_VERSION, ("body",))
+    try:
+        known = records.get_many([old_fulls[i] for i in changed])
+        changes = []
+        new_rows: list[tuple[str, ...]] = []
+        for i in changed:
+            row = known.get(old_fulls[i])
+            if row is None or not all(isinstance(x, str) for x in row):
+                return None
+            head, body = doc_terms(site.entries[i])
+            changes.append((i, set(row[0].split()), set(row[1].split()), head, body))
+            new_rows.append((fulls[i], " ".join(sorted(head)), " ".join(sorted(body))))
+        records.put_many(new_rows)
+    finally:
+        records.close()
+    touched = sorted({shard_of(t, count) for _, oh, ob, nh, nb in changes for t in (oh ^ nh) | (ob ^ nb)})
+    out: list[OutputFile | ReusedFile] = []
+    for n, path in enumerate(shards):
+        if n in touched:
+            try:
+                old = (config.output_dir / path).read_bytes()
+            except OSError:
+                return None
+            shard = patch_shard(n, old, changes, count)
+            if shard is None:
+                return None
+            out.append(shard)
+        else:
+            out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
+    out += meta_files(site.entries)
+    edited = set(changed)
+    for i, path in enumerate(texts):
+        if i in edited:
+            out.append(text_file(site.entries[i], i))
+        else:
+            out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
+    out.append(facets_file(site.entries, config.theme_names, tags))
+    incremental.search_layout, incremental.search_docs = layout, json.dumps(fulls)
+    for f in out:
+        incremental.keys[f.path] = layout
+    incremental.reused += len(out) - len(touched) - len(edited)
+    return out
+
+
+def text_file_path(doc: int) -> str:
+    return f"search/t{doc // TEXT_BUCKET}.js"
+
+
+TERMS_TABLE, TERMS_VERSION = "search_terms", 1
+"""Each article's search terms in the build state, by the digest of the article."""
+
+
 def _search_task(shared: tuple, _: int) -> list[OutputFile]:
-    entries, theme_names, tags = shared
-    return search_files(entries, theme_names, tags)
+    entries, theme_names, tags, terms_path, fulls = shared
+    if terms_path is None:
+        return search_files(entries, theme_names, tags)
+    rows: list[tuple[str, ...]] = []
+
+    def record(doc: int, head: set[str], body: set[str]) -> None:
+        rows.append((fulls[doc], " ".join(sorted(head)), " ".join(sorted(body))))
+
+    files = search_files(entries, theme_names, tags, record)
+    records = Records(terms_path, TERMS_TABLE, TERMS_VERSION, ("body",))
+    try:
+        records.put_many(rows, used=set(fulls))
+    finally:
+        records.close()
+    return files
 
 
 def _search_bytes(make: Callable[[], list[OutputFile]], path: str) -> bytes:

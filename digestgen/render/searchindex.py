@@ -14,6 +14,7 @@ import json
 import operator
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from digestgen.model import Entry, OutputFile
 
@@ -82,43 +83,121 @@ def _script(call: str, *args: object) -> bytes:
     return f"DigestSearch.{call}({body});\n".encode()
 
 
-def search_files(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: list[tuple[str, str, int]]
-                 ) -> list[OutputFile]:
-    """Every file of the search index. ``tags`` are (name, page path, count) for suggestions."""
-    fields: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    years: list[int] = sorted({e.item.article.date.year for e in entries if e.item.article.date}, reverse=True)
-    provinces: list[str] = sorted({e.item.region.province for e in entries if e.item.region.province})
-    theme_ids = list(theme_names)
-    docs = []
-    for doc_id, e in enumerate(entries):
-        head = " ".join((e.item.title, " ".join(e.item.tags), *e.item.region.names, e.item.article.source or ""))
-        for term in terms(head, unigrams=True):
-            fields[term][0].append(doc_id)
-        for term in terms(e.item.text):
-            fields[term][1].append(doc_id)
-        d = e.item.article.date
-        bits = sum(1 << theme_ids.index(t) for t in e.item.themes if t in theme_ids)
-        docs.append([years.index(d.year) if d else -1,
-                     provinces.index(e.item.region.province) if e.item.region.province else -1, bits])
+def head_of(e: Entry) -> str:
+    """What an article's title postings are made from: title, tags, region and source."""
+    return " ".join((e.item.title, " ".join(e.item.tags), *e.item.region.names, e.item.article.source or ""))
 
+
+def doc_terms(e: Entry) -> tuple[set[str], set[str]]:
+    """An article's terms: those of its title postings, and those of its text."""
+    return terms(head_of(e), unigrams=True), terms(e.item.text)
+
+
+def search_files(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: list[tuple[str, str, int]],
+                 record: Callable[[int, set[str], set[str]], None] | None = None) -> list[OutputFile]:
+    """Every file of the search index. ``tags`` are (name, page path, count) for suggestions.
+    ``record(doc, head terms, body terms)``, if given, is told each article's terms."""
+    fields: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for doc_id, e in enumerate(entries):
+        head, body = doc_terms(e)
+        if record is not None:
+            record(doc_id, head, body)
+        for term in head:
+            fields[term][0].append(doc_id)
+        for term in body:
+            fields[term][1].append(doc_id)
     count = shard_count(len(entries))
     shards: dict[int, dict[str, list[str]]] = defaultdict(dict)
     for term, (head_ids, body_ids) in sorted(fields.items()):  # not set order, which varies by process
         shards[shard_of(term, count)][term] = [_encode(head_ids), _encode(body_ids)]
     files = [OutputFile(f"search/s{n}.js", _script("shard", n, shards.get(n, {}))) for n in range(count)]
+    files += meta_files(entries)
+    files += [text_file(e, i) for i, e in enumerate(entries)]
+    files.append(facets_file(entries, theme_names, tags))
+    return files
 
+
+def meta_files(entries: tuple[Entry, ...]) -> list[OutputFile]:
+    """Titles, dates, regions and tags, in buckets of :data:`META_BUCKET` articles."""
+    files = []
     for start in range(0, len(entries), META_BUCKET):
         chunk = entries[start:start + META_BUCKET]
         rows = [[e.path, e.item.title, e.item.article.date.strftime("%Y-%m-%d") if e.item.article.date else "",
                  " / ".join(e.item.region.names), list(e.item.tags[:6])] for e in chunk]
         files.append(OutputFile(f"search/m{start // META_BUCKET}.js", _script("meta", start // META_BUCKET, rows)))
-    for start in range(0, len(entries), TEXT_BUCKET):
-        chunk = entries[start:start + TEXT_BUCKET]
-        texts = [" ".join((e.item.title, e.item.article.source or "", *e.item.region.names)) + "\n" + e.item.text
-                 for e in chunk]
-        files.append(OutputFile(f"search/t{start // TEXT_BUCKET}.js", _script("text", start // TEXT_BUCKET, texts)))
-    facets = {"count": len(entries), "shards": count, "metaBucket": META_BUCKET, "textBucket": TEXT_BUCKET,
-              "years": years, "provinces": provinces, "themes": [[t, theme_names[t]] for t in theme_ids],
-              "docs": docs, "tags": [list(t) for t in tags]}
-    files.append(OutputFile("search/facets.js", _script("facets", facets)))
     return files
+
+
+def text_file(e: Entry, doc: int) -> OutputFile:
+    """One article's text, for snippets and phrase checks (``TEXT_BUCKET`` is 1)."""
+    text = " ".join((e.item.title, e.item.article.source or "", *e.item.region.names)) + "\n" + e.item.text
+    return OutputFile(f"search/t{doc // TEXT_BUCKET}.js", _script("text", doc // TEXT_BUCKET, [text]))
+
+
+def facets_file(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: list[tuple[str, str, int]]
+                ) -> OutputFile:
+    """Filters (years, provinces, themes of each article) and tag suggestions."""
+    years: list[int] = sorted({e.item.article.date.year for e in entries if e.item.article.date}, reverse=True)
+    provinces: list[str] = sorted({e.item.region.province for e in entries if e.item.region.province})
+    theme_ids = list(theme_names)
+    year_at = {y: i for i, y in enumerate(years)}
+    province_at = {p: i for i, p in enumerate(provinces)}
+    theme_bit = {t: 1 << i for i, t in enumerate(theme_ids)}
+    docs = []
+    for e in entries:
+        d = e.item.article.date
+        bits = sum(theme_bit[t] for t in e.item.themes if t in theme_bit)
+        docs.append([year_at[d.year] if d else -1,
+                     province_at[e.item.region.province] if e.item.region.province else -1, bits])
+    facets = {"count": len(entries), "shards": shard_count(len(entries)), "metaBucket": META_BUCKET,
+              "textBucket": TEXT_BUCKET, "years": years, "provinces": provinces,
+              "themes": [[t, theme_names[t]] for t in theme_ids], "docs": docs, "tags": [list(t) for t in tags]}
+    return OutputFile("search/facets.js", _script("facets", facets))
+
+
+def patch_shard(n: int, old: bytes, changes: list[tuple[int, set[str], set[str], set[str], set[str]]],
+                count: int) -> OutputFile | None:
+    """Shard ``n`` as :func:`search_files` would make it, from the last build's shard file and the
+    articles whose terms changed: ``(doc, old head terms, old body terms, new head, new body)``.
+    None if the old file is not a shard this version wrote (the caller then makes the index anew)."""
+    prefix = f"DigestSearch.shard({n},".encode()
+    if not old.startswith(prefix) or not old.endswith(b");\n"):
+        return None
+    try:
+        table = json.loads(old[len(prefix):-3])
+    except ValueError:
+        return None
+    if not isinstance(table, dict):
+        return None
+    lists: dict[str, tuple[list[int], list[int]]] = {}
+    for doc, old_head, old_body, new_head, new_body in changes:
+        for slot, before, after in ((0, old_head, new_head), (1, old_body, new_body)):
+            for term in before ^ after:
+                if shard_of(term, count) != n:
+                    continue
+                if term not in lists:
+                    pair = table.get(term, ["", ""])
+                    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(x, str) for x in pair):
+                        return None
+                    lists[term] = (_decode(pair[0]), _decode(pair[1]))
+                ids = lists[term][slot]
+                if term in after:
+                    ids.append(doc)
+                    ids.sort()
+                elif doc in ids:
+                    ids.remove(doc)
+    for term, (head_ids, body_ids) in lists.items():
+        if head_ids or body_ids:
+            table[term] = [_encode(head_ids), _encode(body_ids)]
+        else:
+            table.pop(term, None)
+    return OutputFile(f"search/s{n}.js", _script("shard", n, dict(sorted(table.items()))))
+
+
+def _decode(encoded: str) -> list[int]:
+    """The doc ids :func:`_encode` wrote."""
+    ids, at = [], -1
+    for gap in encoded.split(",") if encoded else []:
+        at += int(gap, 36)
+        ids.append(at)
+    return ids
