@@ -9,6 +9,8 @@ import datetime as dt
 import functools
 import json
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -232,23 +234,43 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
             yield iter(patched)
             return
     terms_path = incremental.terms_path if incremental is not None else None
-    waiting = None
     if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH:
-        waiting = background(_search_task, (site.entries, config.theme_names, tags, terms_path, fulls), 0)
-    yield iter(())  # started
-    files = waiting() if waiting is not None else _search_task((site.entries, config.theme_names, tags,
-                                                                terms_path, fulls), 0)
+        # Built in a worker, which leaves the files in a folder of its own rather than sending them
+        # back (the articles' texts: tens of megabytes); they are read one at a time as written.
+        spill = Path(tempfile.mkdtemp(prefix="digestgen-search-"))
+        try:
+            waiting = background(_search_task, (site.entries, config.theme_names, tags, terms_path, fulls, spill), 0)
+            yield iter(())  # started
+            paths = waiting()
+        except BaseException:
+            shutil.rmtree(spill, ignore_errors=True)
+            raise
+        if incremental is not None:
+            _search_recorded(incremental, site, fulls, paths)
+        yield _spilled(spill, paths)
+        return
+    yield iter(())
+    files = search_files(site.entries, config.theme_names, tags, _recorder(terms_path, fulls))
     if incremental is not None:
-        _search_recorded(incremental, site, fulls)
-        for f in files:
-            incremental.keys[f.path] = incremental.search_layout
+        _search_recorded(incremental, site, fulls, [f.path for f in files])
     yield iter(files)
 
 
-def _search_recorded(incremental: Incremental, site: Site, fulls: list[str]) -> None:
+def _spilled(folder: Path, paths: list[str]) -> Iterator[OutputFile]:
+    """The files a worker left in ``folder``, one at a time; the folder is removed after."""
+    try:
+        for path in paths:
+            yield OutputFile(path, (folder / path).read_bytes())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _search_recorded(incremental: Incremental, site: Site, fulls: list[str], paths: list[str]) -> None:
     """Note the index's layout (which articles, in which order, with which digests) for the next build."""
     incremental.search_layout = search_layout(site, incremental.keyer.salt)
     incremental.search_docs = json.dumps(fulls)
+    for path in paths:
+        incremental.keys[path] = incremental.search_layout
 
 
 def search_layout(site: Site, salt: str) -> str:
@@ -329,22 +351,49 @@ TERMS_TABLE, TERMS_VERSION = "search_terms", 1
 """Each article's search terms in the build state, by the digest of the article."""
 
 
-def _search_task(shared: tuple, _: int) -> list[OutputFile]:
-    entries, theme_names, tags, terms_path, fulls = shared
+def _search_task(shared: tuple, _: int) -> list[str]:
+    """In a worker: make the search index into the folder ``spill``; return the files' paths."""
+    entries, theme_names, tags, terms_path, fulls, spill = shared
+    records = _Terms(terms_path, fulls)
+    files = search_files(entries, theme_names, tags, records.record if terms_path else None)
+    records.save()
+    for f in files:
+        target = spill / f.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(f.content)
+    return [f.path for f in files]
+
+
+def _recorder(terms_path: Path | None, fulls: list[str]):
     if terms_path is None:
-        return search_files(entries, theme_names, tags)
-    rows: list[tuple[str, ...]] = []
+        return None
+    terms = _Terms(terms_path, fulls)
 
     def record(doc: int, head: set[str], body: set[str]) -> None:
-        rows.append((fulls[doc], " ".join(sorted(head)), " ".join(sorted(body))))
+        terms.record(doc, head, body)
+        if doc == len(fulls) - 1:
+            terms.save()
+    return record
 
-    files = search_files(entries, theme_names, tags, record)
-    records = Records(terms_path, TERMS_TABLE, TERMS_VERSION, ("body",))
-    try:
-        records.put_many(rows, used=set(fulls))
-    finally:
-        records.close()
-    return files
+
+class _Terms:
+    """Each article's search terms, kept in the build state for the next build's patching."""
+
+    def __init__(self, path: Path | None, fulls: list[str]) -> None:
+        self.path, self.fulls = path, fulls
+        self.rows: list[tuple[str, ...]] = []
+
+    def record(self, doc: int, head: set[str], body: set[str]) -> None:
+        self.rows.append((self.fulls[doc], " ".join(sorted(head)), " ".join(sorted(body))))
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        records = Records(self.path, TERMS_TABLE, TERMS_VERSION, ("body",))
+        try:
+            records.put_many(self.rows, used=set(self.fulls))
+        finally:
+            records.close()
 
 
 def _search_bytes(make: Callable[[], list[OutputFile]], path: str) -> bytes:
