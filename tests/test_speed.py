@@ -40,6 +40,7 @@ def test_cold_cached_and_parallel_builds_are_byte_identical(corpus, tmp_path, mo
     import digestgen.render.pages
     monkeypatch.setattr(digestgen.analysis.analyse, "PARALLEL_MIN", 50)
     monkeypatch.setattr(digestgen.render.pages, "PARALLEL_PAGES", 100)
+    monkeypatch.setattr(digestgen.render.pages, "BACKGROUND_SEARCH", 100)  # the index made in a worker too
     assert build(corpus, tmp_path / "serial", "--jobs", "1", "--no-cache") == 0
     assert build(corpus, tmp_path / "parallel", "--jobs", "2", cache=tmp_path / "cache") == 0
     assert build(corpus, tmp_path / "cached", "--jobs", "2", cache=tmp_path / "cache") == 0  # all from the cache
