@@ -119,7 +119,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                            timings=tuple(clock.laps), kept=True)
     site = clock("site model", build_site(analysed, config))
     env = make_environment(config.templates_dir)
-    incremental = _incremental(config, config_path, drafts, env, site) if use_cache else None
+    incremental = _incremental(config, config_path, drafts, env, site, last) if use_cache else None
     files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
     problems = tuple(loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
@@ -152,7 +152,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
                        reused=incremental.reused if incremental else 0)
 
 
-def _incremental(config: Config, config_path: Path, drafts: bool, env, site) -> Incremental:
+def _incremental(config: Config, config_path: Path, drafts: bool, env, site, manifest: dict) -> Incremental:
     """What the last build into this output folder was made from, to skip what did not change.
 
     Every key is salted with digestgen's code, the config file and the build options, so a change
@@ -167,7 +167,7 @@ def _incremental(config: Config, config_path: Path, drafts: bool, env, site) -> 
     last = BuildState(_state_path(config)).load(out)
     templates = env.list_templates() if env.loader else []
     site_digest = keyer.site_digest(site.entries, [t for t in templates if not t.startswith(".")])
-    return Incremental(keyer, last, reusable(out), same_site=last.get(SITE_ROW, ("",))[0] == site_digest,
+    return Incremental(keyer, last, reusable(out, manifest), same_site=last.get(SITE_ROW, ("",))[0] == site_digest,
                        site_digest=site_digest, terms_path=_state_path(config))
 
 

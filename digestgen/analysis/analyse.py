@@ -72,8 +72,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     """
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
-    keys = [cache.key(a, config.themes, config.theme_min_score, config.themes_per_article,
-                      config.markdown_extensions) for a in articles]
+    keys = cache.keys((config.themes, config.theme_min_score, config.themes_per_article, config.markdown_extensions),
+                      articles)
     # A cache entry holds every field but the article (the key is made from it) and the problems.
     found: list[tuple[dict, list[Problem]] | None] = cache.get_many(keys)
     todo = [i for i, f in enumerate(found) if f is None]

@@ -59,6 +59,19 @@ class AnalysisCache:
             h.update(b"\x00")
         return h.hexdigest()
 
+    def keys(self, settings: object, items: list) -> list[str]:
+        """``key(settings, item)`` for each item, the settings hashed once."""
+        start = hashlib.blake2b(self.salt, digest_size=20)
+        start.update(repr(settings).encode("utf-8"))
+        start.update(b"\x00")
+        out = []
+        for item in items:
+            h = start.copy()
+            h.update(repr(item).encode("utf-8"))
+            h.update(b"\x00")
+            out.append(h.hexdigest())
+        return out
+
     def get_many(self, keys: list[str]) -> list:
         """The value stored under each key, or None (a miss; a refused entry is also counted as rejected)."""
         rows = self.records.get_many(sorted(set(keys)))
@@ -184,9 +197,10 @@ def _figure_in(v):
     text, metric, value, unit, direction, change, approx, action, rank = v
     if type(text) is not str or type(metric) is not str or type(unit) is not str or type(approx) is not bool \
             or type(rank) is not int or not (direction is None or type(direction) is str) \
-            or not (change is None or type(change) is str) or not (action is None or type(action) is str):
+            or not (change is None or type(change) is str) or not (action is None or type(action) is str) \
+            or not (value is None or type(value) is int or (type(value) is float and math.isfinite(value))):
         raise Invalid("key figure expected")
-    return Figure(text, metric, _opt_num(value), unit, direction, change, approx, action, rank)
+    return Figure(text, metric, value, unit, direction, change, approx, action, rank)
 
 
 FIGURE_FIELDS = {"text": _str, "metric": _str, "value": _opt_num, "unit": _str, "direction": _opt_str,
