@@ -168,8 +168,8 @@ def _from_sentence(sentence: str) -> list[Figure]:
     last_end = -1  # where the last count (not a change) ended
     changes = {m.start("fig"): m for m in CHANGE.finditer(sentence)} \
         if any(u in sentence for u in CHANGE_UNITS) else {}
-    bare = BARE_CHANGE.finditer(sentence) if DIRECTION.search(sentence) else ()
-    matches = sorted([*FIGURE.finditer(sentence), *bare], key=lambda m: m.start())
+    bare_changes = BARE_CHANGE.finditer(sentence) if DIRECTION.search(sentence) else ()
+    matches = sorted([*FIGURE.finditer(sentence), *bare_changes], key=lambda m: m.start())
     for m in matches:
         if m.re is BARE_CHANGE:
             direction = _bare_direction(sentence, m)
