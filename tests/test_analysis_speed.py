@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import ROOT
-from digestgen.analysis import figures, tagging, themes
+from digestgen.analysis import figures, regions, tagging, themes
 from digestgen.analysis.analyse import ELEVEN_DIGITS, ID_NUMBER, MOBILE, _fragment, _fragments, personal_data
 from digestgen.analysis.markup import _demote_h1, plain_markdown, render_markdown
 from digestgen.analysis.summary import NOT_CJK
@@ -24,6 +24,7 @@ from digestgen.cli import main
 from digestgen.config import load_config
 from digestgen.extensions import DEFAULT_EXTENSIONS, Extensions, renderer
 from digestgen.load.articles import load_articles
+from digestgen.model import Region
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import write_corpus
@@ -241,3 +242,20 @@ def test_personal_data_is_still_found(tmp_path):
     article = load_articles(tmp_path, names).articles[0]
     assert [p.message.split("(")[1][:11] for p in personal_data(article)] == ["139******78"]
 
+
+
+# ---- across processes: the region detector is loaded for the workers only when one is needed ----
+
+@pytest.mark.parametrize("region", [Region(), Region("湖南省"), Region("湖南省", "衡阳市"), Region("湖南省", "衡阳市", "衡南县"),
+                                    Region("不存在省"), Region("北京市", "朝阳区")])
+def test_needs_detection_says_when_place_runs_the_detector(region, monkeypatch):
+    calls = []
+    real = regions.detector
+
+    def counted():
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(regions, "detector", counted)
+    regions.place(region, "衡南县公安局破获一起案件", "衡南县公安局民警走访群众。", "")
+    assert regions.needs_detection(region) == bool(calls)
