@@ -25,6 +25,9 @@ COUNT_UNITS = ("个百分点", "万元", "亿元", "元", "起", "人次", "人"
                "％", "倍")
 UNIT = "(?:" + "|".join(sorted(map(re.escape, COUNT_UNITS), key=len, reverse=True)) + ")"
 FIGURE = re.compile(
+    # The lookahead names every character a figure can start with (an APPROX_BEFORE word or a
+    # number), so the scan rejects other positions at once; what matches is the same without it.
+    r"(?=[近约超逾达共累\d零〇一二两三四五六七八九十百千])"
     rf"(?P<before>{APPROX_BEFORE})(?P<num>{NUMBER})(?:\s*[-~～至到]\s*(?P<num2>{NUMBER}))?(?P<mult>{MULTIPLIER})"
     rf"(?P<after>{APPROX_AFTER})[ \u00a0]?(?P<unit>{UNIT})")
 CHANGE = re.compile(rf"(?:(?P<cmp>同比|环比|较去年同期|较上年)(?:分别)?(?:再|又)?(?P<dir1>上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落|降|升|增|减)"
@@ -38,6 +41,11 @@ BARE_CHANGE = re.compile(
 """A change told without a number (同比下降, 有所上升, 大幅下降, 呈下降趋势) at the end of a clause; a
 verb with an object after it (提升防范意识) is no change. A bare verb (发案下降) says too little: a
 comparison (同比), a degree (大幅, 有所) or a trend must come with it."""
+DIRECTION = re.compile(r"上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落")
+"""Every BARE_CHANGE match holds one of these words (its ``dir`` or ``trend``): a sentence without
+any cannot match it, and this search is many times faster than BARE_CHANGE's."""
+CHANGE_UNITS = ("%", "％", "个百分点", "倍")
+"""Every CHANGE match ends with one of these: a sentence without any has no CHANGE match."""
 BARE_NEGATION = re.compile(r"(?:未|没有|没|不|无|并未)$")
 AIM = re.compile(r"确保|力争|争取|推动|促进|努力|目标|要求|进一步推进")
 """力争发案进一步下降: an aim, not a change that happened."""
@@ -68,9 +76,12 @@ def action_of(metric: str) -> str | None:
     return next((a for a in ACTIONS if a in metric), None)
 
 
+ARABIC = re.compile(r"\d+(?:\.\d+)?")
+
+
 def cn_number(text: str) -> float | None:
     """Arabic or Chinese numerals -> a number (一千二百 -> 1200, 十五 -> 15, 3.96 -> 3.96)."""
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if ARABIC.fullmatch(text):
         return float(text)
     whole, _, decimals = text.partition("点")
     section, digit = 0, None
@@ -98,7 +109,8 @@ def extract(text: str) -> list[Figure]:
     """Every key figure in a text, in order, each with the action it counts."""
     figures: list[Figure] = []
     for sentence in SENTENCES.findall(text):
-        if (UNIT_CHARS.search(sentence) or BARE_CHANGE.search(sentence)) and not PAGE_STATS.search(sentence):
+        if (UNIT_CHARS.search(sentence) or (DIRECTION.search(sentence) and BARE_CHANGE.search(sentence))) \
+                and not PAGE_STATS.search(sentence):
             # most sentences hold no figure
             figures += _from_sentence(sentence.strip())
     out = []
@@ -123,15 +135,20 @@ RESPECTIVELY = re.compile(rf"(?P<cmp>同比|环比)?分别(?P<dir>上升|增长|
                           rf"(?P<figs>{NUMBER}(?:%|％|个百分点)(?:\s*[、和及与]\s*{NUMBER}(?:%|％|个百分点))+)")
 
 
+LISTED_SIZE = re.compile(rf"({NUMBER})(%|％|个百分点)")
+LIST_SPLIT = re.compile(r"[,,、]")
+SINCE = re.compile(r"^.*?(?:以来|期间)")
+
+
 def _respectively(sentence: str) -> tuple[list[Figure], tuple[int, int] | None]:
     """同比分别下降13.1%、13.9%、15.8%: one change per item listed before it, when the counts agree."""
-    m = RESPECTIVELY.search(sentence)
+    m = RESPECTIVELY.search(sentence) if "分别" in sentence else None
     if not m:
         return [], None
     sizes = [(number, unit.replace("％", "%"))
-             for number, unit in re.findall(rf"({NUMBER})(%|％|个百分点)", m.group("figs"))]
-    items = [LEADING.sub("", x).strip() for x in re.split(r"[,,、]", sentence[: m.start()]) if x.strip()]
-    items = [re.sub(r"^.*?(?:以来|期间)", "", x) or x for x in items][-len(sizes):]
+             for number, unit in LISTED_SIZE.findall(m.group("figs"))]
+    items = [LEADING.sub("", x).strip() for x in LIST_SPLIT.split(sentence[: m.start()]) if x.strip()]
+    items = [SINCE.sub("", x) or x for x in items][-len(sizes):]
     direction = "up" if m.group("dir") in UP else "down"
     if len(items) != len(sizes) or any(len(x) < 2 for x in items):
         items = [items[-1] if items else "分别"] * len(sizes)
@@ -149,8 +166,10 @@ def _from_sentence(sentence: str) -> list[Figure]:
         return [replace(f, text=sentence) for f in rest] + listed
     found: list[Figure] = []
     last_end = -1  # where the last count (not a change) ended
-    changes = {m.start("fig"): m for m in CHANGE.finditer(sentence)}
-    matches = sorted([*FIGURE.finditer(sentence), *BARE_CHANGE.finditer(sentence)], key=lambda m: m.start())
+    changes = {m.start("fig"): m for m in CHANGE.finditer(sentence)} \
+        if any(u in sentence for u in CHANGE_UNITS) else {}
+    bare_changes = BARE_CHANGE.finditer(sentence) if DIRECTION.search(sentence) else ()
+    matches = sorted([*FIGURE.finditer(sentence), *bare_changes], key=lambda m: m.start())
     for m in matches:
         if m.re is BARE_CHANGE:
             direction = _bare_direction(sentence, m)
@@ -193,7 +212,7 @@ def _from_sentence(sentence: str) -> list[Figure]:
         if sentence[max(0, m.start() - 1):m.start()] == "第":
             continue  # 第347条: an article or item number
         metric = _metric(sentence, m.start())
-        if unit in MEASURE_WORDS and re.match(r"[\u4e00-\u9fff“]", sentence[m.end():m.end() + 1]):
+        if unit in MEASURE_WORDS and NOUN_START.match(sentence[m.end():m.end() + 1]):
             # 打掉2个犯罪团伙, 协调1000辆出租车: the count of what follows; but 道县13个乡镇 (a place's
             # parts as the subject) describes, it does not count
             if (metric and PLACE_END.search(metric)) or (not m.group("num")[0].isdigit() and value < 10):
@@ -206,6 +225,9 @@ def _from_sentence(sentence: str) -> list[Figure]:
             found.append(Figure(sentence, metric, value, unit, None, None, approx))
             last_end = m.end()
     return found
+
+
+NOUN_START = re.compile(r"[\u4e00-\u9fff“]")
 
 
 def _bare_direction(sentence: str, m: re.Match) -> str | None:
@@ -229,19 +251,28 @@ def _bare_change(sentence: str, m: re.Match, direction: str) -> Figure | None:
     return Figure(sentence, metric, None, "", direction, None, False)
 
 
+RANKED = re.compile(r"(?:排名?|位列|位居)?在.*$|(?:排名|位列|位居).*$")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _subject_before(sentence: str, end: int) -> str | None:
     """The nearest clause before ``end`` that names something (盗窃警情在…的基础上,今年同比再降46.40%)."""
     for clause in reversed(CLAUSE_SPLIT.split(sentence[:end])[:-1]):
-        clause = re.sub(r"(?:排名?|位列|位居)?在.*$|(?:排名|位列|位居).*$", "", LEADING.sub("", clause).strip())
-        if len(clause) >= 2 and re.search(r"[\u4e00-\u9fff]", clause):
+        clause = RANKED.sub("", LEADING.sub("", clause).strip())
+        if len(clause) >= 2 and HAN.search(clause):
             return clause[-24:]
     return None
 
 
+CHANGE_VERB_END = re.compile(r"(?:上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落|降|升|增|减)(?:了|达|幅度为|幅度达)?$")
+
+
 def changes_near(sentence: str, m: re.Match) -> bool:
     """Whether a percentage is a change (同比下降40%) rather than a share (占到近11%)."""
-    return bool(re.search(r"(?:上升|增长|增加|提高|提升|上涨|下降|减少|降低|下滑|回落|降|升|增|减)(?:了|达|幅度为|幅度达)?$",
-                          sentence[max(0, m.start() - 6):m.start()]))
+    return bool(CHANGE_VERB_END.search(sentence[max(0, m.start() - 6):m.start()]))
+
+
+CHANGE_TAIL = re.compile(r"(?:同比|环比)?(?:分别)?(?:上升|增长|增加|提高|提升|下降|减少|降低|下滑)?(?:了|达|为|至)?$")
 
 
 def _metric(sentence: str, end: int) -> str | None:
@@ -249,8 +280,8 @@ def _metric(sentence: str, end: int) -> str | None:
     clause = LEADING.sub("", clause).strip()
     if clause.count("“") < clause.count("”"):
         clause = clause.lstrip("”")
-    clause = re.sub(r"(?:同比|环比)?(?:分别)?(?:上升|增长|增加|提高|提升|下降|减少|降低|下滑)?(?:了|达|为|至)?$", "", clause)
-    if len(clause) < 2 or NOT_A_FIGURE.match(clause) or not re.search(r"[\u4e00-\u9fff]", clause):
+    clause = CHANGE_TAIL.sub("", clause)
+    if len(clause) < 2 or NOT_A_FIGURE.match(clause) or not HAN.search(clause):
         return None
     return _label(clause)
 
@@ -277,12 +308,15 @@ def _counted_noun(after: str) -> str:
     return (after[: end.start()] if end else after).strip()
 
 
+CODE_CHAR = re.compile(r"[A-Za-z0-9.]")
+
+
 def _is_date_or_code(sentence: str, m: re.Match) -> bool:
     after = sentence[m.end("num"): m.end("num") + 1]
     if after in ("年", "月", "日", "号", "时", "岁"):
         return True
     before = sentence[max(0, m.start() - 1): m.start()]
-    return bool(re.match(r"[A-Za-z0-9.]", before))
+    return bool(CODE_CHAR.match(before))
 
 
 def evaluate(items: list[dict]) -> tuple[float, float]:

@@ -5,6 +5,7 @@ import html
 import re
 
 import nh3
+from markdown.extensions.toc import slugify as toc_slugify, unique as toc_unique
 
 from digestgen.extensions import DEFAULT_EXTENSIONS, Extensions, renderer
 
@@ -58,7 +59,67 @@ def in_site(url: str, depth: int = 1) -> bool:
 
 def render_markdown(body: str, extensions: Extensions = DEFAULT_EXTENSIONS) -> str:
     """The body as Python-Markdown renders it with ``extensions`` (not yet sanitised)."""
-    return renderer(extensions).reset().convert(_demote_h1(body))
+    source = _demote_h1(body)
+    plain = plain_markdown(source, extensions)
+    return plain if plain is not None else renderer(extensions).reset().convert(source)
+
+
+PLAIN_EXTENSIONS = frozenset({"tables", "footnotes", "attr_list", "toc"})
+"""The extensions :func:`plain_markdown` knows to leave plain paragraphs and headings as they are."""
+_WORD = r"[^\x00-\x20\x7f#&*<\[\\\]_`{|}]+"
+PLAIN_LINE = re.compile(rf"(?![-+=>]|\d+\.){_WORD}(?: +{_WORD})*")
+"""A line Python-Markdown leaves as it is but for ``>``, which it writes ``&gt;``: no character
+that starts inline markup, an escape, an entity or HTML (# & * < [ \\ ] _ ` { | }), no space at
+either end (a line break, indented code), no control character, and no start that could open a
+list, a rule, a quote or a setext underline (- + = > or a number and a full stop)."""
+PLAIN_HEADING = re.compile(rf"(#{{2,6}}) ({PLAIN_LINE.pattern})")
+
+
+def plain_markdown(source: str, extensions: Extensions) -> str | None:
+    """What Python-Markdown makes of a body of plain paragraphs and ``##`` headings, without
+    running it; None for anything else, which Python-Markdown then renders.
+
+    Most article bodies are nothing but paragraphs of text, and Python-Markdown spends most of its
+    time looking for markup they do not have. This only answers where its output is certain to be
+    Python-Markdown's (``tests/test_analysis_speed.py`` compares the two on every shipped article,
+    the imported development pages, generated corpora and made-up edge cases): every line is a
+    :data:`PLAIN_LINE` with printable characters only, a heading stands alone between blank lines
+    (its ``toc`` id made by toc's own functions, as toc makes it from text with no markup), and the
+    extensions are among :data:`PLAIN_EXTENSIONS` with no options.
+    """
+    if any(options or name not in PLAIN_EXTENSIONS for name, options in extensions):
+        return None
+    ids = any(name == "toc" for name, _ in extensions)
+    blocks: list[str] = []
+    lines: list[str] = []
+    used_ids: set[str] = set()
+    heading = False  # the last line was a heading: a blank line must follow it
+    for line in source.split("\n"):
+        if not line:
+            if lines:
+                blocks.append("<p>" + "\n".join(lines).replace(">", "&gt;") + "</p>")
+                lines = []
+            heading = False
+            continue
+        if heading or not line.isprintable():
+            return None
+        if line[0] == "#":
+            m = PLAIN_HEADING.fullmatch(line)
+            if m is None or lines:
+                return None
+            level, text, heading = len(m.group(1)), m.group(2), True
+            if ids:  # the id toc gives it, made as toc makes it
+                blocks.append(f'<h{level} id="{toc_unique(toc_slugify(text, "-"), used_ids)}">'
+                              f'{text.replace(">", "&gt;")}</h{level}>')
+            else:
+                blocks.append(f'<h{level}>{text.replace(">", "&gt;")}</h{level}>')
+        elif PLAIN_LINE.fullmatch(line):
+            lines.append(line)
+        else:
+            return None
+    if lines:
+        blocks.append("<p>" + "\n".join(lines).replace(">", "&gt;") + "</p>")
+    return "\n".join(blocks)
 
 
 def remote_images_as_links(raw_html: str) -> str:

@@ -311,6 +311,16 @@ def detector() -> Detector:
     return Detector(gazetteer())
 
 
+def needs_detection(region: Region) -> bool:
+    """Whether :func:`place` runs the detector for an article whose front matter gives ``region``:
+    when it gives none, or a division above a county that has divisions under it."""
+    if not region:
+        return True
+    g = gazetteer()
+    given = g.resolve(region.names)
+    return given is not None and given.level != 3 and bool(g.children(given.code))
+
+
 def place(region: Region, title: str, body: str, source: str = "") -> tuple[Region, Placement | None, str | None]:
     """The article's region: the front matter's, canonicalised, with detection filling what is missing.
 

@@ -5,13 +5,14 @@ import re
 from dataclasses import dataclass
 
 from digestgen.analysis.item import Item
-from digestgen.analysis.tokens import CJK
 from digestgen.model import Problem
 
 CHARS_PER_MINUTE = 400
 SUMMARY_CHARS = 120
 SENTENCE_END = re.compile(r"(?<=[。!?!?;;])")
 SENTENCE_END_CHARS = re.compile(r"[。!?!?;;]")
+NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+"""Everything but what ``tokens.CJK`` matches: the CJK characters are what is left without it."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class SummaryPart:
 def analyse(item: Item) -> tuple[SummaryPart, list[Problem]]:
     text = item.text
     return SummaryPart(item.article.summary or summarise(text),
-                       max(1, round(len(CJK.findall(text)) / CHARS_PER_MINUTE))), []
+                       max(1, round(len(NOT_CJK.sub("", text)) / CHARS_PER_MINUTE))), []
 
 
 DATELINE = re.compile(r"(记者|通讯员|报道|讯)")

@@ -19,16 +19,14 @@ def theme_scores(title: str, text: str, themes: tuple[Theme, ...]) -> dict[str, 
     longer keyword (诈骗 in 电信网络诈骗) is not counted again, and one keyword counts at most 5
     times in the body, so a single repeated word cannot carry a theme alone.
     """
-    matcher, keywords = _keyword_matcher(themes)
+    matcher, _, owners = _keyword_matcher(themes)
     body_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(text))
     title_hits: Counter = Counter(i for i, _, _ in matcher.find_matches_as_indexes(title))
     scores: dict[str, float] = {}
-    for i, word in enumerate(keywords):
+    for i in sorted(body_hits.keys() | title_hits.keys()):  # in keyword order, as the sums always were
         score = min(body_hits[i], MAX_PER_KEYWORD) + TITLE_WEIGHT * title_hits[i]
-        if score:
-            for theme in themes:
-                if word in theme.keywords:  # an excluded phrase (党委书记) matches and counts for nothing
-                    scores[theme.id] = scores.get(theme.id, 0.0) + score
+        for theme_id in owners[i]:  # an excluded phrase (党委书记) matches and counts for nothing
+            scores[theme_id] = scores.get(theme_id, 0.0) + score
     return {t.id: scores[t.id] for t in themes if t.id in scores}
 
 
@@ -37,8 +35,12 @@ MAX_PER_KEYWORD = 5
 
 @lru_cache(maxsize=8)
 def _keyword_matcher(themes: tuple[Theme, ...]):
+    """The automaton over every keyword and excluded phrase, the sorted keywords, and for each the
+    ids of the themes it is a keyword of (none for an excluded phrase), in the themes' order."""
     keywords = sorted({k for t in themes for k in t.keywords + t.excluded})
-    return ahocorasick_rs.AhoCorasick(keywords, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), keywords
+    owners = [tuple(t.id for t in themes if word in t.keywords) for word in keywords]
+    return (ahocorasick_rs.AhoCorasick(keywords, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest),
+            keywords, owners)
 
 
 def assign_themes(title: str, text: str, config: Config) -> tuple[str, ...]:
@@ -106,7 +108,7 @@ def evaluate(items: list[tuple[str, str, set[str]]], config: Config) -> Scores:
 
 def explain(title: str, text: str, config: Config) -> list[str]:
     """Lines saying which keywords gave each theme its score, and which themes were kept."""
-    matcher, keywords = _keyword_matcher(config.themes)
+    matcher, keywords, _ = _keyword_matcher(config.themes)
     body = Counter(keywords[i] for i, _, _ in matcher.find_matches_as_indexes(text))
     head = Counter(keywords[i] for i, _, _ in matcher.find_matches_as_indexes(title))
     scores = theme_scores(title, text, config.themes)
