@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import posixpath
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,11 +24,12 @@ from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile
 from digestgen.parallel import background, parallel_map
 from digestgen.paths import display_path
 from digestgen.render import charts
+from digestgen.render.fragments import Fragments
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import search_files
 from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
-from digestgen.site.urls import HOME, relative
+from digestgen.site.urls import HOME, _relative, relative
 
 FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
 STYLESHEET = "static/style.css"
@@ -50,6 +52,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["figure_summary"] = figure_summary
     env.globals["figure_value"] = figure_value
     env.globals["theme_chips"] = THEME_CHIPS
+    env.globals["each_once"] = Fragments()
     return env
 
 
@@ -283,9 +286,14 @@ def _render_chunk(shared: tuple[Site, Config, jinja2.Environment], numbers: list
 
 
 def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment) -> OutputFile:
-    def url(target: str) -> str:
-        return relative(page.path, target)
+    start = posixpath.dirname(page.path)
 
+    def url(target: str) -> str:  # relative(page.path, target), its folder found once per page
+        return _relative(start, target)
+
+    fragments = env.globals.get("each_once")
+    if isinstance(fragments, Fragments):
+        fragments.begin(site)
     try:
         template = env.get_template(page.template)
         html = template.render(page=page, site=site, url=url, home=HOME, stylesheet=STYLESHEET,
@@ -334,8 +342,8 @@ def render_feed(feed: Feed, config: Config) -> OutputFile:
         for name in a.authors:
             fe.author(name=name)
         fe.summary(e.item.summary)
-        for theme in e.theme_links:
-            fe.category(term=theme.name)
+        if e.theme_links:  # all at once: feedgen redoes its whole list on every call
+            fe.category([{"term": theme.name} for theme in e.theme_links])
     return OutputFile(feed.path, fg.atom_str(pretty=True))
 
 
