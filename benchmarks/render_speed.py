@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seconds the render stage takes on N articles: every page, feed and data file made, none written.
 
-    python benchmarks/render_speed.py 2000                 # median of 3 runs, one worker per core
+    python benchmarks/render_speed.py 2000                 # medians of 3 runs, one worker per core
     python benchmarks/render_speed.py 10000 -j 1 --runs 1
     python benchmarks/render_speed.py 2000 -j 1 --profile  # cProfile of one run, top functions
 
@@ -10,6 +10,8 @@ folder, once per N) and are analysed once (the analysis is cached there too), so
 only what the build's "render and write" stage spends on making files: the site model is built
 before the clock starts and the files are consumed without being written. Each run is a fresh
 process, as a build is, so nothing one run computed (caches, template compilation) helps the next.
+Wall seconds and CPU seconds (this process and its workers) are both printed: on a machine
+shared with other work, CPU seconds vary far less.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,15 +41,21 @@ from digestgen.render.pages import make_environment, render_site  # noqa: E402
 from digestgen.site.model import build_site  # noqa: E402
 
 
-def render_seconds(site, config, jobs: int) -> tuple[float, int, int]:
-    """Seconds to make every file of ``site``, with the files and bytes made."""
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished worker processes."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def render_seconds(site, config, jobs: int) -> tuple[float, float, int, int]:
+    """Wall and CPU seconds to make every file of ``site``, with the files and bytes made."""
     env = make_environment(config.templates_dir)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     files = size = 0
     for f in render_site(site, config, env=env, jobs=jobs):
         files += 1
         size += len(f.content)
-    return time.perf_counter() - start, files, size
+    return time.perf_counter() - start, cpu_seconds() - cpu, files, size
 
 
 def main() -> None:
@@ -68,27 +77,29 @@ def main() -> None:
     analysed, _ = analyse(loaded.articles, config, cache=AnalysisCache(folder / "cache", "render-speed"),
                           jobs=os.cpu_count() or 1)
     if not args.once and not args.profile:
-        times = []
+        times, cpus = [], []
         for _ in range(args.runs):
             out = subprocess.run([sys.executable, __file__, str(args.articles), "-j", str(args.jobs), "--folder",
                                   str(folder), "--once"], check=True, capture_output=True, text=True).stdout
             print(out.rstrip())
-            times.append(float(out.split()[-1]))
-        print(f"render stage: {statistics.median(times):.2f} s (median of {len(times)})")
+            times.append(float(out.split()[-3]))
+            cpus.append(float(out.split()[-1]))
+        print(f"render stage: {statistics.median(times):.2f} s, {statistics.median(cpus):.2f} s of CPU "
+              f"(medians of {len(times)})")
         return
     site = build_site(analysed, config)
     if args.profile:
         profile = cProfile.Profile()
         profile.enable()
-        seconds, files, size = render_seconds(site, config, 1)
+        seconds, _, files, size = render_seconds(site, config, 1)
         profile.disable()
         print(f"render (profiled, one process): {seconds:.2f} s, {files} files")
         pstats.Stats(profile).sort_stats("tottime").print_stats(30)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
         return
-    seconds, files, size = render_seconds(site, config, args.jobs)
+    seconds, cpu, files, size = render_seconds(site, config, args.jobs)
     print(f"{len(site.entries)} articles: {len(site.pages)} pages, {len(site.feeds)} feeds, {files} files, "
-          f"{size / 2**20:.1f} MiB; jobs {args.jobs}; seconds {seconds:.2f}")
+          f"{size / 2**20:.1f} MiB; jobs {args.jobs}; seconds {seconds:.2f} cpu {cpu:.2f}")
 
 
 if __name__ == "__main__":

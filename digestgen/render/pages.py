@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import posixpath
 import re
 import uuid
@@ -18,6 +17,8 @@ from xml.sax.saxutils import escape
 
 import jinja2
 from feedgen.feed import FeedGenerator
+from markupsafe import Markup
+from markupsafe import escape as escape_html
 
 from digestgen.config import Config
 from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile
@@ -25,6 +26,7 @@ from digestgen.parallel import background, parallel_map
 from digestgen.paths import display_path
 from digestgen.render import charts
 from digestgen.render.fragments import Fragments
+from digestgen.render.jsontext import dumps_indent1
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import search_files
@@ -51,6 +53,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["split_lede"] = split_lede
     env.globals["figure_summary"] = figure_summary
     env.globals["figure_value"] = figure_value
+    env.globals["figure_cell"] = figure_cell
     env.globals["theme_chips"] = THEME_CHIPS
     env.globals["each_once"] = Fragments()
     return env
@@ -71,6 +74,23 @@ def figure_text(f: Figure) -> str:
         value, unit = value / 10_000, "万元"
     number = f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
     return ("约" if f.approx else "") + number + unit
+
+
+def figure_change(f: Figure) -> Markup:
+    """The change a figure tells, as a table cell shows it: ``下降 45%``, ``上升``, or nothing."""
+    text = "下降" if f.direction == "down" else "上升" if f.direction == "up" else ""
+    if f.direction and f.change:
+        return Markup(text + " ") + f.change  # escaped
+    return Markup(text)
+
+
+def figure_cell(f: Figure) -> Markup:
+    """A key figure's cell in an article's figure table: its value (``1200万元``) and, when it
+    also tells a change, the change (``45%,下降 12%``); a figure of a change alone, the change."""
+    if f.value is None or not figure_value(f):
+        return figure_change(f)
+    value = escape_html(figure_text(f))
+    return value + Markup(",") + figure_change(f) if f.direction else value
 
 
 LEDE_CHARS = 50
@@ -389,7 +409,7 @@ def article_record(e: Entry) -> dict:
 
 def articles_json(entries: tuple[Entry, ...]) -> bytes:
     records = [article_record(e) for e in entries]
-    return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (dumps_indent1(records) + "\n").encode("utf-8")  # json.dumps(..., ensure_ascii=False, indent=1)
 
 
 def sitemap(site: Site, base_url: str) -> bytes:
