@@ -55,7 +55,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["figure_value"] = figure_value
     env.globals["figure_cell"] = figure_cell
     env.globals["theme_chips"] = THEME_CHIPS
-    env.globals["each_once"] = Fragments()
+    env.globals["each_once"] = Fragments(env)
     return env
 
 
