@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import posixpath
 import re
 import shutil
 import tempfile
@@ -18,19 +19,23 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import jinja2
+from markupsafe import Markup
+from markupsafe import escape as escape_html
 
 from digestgen.config import Config
 from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile
 from digestgen.parallel import background, parallel_map
 from digestgen.paths import display_path
 from digestgen.render import RenderError, charts
+from digestgen.render.fragments import Fragments
+from digestgen.render.jsontext import dumps_indent1
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import (TEXT_BUCKET, doc_terms, facets_file, meta_files, patch_shard, search_files,
                                           shard_count, shard_of, text_file)
 from digestgen.state import SEARCH_ROW, Records
 from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
-from digestgen.site.urls import HOME, relative
+from digestgen.site.urls import HOME, _relative, relative
 
 FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
 STYLESHEET = "static/style.css"
@@ -48,7 +53,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["split_lede"] = split_lede
     env.globals["figure_summary"] = figure_summary
     env.globals["figure_value"] = figure_value
+    env.globals["figure_cell"] = figure_cell
     env.globals["theme_chips"] = THEME_CHIPS
+    env.globals["each_once"] = Fragments(env)
     return env
 
 
@@ -67,6 +74,23 @@ def figure_text(f: Figure) -> str:
         value, unit = value / 10_000, "万元"
     number = f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
     return ("约" if f.approx else "") + number + unit
+
+
+def figure_change(f: Figure) -> Markup:
+    """The change a figure tells, as a table cell shows it: ``下降 45%``, ``上升``, or nothing."""
+    text = "下降" if f.direction == "down" else "上升" if f.direction == "up" else ""
+    if f.direction and f.change:
+        return Markup(text + " ") + f.change  # escaped
+    return Markup(text)
+
+
+def figure_cell(f: Figure) -> Markup:
+    """A key figure's cell in an article's figure table: its value (``1200万元``) and, when it
+    also tells a change, the change (``45%,下降 12%``); a figure of a change alone, the change."""
+    if f.value is None or not figure_value(f):
+        return figure_change(f)
+    value = escape_html(figure_text(f))
+    return value + Markup(",") + figure_change(f) if f.direction else value
 
 
 LEDE_CHARS = 50
@@ -451,9 +475,14 @@ def _render_chunk(shared: tuple[Site, Config, jinja2.Environment], numbers: list
 
 
 def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment) -> OutputFile:
-    def url(target: str) -> str:
-        return relative(page.path, target)
+    start = posixpath.dirname(page.path)
 
+    def url(target: str) -> str:  # relative(page.path, target), its folder found once per page
+        return _relative(start, target)
+
+    fragments = env.globals.get("each_once")
+    if isinstance(fragments, Fragments):
+        fragments.begin(site)
     try:
         template = env.get_template(page.template)
         html = template.render(page=page, site=site, url=url, home=HOME, stylesheet=STYLESHEET,
@@ -503,8 +532,8 @@ def render_feed(feed: Feed, config: Config) -> OutputFile:
         for name in a.authors:
             fe.author(name=name)
         fe.summary(e.item.summary)
-        for theme in e.theme_links:
-            fe.category(term=theme.name)
+        if e.theme_links:  # all at once: feedgen redoes its whole list on every call
+            fe.category([{"term": theme.name} for theme in e.theme_links])
     return OutputFile(feed.path, fg.atom_str(pretty=True))
 
 
@@ -550,7 +579,7 @@ def article_record(e: Entry) -> dict:
 
 def articles_json(entries: tuple[Entry, ...]) -> bytes:
     records = [article_record(e) for e in entries]
-    return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (dumps_indent1(records) + "\n").encode("utf-8")  # json.dumps(..., ensure_ascii=False, indent=1)
 
 
 def sitemap(site: Site, base_url: str) -> bytes:

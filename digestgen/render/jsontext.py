@@ -1,0 +1,68 @@
+"""``json.dumps(value, ensure_ascii=False, indent=1)``, byte for byte, several times faster.
+
+The standard library encodes indented JSON with its pure-Python encoder, one generator step per
+value; ``data/articles.json`` at 10,000 articles holds millions of values. This writes the same
+text with plain recursion and the C string encoder. Values it does not know (anything but dicts
+with string keys, lists, tuples, strings, numbers, booleans and None) are left to ``json.dumps``
+itself, so the result is always what ``json.dumps`` gives (tests/test_render_reuse.py compares
+the two on real records and on edge values).
+"""
+from __future__ import annotations
+
+import json
+import json.encoder
+from typing import Any
+
+_string = json.encoder.encode_basestring  # the C version where it exists, as json.dumps uses
+_float = float.__repr__
+_int = int.__repr__
+
+
+class _Unknown(Exception):
+    """A value this encoder does not handle exactly as ``json`` does."""
+
+
+def dumps_indent1(value: object) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)``."""
+    try:
+        return _encode(value, 0)
+    except _Unknown:
+        return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+_INF = (float("inf"), float("-inf"))
+
+
+def _encode(value: Any, level: int) -> str:
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = "\n" + " " * (level + 1)
+        try:
+            return "{" + inner + ("," + inner).join(
+                [_string(k) + ": " + _encode(v, level + 1) for k, v in value.items()]
+            ) + "\n" + " " * level + "}"
+        except TypeError:  # a key that is not a string: json turns it into one its own way
+            raise _Unknown from None
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = "\n" + " " * (level + 1)
+        return "[" + inner + ("," + inner).join([_encode(v, level + 1) for v in value]) \
+            + "\n" + " " * level + "]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return _int(value)
+    if kind is float:
+        if value != value or value in _INF:
+            raise _Unknown  # NaN and infinities: json's own spelling
+        return _float(value)
+    raise _Unknown
