@@ -21,7 +21,7 @@ from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site.model import build_site
 from digestgen.site.permalinks import alias_problems, published, vanished
 from digestgen.state import SITE_ROW, BuildState, Records
-from digestgen.write import check_output_dir, read_manifest, reusable, site_intact, write_site
+from digestgen.write import check_output_dir, read_manifest, recover, reusable, site_intact, write_site
 
 
 class BuildError(Exception):
@@ -98,6 +98,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
         raise BuildError(f"templates folder {config.templates_dir} not found; set 'templates' in the config")
 
     clock = _Clock()
+    recover(config.output_dir)
     fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
     last = read_manifest(config.output_dir)
     if use_cache and last.get("fingerprint") == fingerprint and "report" in last \

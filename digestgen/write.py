@@ -82,6 +82,16 @@ IN_PLACE_SHARE = 0.25
 :func:`_commit`); otherwise a whole new folder is swapped in."""
 
 
+def recover(out: Path) -> None:
+    """Finish or remove what a killed build left beside ``out`` (see :func:`remove_leftovers`), so
+    that a build plans from the site as it stands."""
+    out = out.resolve()
+    if not out.parent.is_dir() or not any(out.parent.glob(f".{out.name}.staging-*")):
+        return
+    with os_errors(out), output_lock(out):
+        remove_leftovers(out)
+
+
 def write_site(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path,
                record: dict | None = None, digests: dict[str, str] | None = None) -> int:
     """Write the whole site to ``out`` atomically; return the number of files written anew.

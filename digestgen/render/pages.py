@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import posixpath
 import re
@@ -346,6 +347,8 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
                 old = (config.output_dir / path).read_bytes()
             except OSError:
                 return None
+            if hashlib.blake2b(old, digest_size=16).hexdigest() != incremental.last[path][1]:
+                return None  # not the shard the state describes (changed since): make the index whole
             shard = patch_shard(n, old, changes, count)
             if shard is None:
                 return None
