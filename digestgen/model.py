@@ -127,6 +127,17 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """Where a build keeps an article's body HTML and text (see :mod:`digestgen.bodies`)."""
+
+    database: str
+    key: str
+    """The article's analysis key: its body HTML and text are a function of it."""
+    local_refs: bool
+    """Whether the HTML may link files by a relative path (which the site model copies)."""
+
+
+@dataclass(frozen=True)
 class Analysed:
     """An article after analysis: what the build found in it."""
 
@@ -156,6 +167,9 @@ class Analysed:
     """The title cut into words (for slugs)."""
     tag_words: tuple[tuple[str, ...], ...] = ()
     """Each tag cut into words, in the order of ``tags`` (for slugs)."""
+    stored: Stored | None = None
+    """In a build, where ``html`` and ``text`` are kept instead of in this record (both are then
+    empty here); read them with :func:`digestgen.bodies.html_of` and ``text_of``."""
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,21 @@ from __future__ import annotations
 import hashlib
 import os
 import resource
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from digestgen.analysis.analyse import analyse
 from digestgen.analysis.cache import AnalysisCache, code_salt
+from digestgen.bodies import close as close_bodies
 from digestgen.config import Config, load_config
 from digestgen.load import memo
 from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
-from digestgen.render.keys import Keyer, digest
+from digestgen.render.keys import Keyer, digest, reads_markdown
 from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site.model import build_site
 from digestgen.site.permalinks import alias_problems, published, vanished
@@ -104,8 +106,23 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     if use_cache and last.get("fingerprint") == fingerprint and "report" in last \
             and site_intact(config.output_dir, last):
         return _unchanged(last["report"], config.output_dir, started, clock)
-    cache = AnalysisCache(_state_path(config) if use_cache else None, code_salt())
+    # Without the cache, the analysis still keeps bodies on disk for the build, in a folder of its own.
+    scratch = None if use_cache else tempfile.TemporaryDirectory(prefix="digestgen-build-")
+    try:
+        return _build(config, config_path, drafts, use_cache, jobs, keep_site_on_errors, progress, started, clock,
+                      last, fingerprint, Path(scratch.name) / "state.sqlite" if scratch else _state_path(config))
+    finally:
+        close_bodies()
+        if scratch is not None:
+            scratch.cleanup()
+
+
+def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs: int | None,
+           keep_site_on_errors: bool, progress: Stage, started: float, clock: _Clock, last: dict,
+           fingerprint: str, database: Path) -> BuildReport:
+    cache = AnalysisCache(database, code_salt())
     jobs = jobs or os.cpu_count() or 1
+    env = make_environment(config.templates_dir)
     parsed = Records(_state_path(config) if use_cache else None, memo.TABLE, memo.VERSION)
     try:
         loaded = clock("load", load_articles(config.articles_dir, config.theme_names, drafts=drafts,
@@ -113,13 +130,13 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     finally:
         parsed.close()
     with progress("analyse", len(loaded.articles), "articles") as advance:
-        analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance))
+        analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
+                                                            keep_body=reads_markdown(env)))
     if keep_site_on_errors and any(p.level == "error" for p in loaded.problems + notes):
         return BuildReport(articles=len(analysed), pages=0, files=0, problems=tuple(loaded.problems + notes),
                            seconds=time.perf_counter() - started, output_dir=config.output_dir,
                            timings=tuple(clock.laps), kept=True)
     site = clock("site model", build_site(analysed, config))
-    env = make_environment(config.templates_dir)
     incremental = _incremental(config, config_path, drafts, env, site, last) if use_cache else None
     files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
@@ -188,11 +205,13 @@ def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None):
+def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None, keep_body: bool = True):
     """Analyse every article; if that fails, find the articles it fails on, leave them out with an
-    error each, and analyse the others, so one article never stops the build."""
+    error each, and analyse the others, so one article never stops the build. The results keep
+    their bodies on disk (see :mod:`digestgen.bodies`)."""
     try:
-        return analyse(loaded.articles, config, cache=cache, jobs=jobs, progress=advance)
+        return analyse(loaded.articles, config, cache=cache, jobs=jobs, progress=advance, lean=True,
+                       keep_body=keep_body)
     except Exception:
         pass
     kept = []
@@ -207,7 +226,7 @@ def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, ad
                                            "it was left out; please report this with the file"))
             loaded.failed += 1
     loaded.articles = kept
-    return analyse(kept, config, cache=cache, jobs=jobs)
+    return analyse(kept, config, cache=cache, jobs=jobs, lean=True, keep_body=keep_body)
 
 
 def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:

@@ -128,18 +128,20 @@ class Records:
             self._db = db
         return self._db
 
-    def get_many(self, keys: list[str]) -> dict[str, tuple]:
-        """The records found for ``keys`` (others are simply missing)."""
+    def get_many(self, keys: list[str], columns: int | None = None) -> dict[str, tuple]:
+        """The records found for ``keys`` (others are simply missing); with ``columns``, only the
+        first ``columns`` of (value, large texts...)."""
         db = self._connect()
         if db is None or not keys:
             return {}
         found: dict[str, tuple[str, ...]] = {}
-        columns = ", ".join(("key", "value") + self.extra)
+        names = ("value",) + self.extra
+        selected = ", ".join(("key",) + names[:columns])
         try:
             for at in range(0, len(keys), 500):
                 batch = keys[at:at + 500]
                 marks = ",".join("?" * len(batch))
-                for row in db.execute(f"SELECT {columns} FROM {self.table} WHERE key IN ({marks})", batch):
+                for row in db.execute(f"SELECT {selected} FROM {self.table} WHERE key IN ({marks})", batch):
                     found[row[0]] = tuple(row[1:])  # as stored: the reader checks every value
         except sqlite3.Error:
             self._discard()

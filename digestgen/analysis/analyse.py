@@ -10,12 +10,13 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from digestgen.config import Config
 from digestgen.parallel import parallel_map
-from digestgen.analysis.markup import to_html, to_text
+from digestgen.analysis.markup import relative_refs, to_html, to_text
+from digestgen.model import Stored
 from digestgen.model import Analysed, Article, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
 from digestgen.analysis import figures, regions, summary, themes
@@ -49,6 +50,8 @@ class _Prepared:
     """What each of ANALYSERS returned, in order."""
     programmes: frozenset[str] = frozenset()
     """Quoted programme names found (exempt from the everyday-word rule)."""
+    local_refs: bool = False
+    """Whether the HTML links anything by a relative path."""
 
     @property
     def region(self) -> Region:
@@ -63,31 +66,42 @@ def _detached(p: _Prepared) -> dict:
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
             cache: AnalysisCache | None = None, jobs: int = 1,
             tag_reasons: dict[str, Counter] | None = None,
-            progress: Callable[[int], None] | None = None) -> tuple[list[Analysed], list[Problem]]:
+            progress: Callable[[int], None] | None = None, lean: bool = False,
+            keep_body: bool = True) -> tuple[list[Analysed], list[Problem]]:
     """Analyse the whole corpus at once (tag weights depend on every article).
 
     The per-article work (Markdown, tokens, region) is cached by content hash and, for the
     articles not in the cache, spread over ``jobs`` processes; the corpus-wide part (document
     frequencies, tags, themes) runs after, in order, so the result never depends on either.
+
+    ``lean`` (a build, with a cache in a database): the results keep their body HTML and text in
+    the cache, not in memory (``Analysed.stored``, read with :mod:`digestgen.bodies`), and, unless
+    ``keep_body``, an article's Markdown is dropped once analysed, except where its HTML links
+    files beside it (the site model then reports missing ones by line).
     """
+    lean = lean and cache is not None and cache.folder is not None
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
     keys = cache.keys((config.themes, config.theme_min_score, config.themes_per_article, config.markdown_extensions),
                       articles)
     # A cache entry holds every field but the article (the key is made from it) and the problems.
-    found: list[tuple[dict, list[Problem]] | None] = cache.get_many(keys)
+    found: list[tuple[dict, list[Problem]] | None] = cache.get_many(keys, bodies=not lean)
     todo = [i for i, f in enumerate(found) if f is None]
     advance = progress or (lambda n: None)  # ``progress(n)``: n more articles analysed (a progress bar)
     advance(len(articles) - len(todo))
     for i, (result, found_problems) in zip(todo, _prepare_many([articles[i] for i in todo], config, jobs),
                                            strict=True):
-        found[i] = (_detached(result), found_problems)
-        cache.put(keys[i], found[i])
+        fields = _detached(result)
+        cache.put(keys[i], (fields, found_problems))
+        if lean:  # kept in the cache from here on
+            fields = {**fields, "html": "", "text": ""}
+        found[i] = (fields, found_problems)
         advance(1)
     cache.save(set(keys))
     stored = [f for f in found if f is not None]
     prepared = [_Prepared(article=a, **fields) for (fields, _), a in zip(stored, articles, strict=True)]
     problems = [p for _, ps in stored for p in ps]
+    del found, stored
     places = _place_words([p.region for p in prepared])
     for p in prepared:
         for word in places & p.counts.keys():
@@ -110,44 +124,71 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             del p.counts[word]
     why: dict[tuple[str, str], str] = {}
     picked = [_tags(p, df, len(prepared), vocab, config.tags_per_article, why) for p in prepared]
-    fold = tagging.fold_fragments([tuple(t) for t in picked], [p.text for p in prepared])
+    texts: Sequence[str] = [p.text for p in prepared]
+    if lean:
+        database = str(cache.folder)
+        texts = _Texts([Stored(database, k, False) for k in keys])
+    fold = tagging.fold_fragments([tuple(t) for t in picked], texts)
     results = []
-    for p, tags in zip(prepared, picked, strict=True):
+    for p, tags, key in zip(prepared, picked, keys, strict=True):
         tags = tuple(dict.fromkeys(fold.get(t, t) for t in tags))
         if tag_reasons is not None:
             for t in tags:
                 tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
         final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
         analysed = {f.name: getattr(part, f.name) for part in p.parts for f in dataclasses.fields(part)}
+        article, kept = p.article, None
+        if lean:
+            kept = Stored(str(cache.folder), key, p.local_refs)
+            if not keep_body and not p.local_refs:
+                article = dataclasses.replace(article, body="")
         results.append(Analysed(
-            article=p.article,
+            article=article,
             title=p.title,
             html=p.html,
             text=p.text,
             tags=final_tags,
             title_words=tuple(vocab.cut(p.title)),
             tag_words=tuple(tuple(vocab.cut(t)) for t in final_tags),
+            stored=kept,
             **analysed,
         ))
     return results, problems
 
 
+class _Texts(Sequence[str]):
+    """Articles' plain texts read from the cache when asked for, each once."""
+
+    def __init__(self, stored: list[Stored]) -> None:
+        self.stored = stored
+        self.read: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.stored)
+
+    def __getitem__(self, i):
+        if i not in self.read:
+            from digestgen.bodies import _read
+            self.read[i] = _read(self.stored[i].database, self.stored[i].key)[1]
+        return self.read[i]
+
+
 def _prepare_many(articles: list[Article], config: Config, jobs: int
-                  ) -> list[tuple[_Prepared, list[Problem]]]:
+                  ) -> Iterator[tuple[_Prepared, list[Problem]]]:
     """Markup, tokens and region of each article, over ``jobs`` processes when there are many.
 
     The workers get the articles with the config, once (inherited where processes fork), and
     are sent only positions in the list; they send back each result without its article, which
     the parent has: a third less to pickle, send and unpickle per article."""
     if jobs <= 1 or len(articles) < PARALLEL_MIN:
-        return [_prepare(a, config) for a in articles]
+        return (_prepare(a, config) for a in articles)  # one at a time, as the caller stores them
     vocabulary()  # loaded once here; forked workers inherit it
     if any(regions.needs_detection(a.region) for a in articles):
         detector()  # the same, but only when some article's region is to be detected (it takes a while)
     results = parallel_map(_prepare_one, (config, articles), range(len(articles)), jobs,
                            chunksize=max(8, len(articles) // (jobs * 8)))
-    return [(_Prepared(article=a, **fields), problems)
-            for a, (fields, problems) in zip(articles, results, strict=True)]
+    return ((_Prepared(article=a, **fields), problems)
+            for a, (fields, problems) in zip(articles, results, strict=True))
 
 
 def _prepare_one(shared: tuple[Config, list[Article]], i: int) -> tuple[dict, list[Problem]]:
@@ -196,7 +237,7 @@ def _prepare(article: Article, config: Config) -> tuple[_Prepared, list[Problem]
     for word in title_words:
         counts[word] += TITLE_WEIGHT
     return _Prepared(article, title, body_html, text, counts, title_words, tuple(parts),
-                     programmes=frozenset(named)), problems
+                     programmes=frozenset(named), local_refs=relative_refs(body_html)), problems
 
 
 QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff0-9+]{2,10})[”\"]")

@@ -20,11 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from digestgen.bodies import TABLE
 from digestgen.state import Records
 
 PACKAGE = Path(__file__).resolve().parent.parent
-FORMAT = b"digestgen-cache-3"
-SCHEMA = 3
+FORMAT = b"digestgen-cache-4"
+SCHEMA = 4
 """Version of the entry layout; an entry of another version is recomputed."""
 
 
@@ -46,7 +47,7 @@ class AnalysisCache:
         self.folder = path
         """Where the cache lives, for messages."""
         self.salt = salt.encode()
-        self.records = Records(path, "analysis", SCHEMA, ("html", "text"))
+        self.records = Records(path, TABLE, SCHEMA, ("html", "text"))
         self.hits = self.misses = 0
         self.rejected = 0
         """Entries found but refused (unreadable, another schema, wrong shape); they are recomputed."""
@@ -72,9 +73,10 @@ class AnalysisCache:
             out.append(h.hexdigest())
         return out
 
-    def get_many(self, keys: list[str]) -> list:
-        """The value stored under each key, or None (a miss; a refused entry is also counted as rejected)."""
-        rows = self.records.get_many(sorted(set(keys)))
+    def get_many(self, keys: list[str], bodies: bool = True) -> list:
+        """The value stored under each key, or None (a miss; a refused entry is also counted as rejected).
+        Without ``bodies``, the entries' ``html`` and ``text`` are left empty, not read."""
+        rows = self.records.get_many(sorted(set(keys)), columns=None if bodies else 1)
         out = []
         for key in keys:
             row = rows.get(key)
@@ -83,7 +85,7 @@ class AnalysisCache:
                 try:
                     if not all(type(v) is str for v in row) or sum(map(len, row)) > MAX_ENTRY_BYTES:
                         raise Invalid("not text, or too large")
-                    value = decode_entry(json.loads(row[0]), row[1], row[2])
+                    value = decode_entry(json.loads(row[0]), *(row[1:] if bodies else ("", "")))
                 except (Invalid, ValueError, RecursionError):
                     self.rejected += 1
             if value is None:
@@ -271,6 +273,7 @@ CODEC: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "title_words": (sorted, lambda v: frozenset(_str(x) for x in _list(v))),
     "parts": (_parts_out, _parts_in),
     "programmes": (sorted, lambda v: frozenset(_str(x) for x in _list(v))),
+    "local_refs": (_bool, _bool),
 }
 LEVELS = ("error", "warning", "note")
 

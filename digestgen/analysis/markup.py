@@ -148,6 +148,15 @@ def to_html(body: str, extensions: Extensions = DEFAULT_EXTENSIONS) -> str:
                      link_rel="noopener noreferrer", url_schemes={"http", "https", "mailto"})
 
 
+_REF = re.compile(r'<(?:img|a)\b[^>]*?\s(?:src|href)="([^"]*)"', re.I)
+_ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|/|#)")
+
+
+def relative_refs(html_body: str) -> bool:
+    """Whether the HTML links anything by a relative path (an image or file beside the article)."""
+    return any(ref and not _ABSOLUTE.match(ref) for ref in _REF.findall(html_body))
+
+
 def to_text(html_body: str) -> str:
     """Plain text of rendered HTML: one line per block, entities decoded."""
     blocks = re.sub(r"</(p|h\d|li|blockquote|pre|tr|figcaption|dd|dt)>|<br\s*/?>", "\n", html_body)

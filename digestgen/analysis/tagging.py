@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 FURNITURE_LINE = re.compile(
     r"来源[::丨|/]|稿源|编辑[::丨|/]|责编|审核[::丨|/]|校对[::丨|/]|监制|作者[::]|版权|Copyright|ICP|"
@@ -85,7 +86,7 @@ def archive_generic(df: Counter, n: int) -> frozenset[str]:
     return frozenset(w for w, k in df.items() if k > GENERIC_DF * n)
 
 
-def fold_fragments(tags: list[tuple[str, ...]], texts: list[str]) -> dict[str, str]:
+def fold_fragments(tags: list[tuple[str, ...]], texts: Sequence[str]) -> dict[str, str]:
     """Near-duplicates: a shorter tag contained in a longer one (专项 in 专项斗争, 反诈 in 反诈中心) folds
     into it when, on every article tagged with the shorter one, at least half its occurrences are
     inside the longer one. Returns shorter -> longer."""

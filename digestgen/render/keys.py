@@ -156,6 +156,8 @@ class Keyer:
             return known[1]
         a, item = e.item.article, e.item
         h = hashlib.blake2b(self.card(e).encode(), digest_size=16)
+        if item.stored is not None:  # its body, HTML and text are those its analysis key stands for
+            h.update(item.stored.key.encode())
         for text in (item.html, item.text, a.body, repr((item.title_words, item.tag_words, a.field_lines, a.body_line))):
             h.update(text.encode("utf-8", "surrogatepass"))
             h.update(b"\x00")
@@ -230,6 +232,21 @@ def check_templates(env: jinja2.Environment) -> tuple[bool, bool]:
                 site_count_only = False
             stack.extend((child, node) for child in node.iter_child_nodes())
     return bodies_private, site_count_only
+
+
+def reads_markdown(env: jinja2.Environment) -> bool:
+    """Whether a template shows an article's Markdown source (``...article.body``)."""
+    for name in env.list_templates() if env.loader else []:
+        if name.startswith("."):
+            continue
+        try:
+            tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+        except jinja2.TemplateError:
+            return True  # the render reports it; meanwhile keep everything
+        if any(node.attr == "body" and isinstance(node.node, nodes.Getattr) and node.node.attr == "article"
+               for node in tree.find_all(nodes.Getattr)):
+            return True
+    return False
 
 
 def _chain(node: nodes.Node) -> tuple[str, ...]:

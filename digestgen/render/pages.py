@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup
 from markupsafe import escape as escape_html
 
+from digestgen.bodies import html_of, text_of
 from digestgen.config import Config
 from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile
 from digestgen.parallel import background, parallel_map
@@ -486,12 +487,17 @@ def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment)
     fragments = env.globals.get("each_once")
     if isinstance(fragments, Fragments):
         fragments.begin(site)
+    variables = page.context.variables()
+    own = variables.get("entry")
+    if isinstance(own, Entry) and own.item.stored is not None:  # its body, read for its own page only
+        variables["entry"] = replace(own, item=replace(own.item, html=html_of(own.item), text=text_of(own.item),
+                                                       stored=None))
     try:
         template = env.get_template(page.template)
         html = template.render(page=page, site=site, url=url, home=HOME, stylesheet=STYLESHEET,
                                site_title=config.title, site_description=config.description,
                                language=config.language,
-                               sections=site.sections, **page.context.variables())
+                               sections=site.sections, **variables)
     except jinja2.TemplateError as exc:
         line = getattr(exc, "lineno", None)
         filename = getattr(exc, "filename", None)

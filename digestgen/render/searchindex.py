@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 
+from digestgen.bodies import text_of
 from digestgen.model import Entry, OutputFile
 
 MAX_SHARDS = 1024
@@ -90,7 +91,7 @@ def head_of(e: Entry) -> str:
 
 def doc_terms(e: Entry) -> tuple[set[str], set[str]]:
     """An article's terms: those of its title postings, and those of its text."""
-    return terms(head_of(e), unigrams=True), terms(e.item.text)
+    return terms(head_of(e), unigrams=True), terms(text_of(e.item))
 
 
 def search_files(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: list[tuple[str, str, int]],
@@ -130,7 +131,7 @@ def meta_files(entries: tuple[Entry, ...]) -> list[OutputFile]:
 
 def text_file(e: Entry, doc: int) -> OutputFile:
     """One article's text, for snippets and phrase checks (``TEXT_BUCKET`` is 1)."""
-    text = " ".join((e.item.title, e.item.article.source or "", *e.item.region.names)) + "\n" + e.item.text
+    text = " ".join((e.item.title, e.item.article.source or "", *e.item.region.names)) + "\n" + text_of(e.item)
     return OutputFile(f"search/t{doc // TEXT_BUCKET}.js", _script("text", doc // TEXT_BUCKET, [text]))
 
 

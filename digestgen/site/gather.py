@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from digestgen.bodies import html_of, text_of
 from digestgen.config import Config
 from digestgen.gazetteer import gazetteer
 from digestgen.model import BEIJING, Analysed, Entry, Figure, Link, Problem, short_place_name
@@ -64,11 +65,14 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
     problems: list[Problem] = []
     for it in items:
         slug = slugs[id(it)]
-        body, found, missing = localise(it, slug, config.articles_dir)
-        if body != it.html:
-            it = replace(it, html=body)
-        assets += found
-        problems += missing
+        if it.stored is None or it.stored.local_refs:  # an article kept on disk links nothing beside it
+            if it.stored is not None:
+                it = replace(it, html=html_of(it), text=text_of(it), stored=None)
+            body, found, missing = localise(it, slug, config.articles_dir)
+            if body != it.html:
+                it = replace(it, html=body)
+            assets += found
+            problems += missing
         crumbs = tuple(Link(name, listing_path(region_folders[it.region.names[: i + 1]]))
                        for i, name in enumerate(it.region.names))
         entries.append(Entry(

@@ -1,0 +1,53 @@
+"""Article bodies kept on disk during a build, read when a page needs them.
+
+The analysis stores each article's body HTML and plain text with its result, in the build
+state's database (:mod:`digestgen.analysis.cache`); an :class:`~digestgen.model.Analysed` made
+for the build carries only where they are (:class:`~digestgen.model.Stored`), so what the build
+holds in memory per article is a small record. Its own page, the search index and the few
+articles that link files beside them read the texts with :func:`html_of` and :func:`text_of`.
+Each process opens the database once, read-only.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from digestgen.model import Analysed
+
+TABLE = "analysis"
+"""The table the analysis cache keeps its entries in: ``key, value, html, text``."""
+
+_connections: dict[tuple[int, str], sqlite3.Connection] = {}
+
+
+class BodyMissing(Exception):
+    """The database no longer holds an article's body (it was removed during the build)."""
+
+
+def _read(database: str, key: str) -> tuple[str, str]:
+    at = (os.getpid(), database)  # never a connection made before a fork
+    db = _connections.get(at)
+    if db is None:
+        db = _connections[at] = sqlite3.connect(Path(database).as_uri() + "?mode=ro", uri=True, timeout=30,
+                                                check_same_thread=False)
+    row = db.execute(f"SELECT html, text FROM {TABLE} WHERE key = ?", (key,)).fetchone()
+    if row is None or not all(type(x) is str for x in row):
+        raise BodyMissing(f"the build state {database} no longer holds an article's body; build again")
+    return row[0], row[1]
+
+
+def html_of(item: Analysed) -> str:
+    """An article's body HTML, read from the build state if it is kept there."""
+    return item.html if item.stored is None else _read(item.stored.database, item.stored.key)[0]
+
+
+def text_of(item: Analysed) -> str:
+    """An article's body as plain text, read from the build state if it is kept there."""
+    return item.text if item.stored is None else _read(item.stored.database, item.stored.key)[1]
+
+
+def close() -> None:
+    """Close this process's connections (at the end of a build)."""
+    for at in [at for at in _connections if at[0] == os.getpid()]:
+        _connections.pop(at).close()
