@@ -6,7 +6,7 @@ import os
 import resource
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from digestgen.analysis.analyse import analyse
@@ -73,9 +73,19 @@ class BuildReport:
                 f"{self.warnings} warnings, {self.errors} errors; {self.seconds:.1f} s")
 
 
+@dataclass
+class Memory:
+    """What a long-running process (``serve``) keeps from one build to the next: the files parsed
+    and the articles analysed, so that a rebuild reads neither back from the cache."""
+
+    loaded: dict = field(default_factory=dict)
+    analysed: dict = field(default_factory=dict)
+
+
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
           drafts: bool = False, use_cache: bool = True, jobs: int | None = None,
-          keep_site_on_errors: bool = False, progress: Stage = no_progress) -> BuildReport:
+          keep_site_on_errors: bool = False, progress: Stage = no_progress,
+          memory: Memory | None = None) -> BuildReport:
     """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written.
 
     ``drafts`` builds the articles marked ``draft: true`` too: each is marked as a draft on its
@@ -88,7 +98,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
 
     With ``keep_site_on_errors`` (``serve``), a build in which an article has an error writes
     nothing, so the last good site stays in place; its report then has ``kept=True``.
-    ``progress`` is told how far the long stages are (see :mod:`digestgen.progress`).
+    ``progress`` is told how far the long stages are (see :mod:`digestgen.progress`). ``memory``
+    (with the cache on) keeps parsed and analysed articles in this process for the next build.
     """
     started = time.perf_counter()
     config = _with_overrides(load_config(config_path), articles_dir, output_dir)
@@ -110,7 +121,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     scratch = None if use_cache else tempfile.TemporaryDirectory(prefix="digestgen-build-")
     try:
         return _build(config, config_path, drafts, use_cache, jobs, keep_site_on_errors, progress, started, clock,
-                      last, fingerprint, Path(scratch.name) / "state.sqlite" if scratch else _state_path(config))
+                      last, fingerprint, Path(scratch.name) / "state.sqlite" if scratch else _state_path(config),
+                      memory if use_cache else None)
     finally:
         close_bodies()
         if scratch is not None:
@@ -119,14 +131,15 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
 
 def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs: int | None,
            keep_site_on_errors: bool, progress: Stage, started: float, clock: _Clock, last: dict,
-           fingerprint: str, database: Path) -> BuildReport:
-    cache = AnalysisCache(database, code_salt())
+           fingerprint: str, database: Path, memory: Memory | None) -> BuildReport:
+    cache = AnalysisCache(database, code_salt(), memory.analysed if memory else None)
     jobs = jobs or os.cpu_count() or 1
     env = make_environment(config.templates_dir)
     parsed = Records(_state_path(config) if use_cache else None, memo.TABLE, memo.VERSION)
     try:
         loaded = clock("load", load_articles(config.articles_dir, config.theme_names, drafts=drafts,
-                                             display_root=Path.cwd(), records=parsed, salt=code_salt()))
+                                             display_root=Path.cwd(), records=parsed, salt=code_salt(),
+                                             memory=memory.loaded if memory else None))
     finally:
         parsed.close()
     with progress("analyse", len(loaded.articles), "articles") as advance:

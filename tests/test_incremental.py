@@ -107,6 +107,19 @@ def test_an_incremental_build_after_an_article_change_equals_a_cold_build(projec
         assert again.rendered < first.rendered / 2, again.rendered
 
 
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_rebuild_in_a_long_running_process_equals_a_cold_build(project, tmp_path, change):
+    """``serve`` keeps parsed and analysed articles in memory between builds: the site is the same."""
+    from digestgen.pipeline import Memory
+    memory, out = Memory(), tmp_path / "site"
+    run(project, out, memory=memory)
+    assert len(memory.loaded) == len(memory.analysed) == 80
+    CHANGES[change](project / "articles" / "a00030.md")
+    run(project, out, memory=memory)
+    assert len(memory.analysed) == len(list((project / "articles").glob("*.md")))  # only this build's articles
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
 def test_after_a_body_edit_the_search_index_is_patched_shard_by_shard(project, tmp_path, monkeypatch):
     import digestgen.render.searchindex as index
     out = tmp_path / "site"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import Counter
 from dataclasses import fields
 from functools import lru_cache
 from collections.abc import Callable
@@ -43,8 +44,11 @@ class AnalysisCache:
     """Per-article analysis results in the build state's SQLite database (``path``): one row per
     key, the body's HTML and text in columns of their own, the rest as JSON data."""
 
-    def __init__(self, path: Path | None, salt: str):
+    def __init__(self, path: Path | None, salt: str, memory: dict | None = None):
         self.folder = path
+        self.memory = memory
+        """Entries decoded by earlier builds of this process (``serve``), without their bodies;
+        kept to the keys of the last build."""
         """Where the cache lives, for messages."""
         self.salt = salt.encode()
         self.records = Records(path, TABLE, SCHEMA, ("html", "text"))
@@ -76,9 +80,16 @@ class AnalysisCache:
     def get_many(self, keys: list[str], bodies: bool = True) -> list:
         """The value stored under each key, or None (a miss; a refused entry is also counted as rejected).
         Without ``bodies``, the entries' ``html`` and ``text`` are left empty, not read."""
-        rows = self.records.get_many(sorted(set(keys)), columns=None if bodies else 1)
-        out = []
+        warm = self.memory if self.memory is not None and not bodies else None
+        wanted = sorted({k for k in keys if warm is None or k not in warm})
+        rows = self.records.get_many(wanted, columns=None if bodies else 1)
+        out: list = []
         for key in keys:
+            if warm is not None and key in warm:
+                fields, problems = warm[key]
+                self.hits += 1
+                out.append(({**fields, "counts": Counter(fields["counts"])}, problems))  # the caller changes counts
+                continue
             row = rows.get(key)
             value = None
             if row is not None:
@@ -92,7 +103,12 @@ class AnalysisCache:
                 self.misses += 1
             else:
                 self.hits += 1
+                if warm is not None:
+                    warm[key] = ({**value[0], "counts": Counter(value[0]["counts"])}, value[1])
             out.append(value)
+        if warm is not None:
+            for key in set(warm) - set(keys):
+                del warm[key]
         return out
 
     def get(self, key: str):
@@ -106,6 +122,9 @@ class AnalysisCache:
         except (Invalid, ValueError, TypeError):
             return  # a value this schema cannot hold is simply not cached
         self._new.append((key, data, html, text))
+        if self.memory is not None:
+            fields, problems = value
+            self.memory[key] = ({**fields, "html": "", "text": "", "counts": Counter(fields["counts"])}, problems)
         if len(self._new) >= 200:  # stored as they come, not held until the end of the analysis
             self.records.put_many(self._new)
             self._new = []

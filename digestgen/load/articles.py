@@ -60,12 +60,15 @@ class Loaded:
 
 
 def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bool = False,
-                  display_root: Path | None = None, records: Records | None = None, salt: str = "") -> Loaded:
+                  display_root: Path | None = None, records: Records | None = None, salt: str = "",
+                  memory: dict | None = None) -> Loaded:
     """Read every ``*.md`` under ``articles_dir`` (sorted, so runs are reproducible).
 
     ``theme_names`` maps each theme id to its Chinese name; either may be used in front matter.
     With ``records`` (the build state's table of parsed files, see :mod:`digestgen.load.memo`), a
     file whose bytes were parsed before, with the same ``salt`` (digestgen's code), is not parsed again.
+    ``memory`` (``serve``) keeps the files parsed by earlier builds of this process, so they are not
+    even decoded again.
     """
     result = Loaded()
     base = display_root or articles_dir.parent
@@ -84,14 +87,18 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
                 continue  # read again below, which reports why
             raw[rel] = content
             keys[rel] = memo.key(salt, rel, shown, theme_names, content)
-    known = records.get_many(sorted(set(keys.values()))) if records is not None else {}
+    warm = memory if memory is not None else {}
+    known = records.get_many(sorted(set(keys.values()) - warm.keys())) if records is not None else {}
     new: list[tuple[str, ...]] = []
     for path, shown, rel in files:
         problems: list[Problem] = []
         article = None
         found = known.get(keys.get(rel, ""))
         data = raw.pop(rel, None)
-        if found is not None and data is not None:
+        if rel in keys and keys[rel] in warm and data is not None:
+            article, problems = warm[keys[rel]][0], list(warm[keys[rel]][1])
+            found = ("",)
+        elif found is not None and data is not None:
             try:
                 if type(found[0]) is not str:
                     raise memo.Invalid("not text")
@@ -109,6 +116,8 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             else:
                 if rel in keys and (article is None or "body_start" in where):
                     new.append((keys[rel], memo.encode(article, where.get("body_start", 0), problems)))
+        if memory is not None and rel in keys:
+            memory[keys[rel]] = (article, tuple(problems))
         result.problems.extend(problems)
         if article is None:
             result.failed += 1
@@ -119,6 +128,9 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
     result.failed += _drop_duplicate_slugs(result)
     if records is not None:
         records.put_many(new, used=set(keys.values()))
+    if memory is not None:
+        for key in memory.keys() - set(keys.values()):
+            del memory[key]
     return result
 
 

@@ -15,12 +15,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from digestgen.config import Config, ConfigError, load_config
 from digestgen.paths import display_path
-from digestgen.pipeline import BuildError, build
+from digestgen.pipeline import BuildError, Memory, build
 from digestgen.render import RenderError
 from digestgen.serve.reload import ReloadState
 from digestgen.serve.server import ServeError, make_server, normalise_base, url_for
@@ -39,6 +39,8 @@ class Preview:
     output_dir: Path | None = None
     drafts: bool = True
     jobs: int | None = None
+    memory: Memory = field(default_factory=Memory)
+    """Articles parsed and analysed by earlier builds of this server (see ``pipeline.Memory``)."""
 
     def config(self) -> Config:
         config = load_config(self.config_path)
@@ -54,7 +56,7 @@ class Preview:
         """
         try:
             report = build(self.config_path, articles_dir=self.articles_dir, output_dir=self.output_dir,
-                           drafts=self.drafts, jobs=self.jobs, keep_site_on_errors=not first)
+                           drafts=self.drafts, jobs=self.jobs, keep_site_on_errors=not first, memory=self.memory)
         except ConfigError as exc:
             for problem in exc.problems:
                 say(str(problem))
