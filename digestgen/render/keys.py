@@ -38,6 +38,7 @@ def digest(value: object) -> str:
 
 
 _PLAIN = (str, int, float, bool, type(None))
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 class Keyer:
@@ -167,24 +168,30 @@ class Keyer:
 
     def compact(self, value: object) -> object:
         """``value`` as nested tuples of plain values; articles become digests."""
-        if isinstance(value, _PLAIN):
+        kind = type(value)
+        if kind in _PLAIN_TYPES:
             return value
+        if kind is Entry:
+            return self.entry(value)  # type: ignore[arg-type]
         known = self._memo.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
         result: object
-        if isinstance(value, Entry):
-            return self.entry(value)
-        if isinstance(value, (dt.datetime, dt.date)):
-            result = value.isoformat()
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            kind = type(value)
-            if kind not in self._holders:  # a link, a bar, a pager: its repr says all, and fast
-                text = repr(value)
-                if "Entry(" not in text:
-                    self._memo[id(value)] = (value, text)
-                    return text
+        if kind is tuple or kind is list:
+            result = tuple([self.compact(v) for v in value])  # type: ignore[attr-defined]
+        elif kind not in self._holders and hasattr(kind, "__dataclass_fields__"):
+            text = repr(value)  # a link, a bar, a pager: its repr says all, and fast
+            if "Entry(" in text:
                 self._holders.add(kind)  # holds articles: reduce them to digests, field by field
+                return self.compact(value)
+            result = text
+        elif isinstance(value, _PLAIN):
+            return value
+        elif isinstance(value, Entry):
+            return self.entry(value)
+        elif isinstance(value, (dt.datetime, dt.date)):
+            result = value.isoformat()
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):  # one that holds articles
             result = (kind.__name__,) + tuple(self.compact(getattr(value, n)) for n in self._names(kind))
         elif isinstance(value, Mapping):
             result = ("{",) + tuple((self.compact(k), self.compact(v)) for k, v in value.items())
