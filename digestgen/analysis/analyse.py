@@ -7,6 +7,7 @@ archive has a few hundred articles.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections import Counter
@@ -130,6 +131,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
         texts = _Texts([Stored(database, k, False) for k in keys])
     fold = tagging.fold_fragments([tuple(t) for t in picked], texts)
     results = []
+    cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))  # tags recur across articles
     for p, tags, key in zip(prepared, picked, keys, strict=True):
         tags = tuple(dict.fromkeys(fold.get(t, t) for t in tags))
         if tag_reasons is not None:
@@ -149,7 +151,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             text=p.text,
             tags=final_tags,
             title_words=tuple(vocab.cut(p.title)),
-            tag_words=tuple(tuple(vocab.cut(t)) for t in final_tags),
+            tag_words=tuple(map(cut_tag, final_tags)),
             stored=kept,
             **analysed,
         ))

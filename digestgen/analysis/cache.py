@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from digestgen.bodies import TABLE
+from digestgen.model import Figure, Problem, Region
 from digestgen.state import Records
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -186,7 +187,6 @@ def _list(v):
 
 
 def _region_in(v):
-    from digestgen.model import Region
     if not isinstance(v, list) or len(v) != 4:
         raise Invalid("region expected")
     return Region(*(_opt_str(x) for x in v))
@@ -212,7 +212,6 @@ def _figure_out(f) -> list:
 
 
 def _figure_in(v):
-    from digestgen.model import Figure
     if type(v) is not list or len(v) != len(FIGURE_FIELDS):
         raise Invalid("key figure expected")
     text, metric, value, unit, direction, change, approx, action, rank = v
@@ -241,6 +240,7 @@ def _strings_in(v):
     return tuple(_str(x) for x in _list(v))
 
 
+@lru_cache(maxsize=1)
 def _part_codecs() -> dict:
     """Part class name -> (class, {field: (to JSON, from JSON with checks)}): the only things an entry
     can make, each from checked values."""
@@ -315,7 +315,6 @@ def encode_entry(value) -> tuple[dict, str, str]:
 
 
 def decode_entry(value, html: str, text: str):
-    from digestgen.model import Problem
     if not isinstance(value, dict):
         raise Invalid("mapping expected")
     names = [n for n in CODEC if n not in BIG]  # every field of a prepared article but the article itself
