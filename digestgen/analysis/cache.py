@@ -78,9 +78,10 @@ class AnalysisCache:
             out.append(h.hexdigest())
         return out
 
-    def get_many(self, keys: list[str], bodies: bool = True) -> list:
+    def get_many(self, keys: list[str], bodies: bool = True, then: Callable | None = None) -> list:
         """The value stored under each key, or None (a miss; a refused entry is also counted as rejected).
-        Without ``bodies``, the entries' ``html`` and ``text`` are left empty, not read."""
+        Without ``bodies``, the entries' ``html`` and ``text`` are left empty, not read. ``then`` is
+        applied to each value found as it is read (so the decoded entries never all exist at once)."""
         warm = self.memory if self.memory is not None and not bodies else None
         wanted = sorted({k for k in keys if warm is None or k not in warm})
         rows = self.records.get_many(wanted, columns=None if bodies else 1)
@@ -89,7 +90,8 @@ class AnalysisCache:
             if warm is not None and key in warm:
                 fields, problems = warm[key]
                 self.hits += 1
-                out.append(({**fields, "counts": Counter(fields["counts"])}, problems))  # the caller changes counts
+                copy = ({**fields, "counts": Counter(fields["counts"])}, problems)  # the caller may change counts
+                out.append(then(copy) if then else copy)
                 continue
             row = rows.get(key)
             value = None
@@ -106,6 +108,8 @@ class AnalysisCache:
                 self.hits += 1
                 if warm is not None:
                     warm[key] = ({**value[0], "counts": Counter(value[0]["counts"])}, value[1])
+                if then is not None:
+                    value = then(value)
             out.append(value)
         if warm is not None:
             for key in set(warm) - set(keys):
