@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import resource
 import tempfile
@@ -20,6 +21,7 @@ from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
 from digestgen.render.keys import Keyer, digest, reads_markdown
 from digestgen.render.pages import Incremental, make_environment, render_site
+from digestgen.site import urls
 from digestgen.site.model import build_site
 from digestgen.site.permalinks import alias_problems, published, vanished
 from digestgen.state import SITE_ROW, BuildState, Records
@@ -149,7 +151,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         return BuildReport(articles=len(analysed), pages=0, files=0, problems=tuple(loaded.problems + notes),
                            seconds=time.perf_counter() - started, output_dir=config.output_dir,
                            timings=tuple(clock.laps), kept=True)
-    site = clock("site model", build_site(analysed, config))
+    site = clock("site model", _with_pinyin(database if use_cache else None, lambda: build_site(analysed, config)))
     incremental = _incremental(config, config_path, drafts, env, site, last) if use_cache else None
     files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
@@ -268,6 +270,38 @@ def _unchanged(report: dict, out: Path, started: float, clock: _Clock) -> BuildR
     return BuildReport(articles=report["articles"], pages=report["pages"], files=0, problems=problems,
                        seconds=time.perf_counter() - started, output_dir=out, timings=tuple(clock.laps),
                        drafts_left_out=report.get("drafts", 0), drafts_built=report.get("drafts_built", 0))
+
+
+PINYIN_TABLE, PINYIN_VERSION = "pinyin", 1
+
+
+def _with_pinyin(database: Path | None, make):
+    """``make()`` with the words' slug forms known from earlier builds (``site.urls.PINYIN``), keeping
+    those it learned. Keyed by pypinyin's version too, since its readings may change with it."""
+    from importlib.metadata import version
+    records = Records(database, PINYIN_TABLE, PINYIN_VERSION)
+    try:
+        try:
+            reading = version("pypinyin")
+        except Exception:  # not installed as a distribution: keep nothing
+            return make()
+        prefix = reading + "\x00"
+        if not urls.PINYIN:
+            known = records.get_many([prefix + "*"])
+            if known and type(known[prefix + "*"][0]) is str:
+                try:
+                    table = json.loads(known[prefix + "*"][0])
+                except ValueError:
+                    table = None
+                if isinstance(table, dict) and all(type(k) is str and type(v) is str for k, v in table.items()):
+                    urls.PINYIN.update(table)
+        before = len(urls.PINYIN)
+        result = make()
+        if len(urls.PINYIN) != before:
+            records.put_many([(prefix + "*", json.dumps(urls.PINYIN, ensure_ascii=False))])
+        return result
+    finally:
+        records.close()
 
 
 def _cache_dir(config: Config) -> Path:

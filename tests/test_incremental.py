@@ -120,6 +120,24 @@ def test_a_rebuild_in_a_long_running_process_equals_a_cold_build(project, tmp_pa
     assert snapshot(out) == cold(project, tmp_path / "cold")
 
 
+def test_a_rebuild_after_a_body_edit_does_not_load_pypinyin(project, tmp_path):
+    """The slug forms of region, tag and file names are kept in the build state, so a rebuild that
+    names nothing new does not load pypinyin (half a second)."""
+    import os
+    import subprocess
+    out = tmp_path / "site"
+    script = ("import sys; from pathlib import Path; from digestgen.pipeline import build; "
+              f"r = build(Path({str(project / 'digest.yaml')!r}), output_dir=Path({str(out)!r}), jobs=1); "
+              "print(r.errors, 'pypinyin' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert first.stdout.split() == ["0", "True"]
+    append_paragraph(project / "articles" / "a00030.md")
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert again.stdout.split() == ["0", "False"]
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
 def test_after_a_body_edit_the_search_index_is_patched_shard_by_shard(project, tmp_path, monkeypatch):
     import digestgen.render.searchindex as index
     out = tmp_path / "site"

@@ -45,6 +45,11 @@ def _relative(start: str, target: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
+PINYIN: dict[str, str] = {}
+"""Each word's slug form as :func:`slugify` made it (pypinyin's reading, ASCII only). A build fills it
+from the build state before the site model and keeps what it learned, so a rebuild need not load
+pypinyin at all (see :mod:`digestgen.pipeline`); the words' slugs are the same either way."""
+
 MAX_SLUG_CHARS = 100
 """A generated slug is cut to this length, so a file name never exceeds the file system's limit."""
 
@@ -54,9 +59,11 @@ def slugify(words: Iterable[str], max_words: int = 8) -> str:
     :data:`MAX_SLUG_CHARS` characters (cut at a ``-`` where there is one)."""
     parts = []
     for word in words:
-        from pypinyin import lazy_pinyin  # imported on first use: a build with nothing new to name skips it
-        ascii_word = "".join(lazy_pinyin(word, errors=lambda s: s)).lower()
-        ascii_word = re.sub(r"[^a-z0-9]+", "", ascii_word)
+        ascii_word = PINYIN.get(word)
+        if ascii_word is None:
+            from pypinyin import lazy_pinyin  # imported on first use: a build with nothing new to name skips it
+            ascii_word = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(word, errors=lambda s: s)).lower())
+            PINYIN[word] = ascii_word
         if ascii_word:
             parts.append(ascii_word)
         if len(parts) == max_words:
