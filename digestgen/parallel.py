@@ -7,8 +7,10 @@ not with every item; items and results are the only things that cross processes 
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -26,13 +28,29 @@ def start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
+AHEAD = 3
+"""Chunks in flight per worker: enough to keep every worker busy, few enough that results the
+caller has not taken yet (rendered pages, analysed articles) never pile up in memory."""
+
+
 def parallel_map(task: Callable[[Any, T], R], shared: Any, items: Iterable[T], jobs: int,
                  chunksize: int = 1) -> Iterator[R]:
-    """``task(shared, item)`` for each item over ``jobs`` processes, results in order."""
+    """``task(shared, item)`` for each item over ``jobs`` processes, results in order.
+
+    At most ``jobs * AHEAD`` chunks of ``chunksize`` items are handed out ahead of the caller."""
     context = multiprocessing.get_context(start_method())
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
                              initargs=(task, shared)) as pool:
-        yield from pool.map(_call, items, chunksize=chunksize)
+        pending = iter(items)
+        window: deque = deque()
+        while True:
+            chunk = list(itertools.islice(pending, chunksize))
+            if chunk:
+                window.append(pool.submit(_call_chunk, chunk))
+            if window and (not chunk or len(window) >= jobs * AHEAD):
+                yield from window.popleft().result()
+            elif not chunk:
+                return
 
 
 def _start(task: Callable, shared: Any) -> None:
@@ -41,6 +59,10 @@ def _start(task: Callable, shared: Any) -> None:
 
 def _call(item: Any) -> Any:
     return _state["task"](_state["shared"], item)
+
+
+def _call_chunk(chunk: list) -> list:
+    return [_state["task"](_state["shared"], item) for item in chunk]
 
 
 def background(task: Callable[[Any, T], R], shared: Any, item: T) -> Callable[[], R]:
