@@ -49,6 +49,24 @@ def test_listing_items_reused_across_pages_equal_items_rendered_on_each_page(sit
     assert shown > 3 * len(site.entries)  # each article is listed on several pages, at several depths
 
 
+FIGURE_CELL_MACROS = """
+{% macro change(f) %}{% if f.direction == "down" %}下降{% elif f.direction == "up" %}上升{% endif %}{% if f.direction and f.change %} {{ f.change }}{% endif %}{% endmacro %}
+{% macro figure_cell(f) %}{% if f.value is none %}{{ change(f) }}{% elif figure_value(f) %}{{ f|figure }}{% if f.direction %},{{ change(f) }}{% endif %}{% else %}{{ change(f) }}{% endif %}{% endmacro %}
+"""
+"""The figure cell as two template macros, as it was written before it became a Python global."""
+
+
+def test_article_figure_cells_equal_the_template_macros(site_and_config):
+    site, config = site_and_config
+    articles = [p for p in site.pages if p.template == "article.html"]
+    figures = [f for p in articles for f in p.context.entry.item.key_figures]
+    assert any(f.value is None for f in figures) and any(f.direction and f.value is not None for f in figures)
+    python, macros = make_environment(config.templates_dir), make_environment(config.templates_dir)
+    macros.globals["figure_cell"] = macros.from_string(FIGURE_CELL_MACROS).module.figure_cell
+    for page in articles:
+        assert render_page(page, site, config, python).content == render_page(page, site, config, macros).content, page.path
+
+
 def test_articles_json_is_the_text_json_dumps_writes(shipped_site):
     text = (shipped_site / "data" / "articles.json").read_text("utf-8")
     records = json.loads(text)
