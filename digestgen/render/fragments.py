@@ -130,10 +130,17 @@ class Fragments:
 
 
 
+_OPAQUE = (nodes.EvalContextModifier, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock,
+           nodes.Include, nodes.Import, nodes.FromImport)
+"""Inside these, output could be captured, filtered or escaped otherwise, or ``url`` reached by
+another template: a macro holding one is rendered item by item."""
+
+
 def links_only(env: jinja2.Environment, macro: Callable[..., Any]) -> bool:
     """Whether ``macro`` (a Jinja macro of two parameters, the item and ``url``) uses ``url`` only
     as ``{{ url(...) }}``: called with one argument right inside an output tag, never filtered,
-    compared, passed on or rebound, and with no autoescape block that could change its escaping."""
+    compared, passed on or rebound, and with no block that could capture, filter or re-escape
+    what it writes (``{% set %}...{% endset %}``, ``{% filter %}``, ``{% autoescape %}``...)."""
     name = getattr(macro, "name", None)
     arguments: tuple[str, ...] = tuple(getattr(macro, "arguments", ()))
     code = getattr(getattr(macro, "_func", None), "__code__", None)
@@ -150,7 +157,7 @@ def links_only(env: jinja2.Environment, macro: Callable[..., Any]) -> bool:
     stack: list[tuple[nodes.Node, nodes.Node | None, nodes.Node | None]] = [(found[0], None, None)]
     while stack:
         node, parent, grandparent = stack.pop()
-        if isinstance(node, (nodes.EvalContextModifier, nodes.Macro, nodes.CallBlock)) and node is not found[0]:
+        if isinstance(node, _OPAQUE) and node is not found[0]:
             return False
         if isinstance(node, nodes.Name) and node.name == link:
             if node.ctx != "load" and parent is not found[0]:

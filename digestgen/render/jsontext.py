@@ -43,7 +43,8 @@ def _encode(value: Any, level: int) -> str:
         inner = "\n" + " " * (level + 1)
         try:
             return "{" + inner + ("," + inner).join(
-                [_string(k) + ": " + _encode(v, level + 1) for k, v in value.items()]
+                [_string(k) + ": " + (_string(v) if type(v) is str else _encode(v, level + 1))
+                 for k, v in value.items()]
             ) + "\n" + " " * level + "}"
         except TypeError:  # a key that is not a string: json turns it into one its own way
             raise _Unknown from None
@@ -51,7 +52,8 @@ def _encode(value: Any, level: int) -> str:
         if not value:
             return "[]"
         inner = "\n" + " " * (level + 1)
-        return "[" + inner + ("," + inner).join([_encode(v, level + 1) for v in value]) \
+        return "[" + inner + ("," + inner).join(
+            [_string(v) if type(v) is str else _encode(v, level + 1) for v in value]) \
             + "\n" + " " * level + "]"
     if value is None:
         return "null"
