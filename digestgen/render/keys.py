@@ -177,9 +177,9 @@ class Keyer:
         if known is not None and known[0] is value:
             return known[1]
         result: object
-        if kind is tuple or kind is list:
-            result = tuple([self.compact(v) for v in value])  # type: ignore[attr-defined]
-        elif kind not in self._holders and hasattr(kind, "__dataclass_fields__"):
+        if kind is tuple or kind is list:  # not kept: lists are rarely shown on more than one page
+            return tuple([self.compact(v) for v in value])  # type: ignore[attr-defined]
+        if kind not in self._holders and hasattr(kind, "__dataclass_fields__"):
             text = repr(value)  # a link, a bar, a pager: its repr says all, and fast
             if "Entry(" in text:
                 self._holders.add(kind)  # holds articles: reduce them to digests, field by field
