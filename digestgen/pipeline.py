@@ -245,16 +245,46 @@ def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, ad
 
 
 def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
-    """A hash of everything a build reads: if it is unchanged, so is the site."""
+    """A hash of everything a build reads: if it is unchanged, so is the site.
+
+    Templates, static files and the config count by their bytes. Articles, the bulk, count by
+    their file status: size, modification and change times and inode. Any write to a file changes
+    its change time (which no tool can set back), and a file replaced is a new inode, so an
+    article whose status is unchanged was not written to."""
     h = hashlib.blake2b(code_salt().encode(), digest_size=20)
     h.update(f"drafts={drafts}|{config.articles_dir}|{config.output_dir}".encode())
     h.update(config_path.read_bytes())
-    for folder in (config.templates_dir, config.static_dir, config.articles_dir):
+    for folder in (config.templates_dir, config.static_dir):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
             if path.is_file():
                 h.update(str(path.relative_to(folder)).encode() + b"\x00")
                 h.update(_read_or_error(path))
+    for name, info in _statuses(str(config.articles_dir)):
+        h.update(f"{name}\x00{info}\x00".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def _statuses(root: str) -> list[tuple[str, str]]:
+    """Every file under ``root`` with its status (size, times, inode), in name order."""
+    found = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            found.append((folder, f"unreadable: {exc.errno}"))
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                st = entry.stat()  # follows a link: the article it points to
+                found.append((entry.path, f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"))
+            except OSError as exc:
+                found.append((entry.path, f"unreadable: {exc.errno}"))
+    return sorted(found)
 
 
 def _read_or_error(path: Path) -> bytes:
