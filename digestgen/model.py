@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Level = Literal["error", "warning", "note"]
@@ -51,9 +52,10 @@ class Region:
     code: str | None = None
     """Gazetteer code of the most precise level, when the region is in the gazetteer."""
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
-        """The known levels, top down (``('湖南省', '衡阳市')``)."""
+        """The known levels, top down (``('湖南省', '衡阳市')``); worked out once (the site model asks
+        for it hundreds of thousands of times)."""
         return tuple(n for n in (self.province, self.city, self.county) if n)
 
     def __bool__(self) -> bool:
