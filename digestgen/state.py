@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from pathlib import Path
 
 SCHEMA = 2
@@ -89,6 +90,16 @@ class BuildState:
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
 
 
+KEEP_DAYS = 7
+"""Records no build has used for this many days may be removed."""
+LAYOUT = 2
+"""The layout of every records table (key, value, large texts, the day last used)."""
+
+
+def _today() -> int:
+    return int(time.time() // 86400)
+
+
 class Records:
     """``key -> (JSON text, large texts...)`` in one table of a state database.
 
@@ -96,7 +107,8 @@ class Records:
     transaction. Records are data: their readers check every value. A table of another version,
     or a database that cannot be read, is treated as empty and replaced. So that the table does
     not grow with every edit, once it holds more than twice the records the last build used, the
-    ones that build did not use are removed.
+    ones no build has read or written for :data:`KEEP_DAYS` days are removed (a record is marked
+    with the day it was last used, so builds of other sites sharing the cache keep theirs).
     """
 
     def __init__(self, path: Path | None, table: str, version: int, extra: tuple[str, ...] = ()) -> None:
@@ -113,7 +125,7 @@ class Records:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                name = f"version:{self.table}"
+                name = f"version:{self.table}:{LAYOUT}"
                 found = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
                 columns = "".join(f", {c} TEXT NOT NULL" for c in self.extra)
                 with db:
@@ -121,7 +133,7 @@ class Records:
                         db.execute(f"DROP TABLE IF EXISTS {self.table}")
                         db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, str(self.version)))
                     db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, "
-                               f"value TEXT NOT NULL{columns})")
+                               f"value TEXT NOT NULL{columns}, used INTEGER NOT NULL)")
             except (sqlite3.Error, OSError):
                 self._discard()
                 return None
@@ -143,6 +155,12 @@ class Records:
                 marks = ",".join("?" * len(batch))
                 for row in db.execute(f"SELECT {selected} FROM {self.table} WHERE key IN ({marks})", batch):
                     found[row[0]] = tuple(row[1:])  # as stored: the reader checks every value
+            today = _today()
+            with db:  # marked as used today (a row at most once a day)
+                for at in range(0, len(keys), 500):
+                    batch = keys[at:at + 500]
+                    db.execute(f"UPDATE {self.table} SET used = ? WHERE used < ? AND key IN "
+                               f"({','.join('?' * len(batch))})", [today, today, *batch])
         except sqlite3.Error:
             self._discard()
             return {}
@@ -154,15 +172,16 @@ class Records:
         db = self._connect()
         if db is None:
             return
-        marks = ",".join("?" * (2 + len(self.extra)))
+        marks = ",".join("?" * (3 + len(self.extra)))
+        today = _today()
         try:
             with db:
-                db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES ({marks})", rows)
+                db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES ({marks})",
+                               (tuple(row) + (today,) for row in rows))
                 if used is not None:
                     (count,) = db.execute(f"SELECT count(*) FROM {self.table}").fetchone()
                     if count > 2 * len(used) + 100:
-                        stale = [k for (k,) in db.execute(f"SELECT key FROM {self.table}") if k not in used]
-                        db.executemany(f"DELETE FROM {self.table} WHERE key = ?", ((k,) for k in stale))
+                        db.execute(f"DELETE FROM {self.table} WHERE used < ?", (today - KEEP_DAYS,))
         except sqlite3.Error:
             self._discard()
 
