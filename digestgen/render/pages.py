@@ -220,10 +220,14 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
 
 
 def _keyed(incremental: Incremental | None, path: str, make, *parts: object) -> OutputFile | ReusedFile:
-    """The file at ``path`` made by ``make``, or reused when its key (from ``parts``) is unchanged."""
+    """The file at ``path`` made by ``make``, or reused when its key (from ``parts``) is unchanged.
+
+    Only for files that show what listings show (feeds, ``articles.json``): when the site digest is
+    the last build's, their key is too, and is not computed again."""
     if incremental is None:
         return OutputFile(path, make())
-    digest = incremental.unchanged(path, incremental.keyer.key(*parts))
+    known = incremental.last.get(path) if incremental.same_site else None
+    digest = incremental.unchanged(path, known[0] if known is not None else incremental.keyer.key(*parts))
     return ReusedFile(path, digest, make) if digest is not None else OutputFile(path, make())
 
 
