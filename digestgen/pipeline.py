@@ -147,6 +147,9 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
     with progress("analyse", len(loaded.articles), "articles") as advance:
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
                                                             keep_body=reads_markdown(env)))
+    if cache.lost:  # the bodies of what was just analysed are kept there, and could not be
+        raise BuildError(f"could not read or write the build state {display_path(database)} (another build may "
+                         "be holding it); nothing was changed; build again")
     if keep_site_on_errors and any(p.level == "error" for p in loaded.problems + notes):
         return BuildReport(articles=len(analysed), pages=0, files=0, problems=tuple(loaded.problems + notes),
                            seconds=time.perf_counter() - started, output_dir=config.output_dir,

@@ -90,6 +90,8 @@ class BuildState:
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
 
 
+WAIT = 30.0
+"""Seconds to wait for another build that holds the database."""
 KEEP_DAYS = 7
 """Records no build has used for this many days may be removed."""
 LAYOUT = 2
@@ -121,7 +123,7 @@ class Records:
         if self._db is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30)
+                db = sqlite3.connect(self.path, timeout=WAIT)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -134,6 +136,9 @@ class Records:
                         db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, str(self.version)))
                     db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, "
                                f"value TEXT NOT NULL{columns}, used INTEGER NOT NULL)")
+            except sqlite3.OperationalError:  # busy, locked or unopenable: go without, delete nothing
+                self.path = None
+                return None
             except (sqlite3.Error, OSError):
                 self._discard()
                 return None
@@ -161,6 +166,9 @@ class Records:
                     batch = keys[at:at + 500]
                     db.execute(f"UPDATE {self.table} SET used = ? WHERE used < ? AND key IN "
                                f"({','.join('?' * len(batch))})", [today, today, *batch])
+        except sqlite3.OperationalError:  # another build holds it too long: go without, delete nothing
+            self._give_up()
+            return {}
         except sqlite3.Error:
             self._discard()
             return {}
@@ -182,6 +190,8 @@ class Records:
                     (count,) = db.execute(f"SELECT count(*) FROM {self.table}").fetchone()
                     if count > 2 * len(used) + 100:
                         db.execute(f"DELETE FROM {self.table} WHERE used < ?", (today - KEEP_DAYS,))
+        except sqlite3.OperationalError:
+            self._give_up()
         except sqlite3.Error:
             self._discard()
 
@@ -199,6 +209,14 @@ class Records:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    def _give_up(self) -> None:
+        """Go on without records for the rest of this build, leaving the database as it is."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+        self.path = None
 
     def _discard(self) -> None:
         if self._db is not None:

@@ -30,3 +30,32 @@ def test_a_table_of_another_version_is_replaced(tmp_path):
     records.close()
     assert state.Records(db, "t", 2).get_many(["k"]) == {}
     assert state.Records(db, "t", 1).get_many(["k"]) == {}  # dropped when version 2 opened it
+
+
+def test_a_state_held_by_another_build_stops_this_one_cleanly_and_is_kept(tmp_path, monkeypatch, capsys):
+    import shutil
+    import sqlite3
+    from conftest import ROOT, write
+    from digestgen.cli import main
+    project = tmp_path / "p"
+    shutil.copytree(ROOT / "templates", project / "templates")
+    shutil.copy(ROOT / "digest.yaml", project / "digest.yaml")
+    write(project / "articles" / "a.md", "---\ntitle: 甲\ndate: 2022-01-02\n---\n某县公安局破获一起盗窃案件。\n")
+    monkeypatch.chdir(project)
+    assert main(["build", "--quiet"]) == 0
+    before = (project / "site" / "index.html").read_bytes()
+    write(project / "articles" / "b.md", "---\ntitle: 乙\ndate: 2022-01-03\n---\n某县公安局开展反诈宣传。\n")
+    monkeypatch.setattr(state, "WAIT", 0.2)
+    holder = sqlite3.connect(project / ".digestgen-cache" / "state.sqlite")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        capsys.readouterr()
+        assert main(["build", "--quiet"]) == 2
+    finally:
+        holder.rollback()
+        holder.close()
+    err = capsys.readouterr().err
+    assert "another build may be holding it" in err and "Traceback" not in err
+    assert (project / "site" / "index.html").read_bytes() == before
+    assert main(["build", "--quiet"]) == 0  # the state was kept, and works again
+    assert "乙" in (project / "site" / "index.html").read_text("utf-8")

@@ -134,6 +134,12 @@ class AnalysisCache:
             self.records.put_many(self._new)
             self._new = []
 
+    @property
+    def lost(self) -> bool:
+        """Whether the database stopped answering during this build (locked by another build for
+        longer than the wait, or unwritable): entries put since may not be there."""
+        return self.folder is not None and self.records.path is None
+
     def save(self, used: set[str] | None = None) -> None:
         """Store the entries put since the last save (``used``: every key this build needed)."""
         self.records.put_many(self._new, used)
