@@ -179,6 +179,26 @@ def test_after_a_body_edit_only_the_pages_showing_that_article_are_rendered(proj
     assert snapshot(out) == cold(project, tmp_path / "cold")
 
 
+def test_a_body_edit_that_listings_do_not_show_renders_that_article_s_page_alone(project, tmp_path, rendered,
+                                                                                     monkeypatch):
+    """A paragraph with no figure, no new tag and no change of summary: listings show the article as
+    before, so only its own page is rendered, and no other page's key is even computed."""
+    from digestgen.render.keys import Keyer
+    out = tmp_path / "site"
+    run(project, out)
+    bases: list[str] = []
+    real = Keyer.page_base
+    monkeypatch.setattr(Keyer, "page_base", lambda self, page: bases.append(page.path) or real(self, page))
+    append_paragraph(project / "articles" / "a00030.md")
+    rendered.clear()
+    report = run(project, out)
+    own = next(p for p in snapshot(out) if p.endswith(".html") and "如遇可疑情况请及时报警" in (out / p).read_text("utf-8"))
+    assert rendered == [own] and report.rendered == 1
+    assert bases == []  # every key from the last build: the site digest is unchanged
+    monkeypatch.undo()
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
 def test_an_unchanged_page_is_not_rendered_and_its_file_is_reused(project, tmp_path, rendered):
     out = tmp_path / "site"
     run(project, out)

@@ -27,7 +27,7 @@ from jinja2 import meta, nodes
 
 from digestgen.model import Analysed, Article, Entry
 
-BODY_FIELDS = {"html", "text", "body", "title_words", "tag_words", "field_lines", "body_line"}
+BODY_FIELDS = {"html", "text", "body", "stored", "title_words", "tag_words", "field_lines", "body_line"}
 """Fields of an article that only its own page shows (or no page at all)."""
 
 _ALLOWED_BODY_READS = {("entry", "item", "html"), ("entry", "item", "text"), ("entry", "item", "article", "body")}
