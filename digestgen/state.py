@@ -195,16 +195,6 @@ class Records:
         except sqlite3.Error:
             self._discard()
 
-    def delete(self, keys: list[str]) -> None:
-        db = self._connect()
-        if db is None or not keys:
-            return
-        try:
-            with db:
-                db.executemany(f"DELETE FROM {self.table} WHERE key = ?", ((k,) for k in keys))
-        except sqlite3.Error:
-            self._discard()
-
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -219,12 +209,10 @@ class Records:
         self.path = None
 
     def _discard(self) -> None:
-        if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
-            self._db = None
-        if self.path is not None:
+        """Remove a database that cannot be read (the next build makes a new one) and go on without."""
+        path = self.path
+        self._give_up()
+        if path is not None:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
-                    Path(str(self.path) + suffix).unlink(missing_ok=True)
-        self.path = None  # the rest of this build goes without records
+                    Path(str(path) + suffix).unlink(missing_ok=True)

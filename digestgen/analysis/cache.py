@@ -21,8 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from digestgen import checked
 from digestgen.bodies import TABLE
-from digestgen.model import Figure, Problem, Region
+from digestgen.checked import Invalid, number, texts
+from digestgen.checked import array as _list
+from digestgen.checked import boolean as _bool
+from digestgen.checked import integer as _int
+from digestgen.checked import opt_text as _opt_str
+from digestgen.checked import text as _str
+from digestgen.model import Figure, Region
 from digestgen.state import Records
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -150,51 +157,7 @@ class AnalysisCache:
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 
-class Invalid(Exception):
-    """A cache entry that does not have the shape of this schema."""
-
-
 # ---- the entry: (analysis of one article without the article, its problems) ----
-
-def _str(v):
-    if not isinstance(v, str):
-        raise Invalid("text expected")
-    return v
-
-
-def _opt_str(v):
-    return None if v is None else _str(v)
-
-
-def _int(v):
-    if not isinstance(v, int) or isinstance(v, bool):
-        raise Invalid("integer expected")
-    return v
-
-
-def _num(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise Invalid("number expected")
-    return v
-
-
-def _bool(v):
-    if not isinstance(v, bool):
-        raise Invalid("true/false expected")
-    return v
-
-
-def _mapping(v, check_value):
-    if not isinstance(v, dict):
-        raise Invalid("mapping expected")
-    return {_str(k): check_value(x) for k, x in v.items()}
-
-
-def _list(v):
-    if not isinstance(v, list):
-        raise Invalid("list expected")
-    return v
-
 
 def _region_in(v):
     if not isinstance(v, list) or len(v) != 4:
@@ -214,7 +177,7 @@ def _counts_in(v):
 
 
 def _opt_num(v):
-    return None if v is None else _num(v)
+    return None if v is None else number(v)
 
 
 def _figure_out(f) -> list:
@@ -246,8 +209,7 @@ def _pairs_in(v):
     return tuple(out)
 
 
-def _strings_in(v):
-    return tuple(_str(x) for x in _list(v))
+_strings_in = texts
 
 
 @lru_cache(maxsize=1)
@@ -304,7 +266,6 @@ CODEC: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "programmes": (sorted, lambda v: frozenset(_str(x) for x in _list(v))),
     "local_refs": (_bool, _bool),
 }
-LEVELS = ("error", "warning", "note")
 
 
 BIG = ("html", "text")
@@ -332,11 +293,7 @@ def decode_entry(value, html: str, text: str):
         raise Invalid("fields differ")
     kwargs = {name: CODEC[name][1](value[name]) for name in names}
     kwargs["html"], kwargs["text"] = _str(html), _str(text)
-    problems = []
-    for p in _list(value["problems"]):
-        if not isinstance(p, list) or len(p) != 4 or p[2] not in LEVELS:
-            raise Invalid("problem expected")
-        problems.append(Problem(_str(p[0]), None if p[1] is None else _int(p[1]), p[2], _str(p[3])))
+    problems = checked.problems(value["problems"])
     return kwargs, problems
 
 

@@ -15,17 +15,18 @@ import datetime as dt
 import hashlib
 import json
 
+from digestgen import checked
+from digestgen.checked import Invalid
+from digestgen.checked import array as _list
+from digestgen.checked import boolean as _bool
+from digestgen.checked import integer as _int
+from digestgen.checked import opt_text as _opt
+from digestgen.checked import text as _str
+from digestgen.checked import texts as _strings
 from digestgen.model import Article, Problem, Region
 
 TABLE = "loaded"
 VERSION = 1
-LEVELS = ("error", "warning", "note")
-
-
-class Invalid(Exception):
-    """A record that does not have the shape this version writes."""
-
-
 def key(salt: str, source_file: str, shown: str, theme_names: dict[str, str], data: bytes) -> str:
     h = hashlib.blake2b(salt.encode(), digest_size=20)
     h.update(json.dumps([source_file, shown, sorted(theme_names.items())], ensure_ascii=False).encode())
@@ -64,11 +65,7 @@ def decode(raw: str, text: str) -> tuple[Article | None, list[Problem]]:
         raise Invalid("not JSON") from exc
     if not isinstance(record, dict) or record.keys() != {"problems", "article"}:
         raise Invalid("not a record")
-    problems = []
-    for p in _list(record["problems"]):
-        if not isinstance(p, list) or len(p) != 4 or p[2] not in LEVELS:
-            raise Invalid("problem expected")
-        problems.append(Problem(_str(p[0]), None if p[1] is None else _int(p[1]), p[2], _str(p[3])))
+    problems = checked.problems(record["problems"])
     a = record["article"]
     if a is None:
         return None, problems
@@ -103,35 +100,3 @@ def decode(raw: str, text: str) -> tuple[Article | None, list[Problem]]:
 FIELDS = {"source_file", "display_path", "body_start", "body_line", "title", "subtitle", "date", "has_time", "source",
           "url", "authors", "region", "themes", "tags", "slug", "aliases", "summary", "draft", "imported_from",
           "field_lines"}
-
-
-def _str(v) -> str:
-    if type(v) is not str:
-        raise Invalid("text expected")
-    return v
-
-
-def _opt(v) -> str | None:
-    return None if v is None else _str(v)
-
-
-def _int(v) -> int:
-    if type(v) is not int:
-        raise Invalid("integer expected")
-    return v
-
-
-def _bool(v) -> bool:
-    if type(v) is not bool:
-        raise Invalid("true/false expected")
-    return v
-
-
-def _list(v) -> list:
-    if type(v) is not list:
-        raise Invalid("list expected")
-    return v
-
-
-def _strings(v) -> tuple[str, ...]:
-    return tuple(_str(x) for x in _list(v))

@@ -215,14 +215,11 @@ class Keyer:
 def check_templates(env: jinja2.Environment) -> tuple[bool, bool]:
     """Whether articles' bodies are read only on their own page (``entry.item.html``), and whether
     ``site`` is read only for the number of articles (``site.entries|length``, ``not site.entries``)."""
+    trees = _template_trees(env)
+    if trees is None:
+        return False, False  # the render reports it
     bodies_private = site_count_only = True
-    for name in env.list_templates() if env.loader else []:
-        if name.startswith("."):
-            continue
-        try:
-            tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
-        except jinja2.TemplateError:
-            return False, False  # the render reports it
+    for tree in trees:
         stack: list[tuple[nodes.Node, nodes.Node | None]] = [(tree, None)]
         while stack:
             node, parent = stack.pop()
@@ -243,17 +240,24 @@ def check_templates(env: jinja2.Environment) -> tuple[bool, bool]:
 
 def reads_markdown(env: jinja2.Environment) -> bool:
     """Whether a template shows an article's Markdown source (``...article.body``)."""
+    trees = _template_trees(env)
+    if trees is None:
+        return True  # the render reports it; meanwhile keep everything
+    return any(node.attr == "body" and isinstance(node.node, nodes.Getattr) and node.node.attr == "article"
+               for tree in trees for node in tree.find_all(nodes.Getattr))
+
+
+def _template_trees(env: jinja2.Environment) -> list[nodes.Template] | None:
+    """Every template of the environment parsed (hidden files aside), or None if one cannot be."""
+    trees = []
     for name in env.list_templates() if env.loader else []:
         if name.startswith("."):
             continue
         try:
-            tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+            trees.append(env.parse(env.loader.get_source(env, name)[0]))  # type: ignore[union-attr]
         except jinja2.TemplateError:
-            return True  # the render reports it; meanwhile keep everything
-        if any(node.attr == "body" and isinstance(node.node, nodes.Getattr) and node.node.attr == "article"
-               for node in tree.find_all(nodes.Getattr)):
-            return True
-    return False
+            return None
+    return trees
 
 
 def _chain(node: nodes.Node) -> tuple[str, ...]:

@@ -1,0 +1,62 @@
+"""Checks for values read back from the build state: each returns the value if it has the type
+asked for and raises :class:`Invalid` if not. Shared by every reader of stored records
+(parsed front matter, the analysis cache), which never trust what they read."""
+from __future__ import annotations
+
+import math
+
+from digestgen.model import Problem
+
+LEVELS = ("error", "warning", "note")
+
+
+class Invalid(Exception):
+    """A stored value that does not have the shape this version writes."""
+
+
+def text(v) -> str:
+    if type(v) is not str:
+        raise Invalid("text expected")
+    return v
+
+
+def opt_text(v) -> str | None:
+    return None if v is None else text(v)
+
+
+def integer(v) -> int:
+    if type(v) is not int:
+        raise Invalid("integer expected")
+    return v
+
+
+def number(v) -> int | float:
+    if type(v) not in (int, float) or not math.isfinite(v):
+        raise Invalid("number expected")
+    return v
+
+
+def boolean(v) -> bool:
+    if type(v) is not bool:
+        raise Invalid("true/false expected")
+    return v
+
+
+def array(v) -> list:
+    if type(v) is not list:
+        raise Invalid("list expected")
+    return v
+
+
+def texts(v) -> tuple[str, ...]:
+    return tuple(text(x) for x in array(v))
+
+
+def problems(v) -> list[Problem]:
+    """``[[path, line, level, message], ...]`` as :class:`Problem` values."""
+    out = []
+    for p in array(v):
+        if type(p) is not list or len(p) != 4 or p[2] not in LEVELS:
+            raise Invalid("problem expected")
+        out.append(Problem(text(p[0]), None if p[1] is None else integer(p[1]), p[2], text(p[3])))
+    return out
