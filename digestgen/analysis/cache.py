@@ -95,10 +95,12 @@ class AnalysisCache:
         out: list = []
         for key in keys:
             if warm is not None and key in warm:
-                fields, problems = warm[key]
                 self.hits += 1
-                copy = ({**fields, "counts": Counter(fields["counts"])}, problems)  # the caller may change counts
-                out.append(then(copy) if then else copy)
+                if then is not None:  # it makes what the caller keeps, leaving the entry as it is
+                    out.append(then(warm[key]))
+                else:
+                    fields, problems = warm[key]
+                    out.append(({**fields, "counts": Counter(fields["counts"])}, problems))  # the caller may change counts
                 continue
             row = rows.get(key)
             value = None
