@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from digestgen.analysis.analyse import analyse
+from digestgen.analysis.analyse import Warm, analyse
 from digestgen.analysis.cache import AnalysisCache, code_salt
 from digestgen.bodies import close as close_bodies
 from digestgen.config import Config, load_config
@@ -82,6 +82,8 @@ class Memory:
 
     loaded: dict = field(default_factory=dict)
     analysed: dict = field(default_factory=dict)
+    warm: Warm = field(default_factory=Warm)
+    """The last corpus pass, so an edit re-weighs only the articles it can change."""
 
 
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
@@ -146,7 +148,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         parsed.close()
     with progress("analyse", len(loaded.articles), "articles") as advance:
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
-                                                            keep_body=reads_markdown(env)))
+                                                            keep_body=reads_markdown(env),
+                                                            warm=memory.warm if memory else None))
     if cache.lost:  # the bodies of what was just analysed are kept there, and could not be
         raise BuildError(f"could not read or write the build state {display_path(database)} (another build may "
                          "be holding it); nothing was changed; build again")
@@ -223,15 +226,17 @@ def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None, keep_body: bool = True):
+def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None, keep_body: bool = True,
+                     warm: Warm | None = None):
     """Analyse every article; if that fails, find the articles it fails on, leave them out with an
     error each, and analyse the others, so one article never stops the build. The results keep
     their bodies on disk (see :mod:`digestgen.bodies`)."""
     try:
         return analyse(loaded.articles, config, cache=cache, jobs=jobs, progress=advance, lean=True,
-                       keep_body=keep_body)
+                       keep_body=keep_body, warm=warm)
     except Exception:
-        pass
+        if warm is not None:
+            warm.settings = None  # it may have been left halfway
     kept = []
     for article in loaded.articles:
         try:

@@ -100,7 +100,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             cache: AnalysisCache | None = None, jobs: int = 1,
             tag_reasons: dict[str, Counter] | None = None,
             progress: Callable[[int], None] | None = None, lean: bool = False,
-            keep_body: bool = True) -> tuple[list[Analysed], list[Problem]]:
+            keep_body: bool = True, warm: Warm | None = None) -> tuple[list[Analysed], list[Problem]]:
     """Analyse the whole corpus at once (tag weights depend on every article).
 
     The per-article work (Markdown, tokens, region) is cached by content hash and, for the
@@ -111,81 +111,307 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     the cache, not in memory (``Analysed.stored``, read with :mod:`digestgen.bodies`), and, unless
     ``keep_body``, an article's Markdown is dropped once analysed, except where its HTML links
     files beside it (the site model then reports missing ones by line).
+
+    ``warm`` (``serve``) keeps the corpus pass from one call to the next: when only a few articles
+    changed, only the articles whose tags those changes can move are weighed again, and every
+    other result is the very object the last call returned (see :class:`Warm`).
     """
     lean = lean and cache is not None and cache.folder is not None
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
-    keys = cache.keys((config.themes, config.theme_min_score, config.themes_per_article, config.markdown_extensions),
-                      articles)
+    settings = (config.themes, config.theme_min_score, config.themes_per_article, config.markdown_extensions)
+    if warm is not None and tag_reasons is None:
+        keys = warm.keys_of(articles, cache, settings)
+        done = warm.update(articles, keys, config, vocab, cache, (lean, keep_body, str(cache.folder), id(vocab)))
+        if done is not None:
+            return done
+    else:
+        warm = None
+        keys = cache.keys(settings, articles)
     # A cache entry holds every field but the article (the key is made from it) and the problems.
     found: list[tuple[dict, list[Problem]] | None] = cache.get_many(keys, bodies=not lean, then=_compact)
     todo = [i for i, f in enumerate(found) if f is None]
     advance = progress or (lambda n: None)  # ``progress(n)``: n more articles analysed (a progress bar)
     advance(len(articles) - len(todo))
-    for i, (result, found_problems) in zip(todo, _prepare_many([articles[i] for i in todo], config, jobs),
-                                           strict=True):
-        fields = _detached(result)
-        cache.put(keys[i], (fields, found_problems))
-        if lean:  # kept in the cache from here on
-            fields = {**fields, "html": "", "text": ""}
-        found[i] = _compact((fields, found_problems))
+    for i, result in zip(todo, _fresh([articles[i] for i in todo], [keys[i] for i in todo], config, cache, jobs, lean),
+                         strict=True):
+        found[i] = result
         advance(1)
     cache.save(set(keys))
     stored = [f for f in found if f is not None]
     prepared = [_Prepared(article=a, **fields) for (fields, _), a in zip(stored, articles, strict=True)]
-    problems = [p for _, ps in stored for p in ps]
+    found_problems = [ps for _, ps in stored]
+    problems = [p for ps in found_problems for p in ps]
     del found, stored
     places = _place_words([p.region for p in prepared])
     for p in prepared:
         p.counts.drop(places)
-    aliases = dict(config.tag_aliases)
+    candidates = [p.counts.keys() for p in prepared]
     df: Counter = Counter()
-    for p in prepared:
-        df.update(p.counts.keys())
+    for words in candidates:
+        df.update(words)
     # Never tags: the editor's stop list, theme names (themes have pages of their own), names of papers,
     # sites and apps, quantity phrases, words common in any text, and words on most articles of this archive.
-    never = set(config.tag_stopwords) | {t.name for t in config.themes} \
-        | tagging.archive_generic(df, len(prepared))
     named = set().union(*(p.programmes for p in prepared)) if prepared else set()
-    for word in list(df):
-        if word in never or tagging.is_media_name(word) or tagging.is_quantity(word, vocab.domain, word in named) \
-                or (word not in named and tagging.is_generic(word, vocab.idf, vocab.domain)):
-            never.add(word)
+    never = _static_never(config) | {w for w, k in df.items() if _never(w, k, len(prepared), named, vocab)}
     for p in prepared:
         p.counts.drop(never)
     why: dict[tuple[str, str], str] = {}
     picked = [_tags(p, df, len(prepared), vocab, config.tags_per_article, why) for p in prepared]
-    texts: Sequence[str] = [p.text for p in prepared]
+    fold = tagging.fold_fragments([tuple(t) for t in picked], _texts_of(prepared, keys, cache, lean))
+    cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))  # tags recur across articles
+    results = []
+    for p, tags, key in zip(prepared, picked, keys, strict=True):
+        if tag_reasons is not None:
+            aliases = dict(config.tag_aliases)
+            for t in dict.fromkeys(fold.get(t, t) for t in tags):
+                tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
+        results.append(_result(p, tags, fold, key, config, vocab, cache, lean, keep_body, cut_tag))
+    if warm is not None:
+        warm.remember(keys, prepared, candidates, found_problems, results, df, never, places, named, picked, fold)
+    return results, problems
+
+
+def _fresh(articles: list[Article], keys: list[str], config: Config, cache: AnalysisCache, jobs: int,
+           lean: bool) -> Iterator[tuple[dict, list[Problem]]]:
+    """Analyse articles the cache does not have, storing each result as it comes."""
+    for key, (result, found_problems) in zip(keys, _prepare_many(articles, config, jobs), strict=True):
+        fields = _detached(result)
+        cache.put(key, (fields, found_problems))
+        if lean:  # kept in the cache from here on
+            fields = {**fields, "html": "", "text": ""}
+        yield _compact((fields, found_problems))
+
+
+def _static_never(config: Config) -> set[str]:
+    """Words that are never tags whatever the archive: the editor's stop list and the theme names."""
+    return set(config.tag_stopwords) | {t.name for t in config.themes}
+
+
+def _never(word: str, articles: int, n: int, named: Set[str], vocab: Vocabulary) -> bool:
+    """Whether a word found on ``articles`` of the ``n`` articles is never a tag: a name of a paper,
+    site or app, a quantity phrase, a word common in any text, or one on most articles of the archive."""
+    return (n >= tagging.GENERIC_DF_MIN_ARTICLES and articles > tagging.GENERIC_DF * n) \
+        or tagging.is_media_name(word) or tagging.is_quantity(word, vocab.domain, word in named) \
+        or (word not in named and tagging.is_generic(word, vocab.idf, vocab.domain))
+
+
+def _texts_of(prepared: list[_Prepared], keys: list[str], cache: AnalysisCache, lean: bool) -> Sequence[str]:
     if lean:
         database = str(cache.folder)
-        texts = _Texts([Stored(database, k, False) for k in keys])
-    fold = tagging.fold_fragments([tuple(t) for t in picked], texts)
-    results = []
-    cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))  # tags recur across articles
-    for p, tags, key in zip(prepared, picked, keys, strict=True):
-        tags = tuple(dict.fromkeys(fold.get(t, t) for t in tags))
-        if tag_reasons is not None:
-            for t in tags:
-                tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
-        final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
-        analysed = {f.name: getattr(part, f.name) for part in p.parts for f in dataclasses.fields(part)}
-        article, kept = p.article, None
-        if lean:
-            kept = Stored(str(cache.folder), key, p.local_refs)
-            if not keep_body and not p.local_refs:
-                article = dataclasses.replace(article, body="")
-        results.append(Analysed(
-            article=article,
-            title=p.title,
-            html=p.html,
-            text=p.text,
-            tags=final_tags,
-            title_words=tuple(vocab.cut(p.title)),
-            tag_words=tuple(map(cut_tag, final_tags)),
-            stored=kept,
-            **analysed,
-        ))
-    return results, problems
+        return _Texts([Stored(database, k, False) for k in keys])
+    return [p.text for p in prepared]
+
+
+def _result(p: _Prepared, picked: tuple[str, ...], fold: Mapping[str, str], key: str, config: Config,
+            vocab: Vocabulary, cache: AnalysisCache, lean: bool, keep_body: bool, cut_tag) -> Analysed:
+    """An article's result, once its tags are picked and folded."""
+    aliases = dict(config.tag_aliases)
+    tags = tuple(dict.fromkeys(fold.get(t, t) for t in picked))
+    final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
+    analysed = {f.name: getattr(part, f.name) for part in p.parts for f in dataclasses.fields(part)}
+    article, kept = p.article, None
+    if lean:
+        kept = Stored(str(cache.folder), key, p.local_refs)
+        if not keep_body and not p.local_refs:
+            article = dataclasses.replace(article, body="")
+    return Analysed(
+        article=article,
+        title=p.title,
+        html=p.html,
+        text=p.text,
+        tags=final_tags,
+        title_words=tuple(vocab.cut(p.title)),
+        tag_words=tuple(map(cut_tag, final_tags)),
+        stored=kept,
+        **analysed,
+    )
+
+
+WARM_MAX_CHANGED = 64
+"""More changed articles than this and :class:`Warm` lets the whole corpus pass run again."""
+
+
+class Warm:
+    """The last corpus pass of a long-running process (``serve``), to redo only what an edit moves.
+
+    A tag's weight on an article depends on the article's own word counts and, through document
+    frequencies, on every other article. After a few articles changed (the same number of articles,
+    the same place names and quoted programme names across the archive), the document frequency of
+    a few words moved; only the articles holding one of those words as a candidate are weighed
+    again, and only if some article's picked tags changed, or a changed article holds a tag another
+    tag contains, are the near-duplicate folds worked out again. Anything else (an article added or
+    removed, a word crossing the archive-generic line on unchanged articles, other settings) runs the
+    whole pass. Either way the result is the one the whole pass gives.
+    """
+
+    def __init__(self) -> None:
+        self.settings: tuple | None = None
+        self._marker: tuple = ()
+        self._pending: tuple = ()
+        self._keys_by_article: dict[int, tuple[Article, str]] = {}
+        self.keys: list[str] = []
+        self.prepared: list[_Prepared] = []
+        """Each article's prepared form, its counts without place words and never-tags."""
+        self.candidates: list[tuple[str, ...]] = []
+        """Each article's candidate words without place words (what document frequencies count)."""
+        self.problems: list[list[Problem]] = []
+        self.results: list[Analysed] = []
+        self.df: Counter = Counter()
+        self.never: set[str] = set()
+        self.places: Counter = Counter()
+        self.named: Counter = Counter()
+        self.picked: list[tuple[str, ...]] = []
+        self.fold: dict[str, str] = {}
+        self.holders: dict[str, list[int]] = {}
+        """Each word still a candidate after the never-tags are dropped -> the articles holding it."""
+
+    def keys_of(self, articles: list[Article], cache: AnalysisCache, settings: object) -> list[str]:
+        """The analysis keys of ``articles``, made only for articles not seen by the last call."""
+        marker = (cache.salt, settings)
+        if self.settings is None or self.settings[0] != marker:
+            self._keys_by_article = {}
+        known = self._keys_by_article
+        todo = [a for a in articles if id(a) not in known or known[id(a)][0] is not a]
+        made = dict(zip(map(id, todo), cache.keys(settings, todo), strict=True))
+        keys = [made[id(a)] if id(a) in made else known[id(a)][1] for a in articles]
+        self._keys_by_article = {id(a): (a, k) for a, k in zip(articles, keys, strict=True)}
+        self._marker = marker
+        return keys
+
+    def remember(self, keys, prepared, candidates, problems, results, df, never, places, named, picked, fold) -> None:
+        self.settings = (self._marker, self._pending)
+        self.keys, self.prepared, self.candidates = list(keys), prepared, [tuple(c) for c in candidates]
+        self.problems, self.results, self.df, self.never = problems, list(results), df, never
+        self.places = Counter(w for p in prepared for w in _place_words([p.region]))
+        self.named = Counter(w for p in prepared for w in p.programmes)
+        self.picked, self.fold = [tuple(t) for t in picked], fold
+        holders: dict[str, list[int]] = {}
+        for i, p in enumerate(prepared):
+            for w in p.counts.words:
+                holders.setdefault(w, []).append(i)
+        self.holders = holders
+
+    def update(self, articles: list[Article], keys: list[str], config: Config, vocab: Vocabulary,
+               cache: AnalysisCache, options: tuple) -> tuple[list[Analysed], list[Problem]] | None:
+        """The results for ``articles`` worked out from the last call's, or None: run the whole pass."""
+        self._pending = (options, _static_never(config), config.tag_aliases, config.tags_per_article)
+        n = len(articles)
+        if self.settings != (self._marker, self._pending) or len(self.keys) != n:
+            return None
+        changed = [i for i in range(n) if keys[i] != self.keys[i]]
+        if len(changed) > WARM_MAX_CHANGED:
+            return None
+        lean, keep_body = options[0], options[1]
+        if changed:
+            found = cache.get_many([keys[i] for i in changed], bodies=not lean, then=_compact)
+            todo = [j for j, f in enumerate(found) if f is None]
+            for j, result in zip(todo, _fresh([articles[changed[j]] for j in todo], [keys[changed[j]] for j in todo],
+                                              config, cache, 1, lean), strict=True):
+                found[j] = result
+            cache.save(set(keys))
+        else:
+            found = []
+            cache.save(None)
+        new = {i: _Prepared(article=articles[i], **entry[0]) for i, entry in zip(changed, found, strict=True)
+               if entry is not None}
+        # The archive-wide sets every article is weighed against must be the same.
+        place_delta: Counter = Counter()
+        named_delta: Counter = Counter()
+        for i in changed:
+            place_delta.subtract(_place_words([self.prepared[i].region]))
+            place_delta.update(_place_words([new[i].region]))
+            named_delta.subtract(self.prepared[i].programmes)
+            named_delta.update(new[i].programmes)
+        if any((self.places[w] > 0) != (self.places[w] + d > 0) for w, d in place_delta.items() if d) \
+                or any((self.named[w] > 0) != (self.named[w] + d > 0) for w, d in named_delta.items() if d):
+            return None
+        places = frozenset(w for w, k in self.places.items() if k > 0)
+        named = {w for w, k in self.named.items() if k > 0}
+        df_delta: Counter = Counter()
+        candidates: dict[int, tuple[str, ...]] = {}
+        for i in changed:
+            new[i].counts.drop(places)
+            candidates[i] = tuple(new[i].counts.keys())
+            df_delta.subtract(self.candidates[i])
+            df_delta.update(candidates[i])
+        moved = {w: d for w, d in df_delta.items() if d}
+        static = self.settings[1][1]
+        never_now: dict[str, bool] = {}
+        weighed = set(changed)
+        changed_set = set(changed)
+        for w, d in moved.items():
+            before = w in self.never
+            count = self.df[w] + d
+            now = w in static or (count > 0 and _never(w, count, n, named, vocab))
+            never_now[w] = now
+            if before != now:
+                old_holders = self.df[w] - sum(w in self.candidates[i] for i in changed)
+                if old_holders > 0:  # it is a candidate on unchanged articles too: their counts change
+                    return None
+            elif not now:
+                weighed.update(self.holders.get(w, ()))
+        never = set(self.never)
+        for w, now in never_now.items():
+            if now:
+                never.add(w)
+            else:
+                never.discard(w)
+        df = self.df.copy()
+        df.update(moved)
+        for w in [w for w in moved if df[w] <= 0]:
+            del df[w]
+        for i in changed:
+            new[i].counts.drop(never)
+        prepared = list(self.prepared)
+        for i in changed:
+            prepared[i] = new[i]
+        limit = config.tags_per_article
+        picked = list(self.picked)
+        for i in sorted(weighed):
+            picked[i] = _tags(prepared[i], df, n, vocab, limit)
+        moved_picks = [i for i in weighed if picked[i] != self.picked[i]]
+        fold = self.fold
+        if moved_picks or _may_fold(changed, picked, self.picked):
+            fold = tagging.fold_fragments(picked, _texts_of(prepared, keys, cache, lean))
+        refold = {t for t in fold.keys() | self.fold.keys() if fold.get(t) != self.fold.get(t)}
+        redo = set(moved_picks) | changed_set
+        if refold:
+            redo.update(i for i, tags in enumerate(picked) if refold.intersection(tags))
+        cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))
+        results = list(self.results)
+        for i in sorted(redo):
+            results[i] = _result(prepared[i], picked[i], fold, keys[i], config, vocab, cache, lean, keep_body,
+                                 cut_tag)
+            if i not in changed_set and results[i] == self.results[i]:
+                results[i] = self.results[i]  # the same object, so later stages see it is unchanged
+        problems = list(self.problems)
+        for j, i in enumerate(changed):
+            problems[i] = found[j][1]
+        # What the next call starts from.
+        for i in changed:
+            old_words = set(self.prepared[i].counts.keys())
+            for w in old_words - set(new[i].counts.keys()):
+                self.holders[w].remove(i)
+                if not self.holders[w]:
+                    del self.holders[w]
+            for w in set(new[i].counts.keys()) - old_words:
+                self.holders.setdefault(w, []).append(i)
+            self.candidates[i] = candidates[i]
+        self.places.update(place_delta)
+        self.named.update(named_delta)
+        self.keys, self.prepared, self.problems, self.results = list(keys), prepared, problems, results
+        self.df, self.never, self.picked, self.fold = df, never, picked, fold
+        return list(results), [p for ps in problems for p in ps]
+
+
+def _may_fold(changed: list[int], picked: list[tuple[str, ...]], before: list[tuple[str, ...]]) -> bool:
+    """Whether a changed article's text can change the folds: it holds a tag that another tag contains."""
+    mine = {t for i in changed for t in picked[i] + before[i]}
+    if not mine:
+        return False
+    names = {t for tags in picked for t in tags}
+    return any(len(other) > len(t) and t in other for t in mine for other in names)
 
 
 class _Texts(Sequence[str]):

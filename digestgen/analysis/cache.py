@@ -120,9 +120,6 @@ class AnalysisCache:
                 if then is not None:
                     value = then(value)
             out.append(value)
-        if warm is not None:
-            for key in set(warm) - set(keys):
-                del warm[key]
         return out
 
     def get(self, key: str):
@@ -150,8 +147,12 @@ class AnalysisCache:
         return self.folder is not None and self.records.path is None
 
     def save(self, used: set[str] | None = None) -> None:
-        """Store the entries put since the last save (``used``: every key this build needed)."""
+        """Store the entries put since the last save (``used``: every key this build needed; the
+        entries kept in memory are kept to those)."""
         self.records.put_many(self._new, used)
+        if self.memory is not None and used is not None:
+            for key in self.memory.keys() - used:
+                del self.memory[key]
         self._new = []
         self.records.close()
 

@@ -9,7 +9,7 @@ archive is never a tag.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 FURNITURE_LINE = re.compile(
@@ -77,13 +77,6 @@ def is_quantity(word: str, domain: frozenset[str], quoted: bool = False) -> bool
     if word in domain:
         return False
     return bool(PURE_QUANTITY.match(word)) or (not quoted and bool(QUANTITY_START.match(word)))
-
-
-def archive_generic(df: Counter, n: int) -> frozenset[str]:
-    """Words on most articles of the archive: they tell no article from another."""
-    if n < GENERIC_DF_MIN_ARTICLES:
-        return frozenset()
-    return frozenset(w for w, k in df.items() if k > GENERIC_DF * n)
 
 
 def fold_fragments(tags: list[tuple[str, ...]], texts: Sequence[str]) -> dict[str, str]:
