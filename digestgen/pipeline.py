@@ -19,10 +19,11 @@ from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
-from digestgen.render.keys import Keyer, digest, reads_markdown
+from digestgen.render.keys import Keyer, check_templates, digest, reads_markdown
 from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site import urls
-from digestgen.site.model import build_site
+from digestgen.site.model import build_site, reuse_site
+from digestgen.site.pages import Site
 from digestgen.site.permalinks import alias_problems, published, vanished
 from digestgen.state import SITE_ROW, BuildState, Records
 from digestgen.write import check_output_dir, read_manifest, recover, reusable, site_intact, write_site
@@ -84,6 +85,10 @@ class Memory:
     analysed: dict = field(default_factory=dict)
     warm: Warm = field(default_factory=Warm)
     """The last corpus pass, so an edit re-weighs only the articles it can change."""
+    site: Site | None = None
+    """The last site model, with the analysed articles and the config it was made from."""
+    items: list = field(default_factory=list)
+    config: Config | None = None
 
 
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
@@ -157,7 +162,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         return BuildReport(articles=len(analysed), pages=0, files=0, problems=tuple(loaded.problems + notes),
                            seconds=time.perf_counter() - started, output_dir=config.output_dir,
                            timings=tuple(clock.laps), kept=True)
-    site = clock("site model", _with_pinyin(database if use_cache else None, lambda: build_site(analysed, config)))
+    site = clock("site model", _site_model(analysed, config, env, database if use_cache else None, memory))
     incremental = _incremental(config, config_path, drafts, env, site, last) if use_cache else None
     files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
@@ -189,6 +194,19 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                        drafts_left_out=loaded.drafts, drafts_built=drafts_built,
                        rendered=incremental.rendered if incremental else len(site.pages),
                        reused=incremental.reused if incremental else 0)
+
+
+def _site_model(analysed: list, config: Config, env, database: Path | None, memory: Memory | None) -> Site:
+    """The site model; in a long-running process, the last one with the entries of articles edited
+    in their bodies alone replaced (only their own pages read bodies, so nothing else changes)."""
+    site = None
+    if memory is not None and memory.site is not None and memory.config == config and check_templates(env)[0]:
+        site = reuse_site(memory.site, memory.items, analysed)
+    if site is None:
+        site = _with_pinyin(database, lambda: build_site(analysed, config))
+    if memory is not None:
+        memory.site, memory.items, memory.config = site, analysed, config
+    return site
 
 
 def _incremental(config: Config, config_path: Path, drafts: bool, env, site, manifest: dict) -> Incremental:

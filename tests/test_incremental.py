@@ -298,3 +298,20 @@ def test_a_broken_template_after_a_build_is_reported_with_its_line(project, tmp_
     with pytest.raises(RenderError, match=r"article\.html:\d+: template error"):
         run(project, out)
     assert snapshot(out) == before  # the last site stays whole
+
+
+def test_a_body_edit_in_a_long_running_process_keeps_the_site_model_but_the_article_s_own_page(project, tmp_path):
+    """``serve`` after a sentence added to one article: the corpus pass and the site model are the
+    last build's, but for that article's entry and own page, and the site equals a cold build."""
+    from digestgen.pipeline import Memory
+    memory, out = Memory(), tmp_path / "site"
+    run(project, out, memory=memory)
+    assert memory.site is not None
+    pages, items = memory.site.pages, memory.items
+    append_paragraph(project / "articles" / "a00030.md")
+    again = run(project, out, memory=memory)
+    assert sum(a is not b for a, b in zip(items, memory.items, strict=True)) == 1
+    moved = [b.path for a, b in zip(pages, memory.site.pages, strict=True) if a is not b]
+    assert len(moved) == 1 and moved[0].startswith("articles/")
+    assert again.rendered == 1
+    assert snapshot(out) == cold(project, tmp_path / "cold")
