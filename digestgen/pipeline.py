@@ -26,7 +26,8 @@ from digestgen.site.model import build_site, reuse_site
 from digestgen.site.pages import Site
 from digestgen.site.permalinks import alias_problems, published, vanished
 from digestgen.state import SITE_ROW, BuildState, Records
-from digestgen.write import check_output_dir, read_manifest, recover, reusable, site_intact, write_site
+from digestgen.write import (check_output_dir, manifest_stamp, read_manifest, recover, reusable, site_intact,
+                             write_site)
 
 
 class BuildError(Exception):
@@ -82,6 +83,8 @@ class Memory:
     and the articles analysed, so that a rebuild reads neither back from the cache."""
 
     loaded: dict = field(default_factory=dict)
+    statuses: dict = field(default_factory=dict)
+    """Each article file's status when it was last read (``load_articles``)."""
     analysed: dict = field(default_factory=dict)
     warm: Warm = field(default_factory=Warm)
     """The last corpus pass, so an edit re-weighs only the articles it can change."""
@@ -89,6 +92,8 @@ class Memory:
     """The last site model, with the analysed articles and the config it was made from."""
     items: list = field(default_factory=list)
     config: Config | None = None
+    cards: dict = field(default_factory=dict)
+    """Card digests of the last site's entries (see ``render.keys.Keyer``)."""
 
 
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
@@ -122,6 +127,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     clock = _Clock()
     recover(config.output_dir)
     fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
+    stamp = manifest_stamp(config.output_dir)
     last = read_manifest(config.output_dir)
     if use_cache and last.get("fingerprint") == fingerprint and "report" in last \
             and site_intact(config.output_dir, last):
@@ -131,7 +137,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     try:
         return _build(config, config_path, drafts, use_cache, jobs, keep_site_on_errors, progress, started, clock,
                       last, fingerprint, Path(scratch.name) / "state.sqlite" if scratch else _state_path(config),
-                      memory if use_cache else None)
+                      memory if use_cache else None, stamp)
     finally:
         close_bodies()
         if scratch is not None:
@@ -140,7 +146,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
 
 def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs: int | None,
            keep_site_on_errors: bool, progress: Stage, started: float, clock: _Clock, last: dict,
-           fingerprint: str, database: Path, memory: Memory | None) -> BuildReport:
+           fingerprint: str, database: Path, memory: Memory | None,
+           stamp: tuple[int, int, int] | None = None) -> BuildReport:
     cache = AnalysisCache(database, code_salt(), memory.analysed if memory else None)
     jobs = jobs or os.cpu_count() or 1
     env = make_environment(config.templates_dir)
@@ -148,7 +155,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
     try:
         loaded = clock("load", load_articles(config.articles_dir, config.theme_names, drafts=drafts,
                                              display_root=Path.cwd(), records=parsed, salt=code_salt(),
-                                             memory=memory.loaded if memory else None))
+                                             memory=memory.loaded if memory else None,
+                                             statuses=memory.statuses if memory else None))
     finally:
         parsed.close()
     with progress("analyse", len(loaded.articles), "articles") as advance:
@@ -163,7 +171,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                            seconds=time.perf_counter() - started, output_dir=config.output_dir,
                            timings=tuple(clock.laps), kept=True)
     site = clock("site model", _site_model(analysed, config, env, database if use_cache else None, memory))
-    incremental = _incremental(config, config_path, drafts, env, site, last) if use_cache else None
+    incremental = _incremental(config, config_path, drafts, env, site, last, memory) if use_cache else None
     files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
     problems = tuple(loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
@@ -179,7 +187,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
     digests: dict[str, str] = {}
     with progress("render and write", total, "pages") as advance:
         written = clock("render and write", write_site(counted(files, advance, total), config.static_dir,
-                                                       config.output_dir, record, digests))
+                                                       config.output_dir, record, digests,
+                                                       (stamp, last, incremental.intact) if incremental else None))
     if incremental is not None:
         BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests,
                                              incremental.bases, incremental.site_digest,
@@ -209,14 +218,15 @@ def _site_model(analysed: list, config: Config, env, database: Path | None, memo
     return site
 
 
-def _incremental(config: Config, config_path: Path, drafts: bool, env, site, manifest: dict) -> Incremental:
+def _incremental(config: Config, config_path: Path, drafts: bool, env, site, manifest: dict,
+                 memory: Memory | None = None) -> Incremental:
     """What the last build into this output folder was made from, to skip what did not change.
 
     Every key is salted with digestgen's code, the config file and the build options, so a change
     to any of them makes every file anew.
     """
     salt = digest((code_salt(), config_path.read_bytes(), drafts, str(config.articles_dir)))
-    keyer = Keyer(env, salt, ())
+    keyer = Keyer(env, salt, (), memory.cards if memory is not None else None)
     keyer.site_values = (len(site.entries), keyer.compact(site.sections))
     if not keyer.site_count_only:  # a template reads more of ``site`` than its size: render every page
         keyer.site_values += (os.urandom(8).hex(),)
@@ -224,6 +234,8 @@ def _incremental(config: Config, config_path: Path, drafts: bool, env, site, man
     last = BuildState(_state_path(config)).load(out)
     templates = env.list_templates() if env.loader else []
     site_digest = keyer.site_digest(site.entries, [t for t in templates if not t.startswith(".")])
+    if memory is not None:
+        keyer.keep_cards_of(site.entries)
     return Incremental(keyer, last, reusable(out, manifest), same_site=last.get(SITE_ROW, ("",))[0] == site_digest,
                        site_digest=site_digest, terms_path=_state_path(config))
 

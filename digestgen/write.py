@@ -92,28 +92,43 @@ def recover(out: Path) -> None:
         remove_leftovers(out)
 
 
+def manifest_stamp(out: Path) -> tuple[int, int, int] | None:
+    """The status of the output folder's manifest (size, time, inode): every build replaces it."""
+    try:
+        info = os.stat(out / MARKER)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
 def write_site(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path,
-               record: dict | None = None, digests: dict[str, str] | None = None) -> int:
+               record: dict | None = None, digests: dict[str, str] | None = None,
+               known: tuple[tuple[int, int, int] | None, dict, dict[str, str]] | None = None) -> int:
     """Write the whole site to ``out`` atomically; return the number of files written anew.
 
     A file whose bytes are the same as in the previous build is kept as it is, so its
     modification time shows it did not change; so is a :class:`ReusedFile` (a file not rendered
     again because what it shows did not change), which is made only if the previous file is no
     longer as the last build left it. ``record`` is kept in the manifest; ``digests``, when given,
-    receives the hash of every file of the site.
+    receives the hash of every file of the site. ``known`` is what the caller read of the last
+    build (the manifest's :func:`manifest_stamp`, the manifest, and :func:`reusable`'s answer): used
+    if the manifest is still the one it read, so the folder is not checked twice.
     """
     out = out.resolve()
     with os_errors(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         with output_lock(out):
             remove_leftovers(out)
-            return _write(files, static_dir, out, record, {} if digests is None else digests)
+            return _write(files, static_dir, out, record, {} if digests is None else digests, known)
 
 
 def _write(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path, record: dict | None,
-           digests: dict[str, str]) -> int:
-    manifest_before = read_manifest(out) if out.is_dir() else {}
-    previous = reusable(out, manifest_before)
+           digests: dict[str, str], known: tuple | None = None) -> int:
+    if known is not None and known[0] is not None and known[0] == manifest_stamp(out):
+        manifest_before, previous = known[1], known[2]
+    else:
+        manifest_before = read_manifest(out) if out.is_dir() else {}
+        previous = reusable(out, manifest_before)
     found_stats = manifest_before.get("stats")
     old_stats: dict = found_stats if isinstance(found_stats, dict) else {}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
@@ -393,8 +408,6 @@ def _retire(out: Path) -> Path:
     return old
 
 
-def _safe(path: str) -> PurePosixPath:
-    p = PurePosixPath(path)
-    if p.is_absolute() or ".." in p.parts:
+def _safe(path: str) -> None:
+    if path.startswith("/") or ".." in path.split("/"):
         raise WriteError(f"internal error: output path {path!r} leaves the output folder")
-    return p

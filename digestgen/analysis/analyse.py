@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import math
 import sys
+import time
 from array import array
 import re
 from collections import Counter
@@ -249,6 +250,8 @@ class Warm:
         self.settings: tuple | None = None
         self._marker: tuple = ()
         self._pending: tuple = ()
+        self.marked = 0.0
+        """The day every key was last marked used in the cache."""
         self._keys_by_article: dict[int, tuple[Article, str]] = {}
         self.keys: list[str] = []
         self.prepared: list[_Prepared] = []
@@ -280,6 +283,7 @@ class Warm:
         return keys
 
     def remember(self, keys, prepared, candidates, problems, results, df, never, places, named, picked, fold) -> None:
+        self.marked = time.time() // 86400  # the whole pass marked every key
         self.settings = (self._marker, self._pending)
         self.keys, self.prepared, self.candidates = list(keys), prepared, [tuple(c) for c in candidates]
         self.problems, self.results, self.df, self.never = problems, list(results), df, never
@@ -309,10 +313,19 @@ class Warm:
             for j, result in zip(todo, _fresh([articles[changed[j]] for j in todo], [keys[changed[j]] for j in todo],
                                               config, cache, 1, lean), strict=True):
                 found[j] = result
-            cache.save(set(keys))
         else:
             found = []
-            cache.save(None)
+        # The entries a build reads are marked used in the cache, which keeps them from being removed
+        # as stale: the changed ones were just read; every other one is marked again once a day.
+        today = time.time() // 86400
+        daily = today != self.marked
+        if daily:
+            cache.records.get_many(list(keys), columns=0)
+            self.marked = today
+        cache.save(set(keys) if daily else None, every=False)
+        if cache.memory is not None:  # the changed articles' earlier entries are not wanted again
+            for i in changed:
+                cache.memory.pop(self.keys[i], None)
         new = {i: _Prepared(article=articles[i], **entry[0]) for i, entry in zip(changed, found, strict=True)
                if entry is not None}
         # The archive-wide sets every article is weighed against must be the same.

@@ -11,6 +11,7 @@ import difflib
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,33 +62,56 @@ class Loaded:
 
 def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bool = False,
                   display_root: Path | None = None, records: Records | None = None, salt: str = "",
-                  memory: dict | None = None) -> Loaded:
+                  memory: dict | None = None, statuses: dict | None = None) -> Loaded:
     """Read every ``*.md`` under ``articles_dir`` (sorted, so runs are reproducible).
 
     ``theme_names`` maps each theme id to its Chinese name; either may be used in front matter.
     With ``records`` (the build state's table of parsed files, see :mod:`digestgen.load.memo`), a
     file whose bytes were parsed before, with the same ``salt`` (digestgen's code), is not parsed again.
     ``memory`` (``serve``) keeps the files parsed by earlier builds of this process, so they are not
-    even decoded again.
+    even decoded again; with ``statuses`` too, a file whose status (size, times, inode) is the one
+    it had then is not even read again (any write changes a file's change time).
     """
     result = Loaded()
     base = display_root or articles_dir.parent
     files = []
-    for path in sorted(articles_dir.rglob("*.md")):
-        if any(part.startswith(".") for part in path.relative_to(articles_dir).parts):
+    shown_root = str(base) + "/"
+    for rel in sorted(_markdown_files(str(articles_dir)), key=lambda r: r.split("/")):
+        if rel.startswith(".") or "/." in rel:
             continue
-        files.append((path, display_path(path, base), path.relative_to(articles_dir).as_posix()))
+        path = articles_dir / rel
+        name = str(path)
+        if name.startswith(shown_root):
+            shown = name[len(shown_root):]
+        else:  # outside the folder it is shown from: as it is when absolute
+            shown = name if path.is_absolute() and base.is_absolute() else display_path(path, base)
+        files.append((path, shown, rel))
     raw: dict[str, bytes] = {}
     keys: dict[str, str] = {}
+    warm = memory if memory is not None else {}
+    unread: set[str] = set()
+    seen: dict[str, tuple] = {}
     if records is not None:
         for path, shown, rel in files:
+            status = _status(path, shown, salt, theme_names) if statuses is not None else None
+            if status is not None:
+                last = statuses.get(rel) if statuses is not None else None
+                if last is not None and last[0] == status and last[1] in warm:
+                    keys[rel] = last[1]
+                    unread.add(rel)
+                    seen[rel] = last
+                    continue
             try:
                 content = _read(path, articles_dir)
             except (OSError, _Refused):
                 continue  # read again below, which reports why
             raw[rel] = content
             keys[rel] = memo.key(salt, rel, shown, theme_names, content)
-    warm = memory if memory is not None else {}
+            if status is not None:
+                seen[rel] = (status, keys[rel])
+    if statuses is not None:
+        statuses.clear()
+        statuses.update(seen)
     known = records.get_many(sorted(set(keys.values()) - warm.keys())) if records is not None else {}
     new: list[tuple[str, ...]] = []
     for path, shown, rel in files:
@@ -95,7 +119,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         article = None
         found = known.get(keys.get(rel, ""))
         data = raw.pop(rel, None)
-        if rel in keys and keys[rel] in warm and data is not None:
+        if rel in keys and keys[rel] in warm and (data is not None or rel in unread):
             article, problems = warm[keys[rel]][0], list(warm[keys[rel]][1])
             found = ("",)
         elif found is not None and data is not None:
@@ -105,7 +129,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
                 article, problems = memo.decode(found[0], _text(data))
             except (memo.Invalid, UnicodeDecodeError):
                 found = None
-        if found is None or data is None:
+        if found is None or (data is None and rel not in unread):
             where: dict[str, int] = {}
             try:
                 article = read_article(path, articles_dir, shown, theme_names, problems, data, where)
@@ -260,6 +284,46 @@ def _escaped_characters(doc: Located, report) -> bool:
                                                    "escape); remove it")
                 return True
     return False
+
+
+def _markdown_files(root: str) -> list[str]:
+    """Every ``*.md`` under ``root`` (relative, with ``/``), as ``Path.rglob('*.md')`` finds them:
+    folders linked from elsewhere are not entered, unreadable folders are passed over."""
+    found: list[str] = []
+    stack = [""]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(f"{root}/{folder}" if folder else root))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.name.endswith(".md"):
+                found.append(rel)
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    stack.append(rel)
+            except OSError:
+                continue
+    return found
+
+
+RACY_NS = 2_000_000_000
+"""A file changed this recently (nanoseconds) is read whatever its status: a second write within
+the file system's clock tick could leave its status as it was."""
+
+
+def _status(path: Path, shown: str, salt: str, theme_names: dict[str, str]) -> tuple | None:
+    """A regular file's status with what its parse depends on besides its bytes, or None
+    (a link, a file written in the last two seconds, anything else: always read)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_mtime_ns > time.time_ns() - RACY_NS:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, shown, salt, repr(theme_names))
 
 
 class _Refused(Exception):

@@ -49,18 +49,31 @@ class Keyer:
     that shows it.
     """
 
-    def __init__(self, env: jinja2.Environment, salt: str, site_values: tuple) -> None:
+    def __init__(self, env: jinja2.Environment, salt: str, site_values: tuple,
+                 cards: dict[tuple[bool, str], dict[int, tuple[Entry, str]]] | None = None) -> None:
         self.env = env
         self.salt = salt
         self._templates: dict[str, str] = {}
         self._memo: dict[int, tuple[object, object]] = {}
         self._full: dict[int, tuple[Entry, str]] = {}
-        self._cards: dict[int, tuple[Entry, str]] = {}
         self._holders: set[type] = {Entry}
         """Dataclasses found holding articles (whose repr would hold whole bodies)."""
         self._fields: dict[type, tuple[str, ...]] = {}
         self.bodies_private, self.site_count_only = check_templates(env)
         self.site_values = site_values
+        self._cards: dict[int, tuple[Entry, str]] = {}
+        if cards is not None:  # digests kept by a long-running process, per way of making them
+            self._cards = cards.setdefault((self.bodies_private, "card"), {})
+            self._full = cards.setdefault((self.bodies_private, "full"), {})
+            for stale in [k for k in cards if k[0] != self.bodies_private]:
+                del cards[stale]
+
+    def keep_cards_of(self, entries) -> None:
+        """Forget the digests of every entry but ``entries`` (the ones the next build may reuse)."""
+        for memo in (self._cards, self._full):
+            kept = {id(e): memo[id(e)] for e in entries if id(e) in memo}
+            memo.clear()
+            memo.update(kept)
 
     def page_key(self, page) -> str:
         """The key of one page (a :class:`digestgen.site.pages.Page`): an article's own page
@@ -113,7 +126,7 @@ class Keyer:
                 continue
             try:
                 source = self.env.loader.get_source(self.env, current)[0] if self.env.loader else ""
-                tree = self.env.parse(source)
+                tree = _parsed(self.env, source)
             except jinja2.TemplateError:  # rendering reports it with its file and line
                 self._templates[name] = "broken"
                 return "broken"
@@ -254,10 +267,25 @@ def _template_trees(env: jinja2.Environment) -> list[nodes.Template] | None:
         if name.startswith("."):
             continue
         try:
-            trees.append(env.parse(env.loader.get_source(env, name)[0]))  # type: ignore[union-attr]
+            trees.append(_parsed(env, env.loader.get_source(env, name)[0]))  # type: ignore[union-attr]
         except jinja2.TemplateError:
             return None
     return trees
+
+
+_TREES: dict[tuple[int, str], nodes.Template] = {}
+
+
+def _parsed(env: jinja2.Environment, source: str) -> nodes.Template:
+    """A template source parsed, once per process (``serve`` checks the same templates on every
+    build); the trees are only read."""
+    key = (id(env.lexer), source)  # environments with the same settings share a lexer
+    tree = _TREES.get(key)
+    if tree is None:
+        if len(_TREES) > 1000:
+            _TREES.clear()
+        tree = _TREES[key] = env.parse(source)
+    return tree
 
 
 def _chain(node: nodes.Node) -> tuple[str, ...]:
