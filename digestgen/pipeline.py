@@ -192,7 +192,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
     if incremental is not None:
         BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests,
                                              incremental.bases, incremental.site_digest,
-                                             (incremental.search_layout, incremental.search_docs))
+                                             (incremental.search_layout, incremental.search_docs), incremental.last)
 
     if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
         problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "

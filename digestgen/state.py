@@ -11,6 +11,7 @@ and replaced.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -61,23 +62,39 @@ class BuildState:
                 if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str) and isinstance(base, str)}
 
     def save(self, site: Path, keys: dict[str, str], digests: dict[str, str], bases: dict[str, str] | None = None,
-             site_digest: str = "", search: tuple[str, str] = ("", "")) -> None:
-        """Record the files just written into ``site``: their keys, content hashes and key bases."""
+             site_digest: str = "", search: tuple[str, str] = ("", ""),
+             last: dict[str, tuple[str, str, str]] | None = None) -> None:
+        """Record the files just written into ``site``: their keys, content hashes and key bases.
+
+        ``last`` is what :meth:`load` gave this build: if the state still holds it (no other build
+        saved since), only the rows that changed are written.
+        """
         if self.path is None:
             return
         bases = bases or {}
-        rows = [(str(site), path, key, digests[path], bases.get(path, "")) for path, key in keys.items()
-                if path in digests]
-        if site_digest:
-            rows.append((str(site), SITE_ROW, site_digest, "", ""))
+        rows = {path: (key, digests[path], bases.get(path, "")) for path, key in keys.items() if path in digests}
+        # The site row's digest column marks this save, so the next one can tell its rows are still there.
+        mark = os.urandom(8).hex()
+        rows[SITE_ROW] = (site_digest, mark, "")
         if search[0]:
-            rows.append((str(site), SEARCH_ROW, search[0], "", search[1]))
+            rows[SEARCH_ROW] = (search[0], "", search[1])
+        name = str(site)
         try:
             db = self._connect()
             try:
                 with db:
-                    db.execute("DELETE FROM outputs WHERE site = ?", (str(site),))
-                    db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)", rows)
+                    found = db.execute("SELECT digest FROM outputs WHERE site = ? AND path = ?",
+                                       (name, SITE_ROW)).fetchone()
+                    known = last.get(SITE_ROW) if last else None
+                    if last and known is not None and known[1] and found is not None and found[0] == known[1]:
+                        gone = [(name, path) for path in last.keys() - rows.keys()]
+                        db.executemany("DELETE FROM outputs WHERE site = ? AND path = ?", gone)
+                        db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                                       [(name, path, *row) for path, row in rows.items() if last.get(path) != row])
+                    else:
+                        db.execute("DELETE FROM outputs WHERE site = ?", (name,))
+                        db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                                       [(name, path, *row) for path, row in rows.items()])
             finally:
                 db.close()
         except (sqlite3.Error, OSError):

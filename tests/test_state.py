@@ -59,3 +59,23 @@ def test_a_state_held_by_another_build_stops_this_one_cleanly_and_is_kept(tmp_pa
     assert (project / "site" / "index.html").read_bytes() == before
     assert main(["build", "--quiet"]) == 0  # the state was kept, and works again
     assert "乙" in (project / "site" / "index.html").read_text("utf-8")
+
+
+def test_a_save_writes_only_what_changed_unless_another_build_saved_in_between(tmp_path):
+    db, site = tmp_path / "state.sqlite", tmp_path / "site"
+    keys = {f"p{i}.html": f"k{i}" for i in range(50)}
+    digests = {p: "d" + k for p, k in keys.items()}
+    state.BuildState(db).save(site, keys, digests, site_digest="s1")
+    first = state.BuildState(db).load(site)
+    assert {p: v[0] for p, v in first.items() if p != state.SITE_ROW} == keys
+    # The next build: one page changed, one gone, one new; saved against what it loaded.
+    keys2 = {**keys, "p1.html": "new", "q.html": "kq"}
+    del keys2["p2.html"]
+    digests2 = {p: "d" + k for p, k in keys2.items()}
+    state.BuildState(db).save(site, keys2, digests2, site_digest="s2", last=first)
+    second = state.BuildState(db).load(site)
+    assert {p: v[0] for p, v in second.items() if p != state.SITE_ROW} == keys2
+    assert second[state.SITE_ROW][0] == "s2"
+    # A build that loaded ``first`` saves after another build did: its rows replace all of them.
+    state.BuildState(db).save(site, {"only.html": "k"}, {"only.html": "d"}, site_digest="s3", last=first)
+    assert set(state.BuildState(db).load(site)) == {"only.html", state.SITE_ROW}
