@@ -76,42 +76,46 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
     base = display_root or articles_dir.parent
     files = []
     shown_root = str(base) + "/"
+    prefix = str(articles_dir / "x")[:-1]  # what a file's name starts with: the folder and a slash
     for rel in sorted(_markdown_files(str(articles_dir)), key=lambda r: r.split("/")):
         if rel.startswith(".") or "/." in rel:
             continue
-        path = articles_dir / rel
-        name = str(path)
+        name = prefix + rel
         if name.startswith(shown_root):
             shown = name[len(shown_root):]
         else:  # outside the folder it is shown from: as it is when absolute
-            shown = name if path.is_absolute() and base.is_absolute() else display_path(path, base)
-        files.append((path, shown, rel))
+            shown = name if os.path.isabs(name) and base.is_absolute() else display_path(Path(name), base)
+        files.append((name, shown, rel))
     raw: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     warm = memory if memory is not None else {}
     unread: set[str] = set()
     seen: dict[str, tuple] = {}
+    recent = time.time_ns() - RACY_NS
+    if statuses is not None and statuses.get("") != (salt, theme_names):  # parsed with other settings
+        statuses.clear()
     if records is not None:
         for path, shown, rel in files:
-            status = _status(path, shown, salt, theme_names) if statuses is not None else None
+            status = _status(path, recent) if statuses is not None else None
             if status is not None:
                 last = statuses.get(rel) if statuses is not None else None
-                if last is not None and last[0] == status and last[1] in warm:
-                    keys[rel] = last[1]
+                if last is not None and last[0] == status and last[1] == shown and last[2] in warm:
+                    keys[rel] = last[2]
                     unread.add(rel)
                     seen[rel] = last
                     continue
             try:
-                content = _read(path, articles_dir)
+                content = _read(Path(path), articles_dir)
             except (OSError, _Refused):
                 continue  # read again below, which reports why
             raw[rel] = content
             keys[rel] = memo.key(salt, rel, shown, theme_names, content)
             if status is not None:
-                seen[rel] = (status, keys[rel])
+                seen[rel] = (status, shown, keys[rel])
     if statuses is not None:
         statuses.clear()
         statuses.update(seen)
+        statuses[""] = (salt, dict(theme_names))
     known = records.get_many(sorted(set(keys.values()) - warm.keys())) if records is not None else {}
     new: list[tuple[str, ...]] = []
     for path, shown, rel in files:
@@ -132,7 +136,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         if found is None or (data is None and rel not in unread):
             where: dict[str, int] = {}
             try:
-                article = read_article(path, articles_dir, shown, theme_names, problems, data, where)
+                article = read_article(Path(path), articles_dir, shown, theme_names, problems, data, where)
             except Exception as exc:  # a bug, but one file must never stop the build
                 problems.append(Problem(shown, None, "error", f"could not be read ({type(exc).__name__}: "
                                         f"{_short(str(exc))}); it was left out; please report this"))
@@ -314,16 +318,16 @@ RACY_NS = 2_000_000_000
 the file system's clock tick could leave its status as it was."""
 
 
-def _status(path: Path, shown: str, salt: str, theme_names: dict[str, str]) -> tuple | None:
-    """A regular file's status with what its parse depends on besides its bytes, or None
-    (a link, a file written in the last two seconds, anything else: always read)."""
+def _status(path: str, recent: int) -> tuple[int, int, int, int] | None:
+    """A regular file's status (size, times, inode), or None: a link, a file changed after
+    ``recent`` (nanoseconds), anything else: always read."""
     try:
         info = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(info.st_mode) or info.st_mtime_ns > time.time_ns() - RACY_NS:
+    if not stat.S_ISREG(info.st_mode) or info.st_mtime_ns > recent:
         return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, shown, salt, repr(theme_names))
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 class _Refused(Exception):

@@ -33,7 +33,7 @@ from digestgen.render.fragments import Fragments
 from digestgen.render.jsontext import dumps_indent1
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
-from digestgen.render.searchindex import (TEXT_BUCKET, doc_terms, facets_file, meta_files, patch_shard, search_files,
+from digestgen.render.searchindex import (META_BUCKET, TEXT_BUCKET, doc_terms, facets_file, meta_files, patch_shard, search_files,
                                           shard_count, shard_of, text_file)
 from digestgen.state import SEARCH_ROW, Records
 from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
@@ -360,14 +360,24 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
             out.append(shard)
         else:
             out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
-    out += meta_files(site.entries)
+    # Titles, dates, regions, tags and themes: what listings show, the same when the site digest is.
+    listed = [f"search/m{n}.js" for n in range((len(site.entries) + META_BUCKET - 1) // META_BUCKET)] \
+        + ["search/facets.js"]
+    if incremental.same_site and all(p in incremental.last for p in listed):
+        out += [ReusedFile(p, incremental.last[p][1], functools.partial(_search_bytes, make, p)) for p in listed[:-1]]
+    else:
+        out += meta_files(site.entries)
     edited = set(changed)
     for i, path in enumerate(texts):
         if i in edited:
             out.append(text_file(site.entries[i], i))
         else:
             out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
-    out.append(facets_file(site.entries, config.theme_names, tags))
+    if incremental.same_site and all(p in incremental.last for p in listed):
+        out.append(ReusedFile(listed[-1], incremental.last[listed[-1]][1],
+                              functools.partial(_search_bytes, make, listed[-1])))
+    else:
+        out.append(facets_file(site.entries, config.theme_names, tags))
     incremental.search_layout, incremental.search_docs = layout, json.dumps(fulls)
     for f in out:
         incremental.keys[f.path] = layout
