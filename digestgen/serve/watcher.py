@@ -15,8 +15,11 @@ from pathlib import Path
 
 import watchfiles
 
-GATHER_SECONDS = 0.05
+GATHER_SECONDS = 0.02
 """Changes arriving this soon after one another (from both watchers) make one batch."""
+STEP_MS = 30
+"""watchfiles yields the changes it has once none came for this long (an editor's save is a few
+writes and renames within a millisecond or two)."""
 HALF_SAVED_SECONDS = 0.5
 """How long a batch waits when a changed file is empty, in case it is being saved in place."""
 
@@ -88,7 +91,7 @@ def _emptied(path: Path) -> bool:
 def _pump(paths: list[Path], recursive: bool, keep: Callable[[Path], bool], stop: threading.Event,
           found: queue.Queue) -> None:
     try:
-        for batch in watchfiles.watch(*paths, watch_filter=SourceFilter(), stop_event=stop, step=50,
+        for batch in watchfiles.watch(*paths, watch_filter=SourceFilter(), stop_event=stop, step=STEP_MS,
                                       recursive=recursive, raise_interrupt=False, ignore_permission_denied=True):
             hits = {p for p in (Path(name).resolve() for _, name in batch) if keep(p)}
             if hits:
