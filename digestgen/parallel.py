@@ -7,6 +7,7 @@ not with every item; items and results are the only things that cross processes 
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import sys
@@ -55,6 +56,11 @@ def parallel_map(task: Callable[[Any, T], R], shared: Any, items: Iterable[T], j
 
 def _start(task: Callable, shared: Any) -> None:
     _state["task"], _state["shared"] = task, shared
+    # What the worker inherited is kept as it is (not scanned, not written to by the garbage
+    # collector, so the pages stay shared with the parent); what it makes is collected as usual,
+    # even if the parent had paused collection for its own work.
+    gc.freeze()
+    gc.enable()
 
 
 def _call(item: Any) -> Any:
