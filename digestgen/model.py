@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -203,6 +203,15 @@ class OutputFile:
 
     path: str
     content: bytes
+
+
+@dataclass(frozen=True)
+class StreamedFile:
+    """A file of the finished site too large to hold whole (``data/articles.json``): ``chunks``
+    makes its bytes piece by piece, and the writer stores each piece as it comes."""
+
+    path: str
+    chunks: Callable[[], Iterable[bytes]]
 
 
 @dataclass(frozen=True)

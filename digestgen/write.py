@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from digestgen.model import OutputFile, ReusedFile
+from digestgen.model import OutputFile, ReusedFile, StreamedFile
 
 MARKER = ".digestgen-site"
 
@@ -92,6 +92,16 @@ def recover(out: Path) -> None:
         remove_leftovers(out)
 
 
+def _stream_to(target: Path, chunks: Iterable[bytes]) -> str:
+    """Write ``chunks`` to ``target``; return the hash of the whole, as for any other file."""
+    h = hashlib.blake2b(digest_size=16)
+    with open(target, "wb") as out:
+        for chunk in chunks:
+            h.update(chunk)
+            out.write(chunk)
+    return h.hexdigest()
+
+
 def manifest_stamp(out: Path) -> tuple[int, int, int] | None:
     """The status of the output folder's manifest (size, time, inode): every build replaces it."""
     try:
@@ -101,7 +111,7 @@ def manifest_stamp(out: Path) -> tuple[int, int, int] | None:
     return info.st_size, info.st_mtime_ns, info.st_ino
 
 
-def write_site(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path,
+def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_dir: Path | None, out: Path,
                record: dict | None = None, digests: dict[str, str] | None = None,
                known: tuple[tuple[int, int, int] | None, dict, dict[str, str]] | None = None) -> int:
     """Write the whole site to ``out`` atomically; return the number of files written anew.
@@ -122,7 +132,7 @@ def write_site(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None
             return _write(files, static_dir, out, record, {} if digests is None else digests, known)
 
 
-def _write(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, out: Path, record: dict | None,
+def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_dir: Path | None, out: Path, record: dict | None,
            digests: dict[str, str], known: tuple | None = None) -> int:
     if known is not None and known[0] is not None and known[0] == manifest_stamp(out):
         manifest_before, previous = known[1], known[2]
@@ -144,16 +154,27 @@ def _write(files: Iterable[OutputFile | ReusedFile], static_dir: Path | None, ou
                     kept.append(f.path)
                     continue
                 f = OutputFile(f.path, f.make())
-            digest = hashlib.blake2b(f.content, digest_size=16).hexdigest()
-            digests[f.path] = digest
-            if previous.get(f.path) == digest:
-                kept.append(f.path)
-                continue
             target = staging / f.path
-            if target.parent not in folders:  # one mkdir per folder, not per file
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            target.write_bytes(f.content)
+            if isinstance(f, StreamedFile):  # written piece by piece, then kept only if it changed
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
+                digest = _stream_to(target, f.chunks())
+                digests[f.path] = digest
+                if previous.get(f.path) == digest:
+                    target.unlink()
+                    kept.append(f.path)
+                    continue
+            else:
+                digest = hashlib.blake2b(f.content, digest_size=16).hexdigest()
+                digests[f.path] = digest
+                if previous.get(f.path) == digest:
+                    kept.append(f.path)
+                    continue
+                if target.parent not in folders:  # one mkdir per folder, not per file
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
+                target.write_bytes(f.content)
             written += 1
             info = target.stat()
             stats[f.path] = [info.st_size, info.st_mtime_ns]

@@ -4,7 +4,6 @@ cannot move are the very objects of the last build."""
 import dataclasses
 import random
 import sys
-from pathlib import Path
 
 import pytest
 

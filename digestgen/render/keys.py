@@ -41,6 +41,29 @@ _PLAIN = (str, int, float, bool, type(None))
 _PLAIN_TYPES = frozenset(_PLAIN)
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _plain(value: object) -> object:
+    """``value`` with every dataclass in it made a tuple of its type's name and its fields: its
+    ``repr`` then says what the dataclasses' would, made by C code rather than by each class's
+    generated ``__repr__`` (a tenth of the time for an article's fields)."""
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return value
+    if kind is tuple:
+        return tuple([_plain(v) for v in value])  # type: ignore[attr-defined]
+    if kind is list:
+        return [_plain(v) for v in value]  # type: ignore[attr-defined]
+    names = _FIELD_NAMES.get(kind, ())
+    if names == ():
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind)) \
+            if dataclasses.is_dataclass(kind) else None
+    if names is None:
+        return value  # a date, a mapping, a list of plain values: its repr is its own
+    return (kind.__name__,) + tuple([_plain(getattr(value, n)) for n in names])
+
+
 class Keyer:
     """Makes the keys of one build's output files.
 
@@ -156,9 +179,9 @@ class Keyer:
         if known is not None and known[0] is e:
             return known[1]
         item, a = e.item, e.item.article
-        shown = (tuple(getattr(e, n) for n in self._names(Entry) if n != "item"),
-                 tuple(getattr(item, n) for n in self._names(type(item)) if n != "article"),
-                 tuple(getattr(a, n) for n in self._names(type(a))))
+        shown = (tuple(_plain(getattr(e, n)) for n in self._names(Entry) if n != "item"),
+                 tuple(_plain(getattr(item, n)) for n in self._names(type(item)) if n != "article"),
+                 tuple(_plain(getattr(a, n)) for n in self._names(type(a))))
         result = digest(shown)
         self._cards[id(e)] = (e, result)
         return result

@@ -25,12 +25,12 @@ from markupsafe import escape as escape_html
 
 from digestgen.bodies import html_of, text_of
 from digestgen.config import Config
-from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile
+from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile, StreamedFile
 from digestgen.parallel import background, parallel_map
 from digestgen.paths import display_path
 from digestgen.render import RenderError, charts
 from digestgen.render.fragments import Fragments
-from digestgen.render.jsontext import dumps_indent1
+from digestgen.render.jsontext import dumps_indent1_chunks
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.render.searchindex import (META_BUCKET, TEXT_BUCKET, doc_terms, facets_file, meta_files, patch_shard, search_files,
@@ -195,7 +195,7 @@ class Incremental:
 
 
 def render_site(site: Site, config: Config, env: jinja2.Environment | None = None, jobs: int = 1,
-                incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile]:
+                incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile | StreamedFile]:
     """Every page, feed and data file of the site, one at a time (pages over ``jobs`` processes).
 
     The files are yielded as they are made, so the writer can store each before the next exists
@@ -210,7 +210,8 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
     for feed in site.feeds:
         yield _keyed(incremental, feed.path, lambda feed=feed: render_feed(feed, config).content, "feed", feed)
     published = published_entries(site.entries)
-    yield _keyed(incremental, "data/articles.json", lambda: articles_json(published), "articles.json", published)
+    yield _keyed(incremental, "data/articles.json", lambda: articles_json(published), "articles.json", published,
+                 streamed=True)
     yield from next(search)
     for path, source in site.assets:  # images and files the articles link, copied beside their pages
         yield OutputFile(path, source.read_bytes())
@@ -219,16 +220,21 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
         yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode())
 
 
-def _keyed(incremental: Incremental | None, path: str, make, *parts: object) -> OutputFile | ReusedFile:
+def _keyed(incremental: Incremental | None, path: str, make, *parts: object,
+           streamed: bool = False) -> OutputFile | ReusedFile | StreamedFile:
     """The file at ``path`` made by ``make``, or reused when its key (from ``parts``) is unchanged.
+    With ``streamed``, ``make`` gives the bytes in pieces, written as they come.
 
     Only for files that show what listings show (feeds, ``articles.json``): when the site digest is
     the last build's, their key is too, and is not computed again."""
+    made = StreamedFile(path, make) if streamed else None
     if incremental is None:
-        return OutputFile(path, make())
+        return made or OutputFile(path, make())
     known = incremental.last.get(path) if incremental.same_site else None
     digest = incremental.unchanged(path, known[0] if known is not None else incremental.keyer.key(*parts))
-    return ReusedFile(path, digest, make) if digest is not None else OutputFile(path, make())
+    if digest is not None:
+        return ReusedFile(path, digest, (lambda: b"".join(make())) if streamed else make)
+    return made or OutputFile(path, make())
 
 
 BACKGROUND_SEARCH = 2000
@@ -614,9 +620,9 @@ def article_record(e: Entry) -> dict:
     }
 
 
-def articles_json(entries: tuple[Entry, ...]) -> bytes:
-    records = [article_record(e) for e in entries]
-    return (dumps_indent1(records) + "\n").encode("utf-8")  # json.dumps(..., ensure_ascii=False, indent=1)
+def articles_json(entries: tuple[Entry, ...]) -> Iterator[bytes]:
+    """``json.dumps(records, ensure_ascii=False, indent=1)`` and a newline, one record at a time."""
+    return dumps_indent1_chunks(article_record(e) for e in entries)
 
 
 def sitemap(site: Site, base_url: str) -> bytes:
