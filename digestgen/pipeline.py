@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from digestgen.analysis.analyse import Warm, analyse
+from digestgen.analysis.analyse import release as release_analysis
 from digestgen.analysis.cache import AnalysisCache, code_salt
 from digestgen.bodies import close as close_bodies
 from digestgen.config import Config, load_config
@@ -178,6 +179,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
                                                             keep_body=reads_markdown(env),
                                                             warm=memory.warm if memory else None))
+    if memory is None:  # nothing is analysed again in this process
+        release_analysis()
     if cache.lost:  # the bodies of what was just analysed are kept there, and could not be
         raise BuildError(f"could not read or write the build state {display_path(database)} (another build may "
                          "be holding it); nothing was changed; build again")
