@@ -101,7 +101,7 @@ class Memory:
 def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Path | None = None,
           drafts: bool = False, use_cache: bool = True, jobs: int | None = None,
           keep_site_on_errors: bool = False, progress: Stage = no_progress,
-          memory: Memory | None = None) -> BuildReport:
+          memory: Memory | None = None, once: bool = False) -> BuildReport:
     """Build the site; raise ConfigError, BuildError, RenderError or WriteError when nothing can be written.
 
     ``drafts`` builds the articles marked ``draft: true`` too: each is marked as a draft on its
@@ -116,6 +116,8 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     nothing, so the last good site stays in place; its report then has ``kept=True``.
     ``progress`` is told how far the long stages are (see :mod:`digestgen.progress`). ``memory``
     (with the cache on) keeps parsed and analysed articles in this process for the next build.
+    ``once`` (the ``build`` command) says this process builds once: what only the analysis needs
+    (its dictionaries) is let go once the articles are analysed, for the later stages.
     """
     started = time.perf_counter()
     config = _with_overrides(load_config(config_path), articles_dir, output_dir)
@@ -131,7 +133,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
     gc.disable()  # see _Clock
     try:
         return _run(config, config_path, drafts, use_cache, jobs, keep_site_on_errors, progress, memory, started,
-                    clock)
+                    clock, once)
     finally:
         gc.unfreeze()  # what the stages froze is collected as usual again
         if collecting:
@@ -140,7 +142,7 @@ def build(config_path: Path, *, articles_dir: Path | None = None, output_dir: Pa
 
 def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs: int | None,
          keep_site_on_errors: bool, progress: Stage, memory: Memory | None, started: float,
-         clock: _Clock) -> BuildReport:
+         clock: _Clock, once: bool = False) -> BuildReport:
     recover(config.output_dir)
     fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
     stamp = manifest_stamp(config.output_dir)
@@ -153,7 +155,7 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
     try:
         return _build(config, config_path, drafts, use_cache, jobs, keep_site_on_errors, progress, started, clock,
                       last, fingerprint, Path(scratch.name) / "state.sqlite" if scratch else _state_path(config),
-                      memory if use_cache else None, stamp)
+                      memory if use_cache else None, stamp, once)
     finally:
         close_bodies()
         if scratch is not None:
@@ -163,7 +165,7 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
 def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs: int | None,
            keep_site_on_errors: bool, progress: Stage, started: float, clock: _Clock, last: dict,
            fingerprint: str, database: Path, memory: Memory | None,
-           stamp: tuple[int, int, int] | None = None) -> BuildReport:
+           stamp: tuple[int, int, int] | None = None, once: bool = False) -> BuildReport:
     cache = AnalysisCache(database, code_salt(), memory.analysed if memory else None)
     jobs = jobs or os.cpu_count() or 1
     env = make_environment(config.templates_dir)
@@ -179,7 +181,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
                                                             keep_body=reads_markdown(env),
                                                             warm=memory.warm if memory else None))
-    if memory is None:  # nothing is analysed again in this process
+    if once and memory is None:  # nothing is analysed again in this process
         release_analysis()
     if cache.lost:  # the bodies of what was just analysed are kept there, and could not be
         raise BuildError(f"could not read or write the build state {display_path(database)} (another build may "

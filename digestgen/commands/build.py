@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = build(args.config, articles_dir=args.articles, output_dir=args.out, drafts=args.drafts,
                        use_cache=not args.no_cache, jobs=args.jobs,
-                       progress=terminal_progress(progress_wanted(args.quiet)))
+                       progress=terminal_progress(progress_wanted(args.quiet)), once=True)
     except ConfigError as exc:
         report(exc.problems)
         print("build stopped: fix the config file; the site was not changed", file=sys.stderr)
