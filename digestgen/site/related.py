@@ -8,7 +8,7 @@ with its square.
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,19 +57,24 @@ def related_with_reasons(entries: Sequence[Entry], limit: int = LIMIT, window: i
     """For each entry (newest first, as the site lists them), at most ``limit`` related articles,
     best first: shared tags count 3 each, themes 2, region levels 1; ties go to the newer article.
     The entries just before and after it (its previous/next links) are left out."""
+    keys = [_keys(e) for e in entries]
     lists: dict[tuple, list[int]] = defaultdict(list)
-    for i, e in enumerate(entries):
-        for key in _keys(e):
+    for i, ks in enumerate(keys):
+        for key in ks:
             lists[key].append(i)
     where = {k: {doc: n for n, doc in enumerate(v)} for k, v in lists.items()}
+    span = len(entries) + 1
     out = []
     for i, e in enumerate(entries):
-        scores: dict[int, int] = defaultdict(int)
-        for key in _keys(e):
+        # Each candidate once per point it earns, counted in C; then best first as one integer each
+        # (score descending, then position ascending: the newer article first).
+        pool: list[int] = []
+        for key in keys[i]:
             ids, n = lists[key], where[key][i]
-            for j in ids[max(0, n - window): n + window + 1]:
-                if abs(j - i) > 1:
-                    scores[j] += WEIGHTS[key[0]]
-        best = heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        out.append([Related(entries[j], reasons(e, entries[j], theme_names)) for j, _ in best])
+            pool += ids[max(0, n - window): n + window + 1] * WEIGHTS[key[0]]
+        scores = Counter(pool)
+        for j in (i - 1, i, i + 1):  # itself, and its previous and next links
+            scores.pop(j, None)
+        best = heapq.nsmallest(limit, [j - s * span for j, s in scores.items()])
+        out.append([Related(entries[k % span], reasons(e, entries[k % span], theme_names)) for k in best])
     return out
