@@ -173,3 +173,41 @@ def test_a_new_page_kind_is_one_unit():
     pages_ = by_path(site)
     assert pages_["authors/0/index.html"].context.count == 2
     assert section in site.sections
+
+
+def test_related_articles_follow_the_scoring_rule_on_a_random_archive():
+    """Shared tags count 3, themes 2, region levels 1, among the ``window`` articles nearest in each
+    list; never the article itself or its neighbours; best first, ties to the newer article."""
+    import random
+    from types import SimpleNamespace
+
+    from digestgen.site.related import WEIGHTS, WINDOW, related_with_reasons
+
+    rng = random.Random(7)
+    tags, themes = [f"标签{i}" for i in range(30)], [f"t{i}" for i in range(6)]
+    places = [("湖南省", "衡阳市", "衡南县"), ("湖南省", "衡阳市"), ("湖南省", "长沙市", "浏阳市"), ("广东省",)]
+    entries = [SimpleNamespace(item=SimpleNamespace(tags=tuple(rng.sample(tags, rng.randint(0, 5))),
+                                                    themes=tuple(rng.sample(themes, rng.randint(0, 2))),
+                                                    region=SimpleNamespace(names=rng.choice(places))))
+               for _ in range(400)]
+
+    def keys(e):
+        names = e.item.region.names
+        return ([("tag", t) for t in e.item.tags] + [("theme", t) for t in e.item.themes]
+                + [("region", names[:d]) for d in range(1, len(names) + 1)])
+
+    lists: dict = {}
+    for i, e in enumerate(entries):
+        for k in keys(e):
+            lists.setdefault(k, []).append(i)
+    got = related_with_reasons(entries)  # type: ignore[arg-type]
+    position = {id(e): i for i, e in enumerate(entries)}
+    for i, e in enumerate(entries):
+        scores: dict[int, int] = {}
+        for k in keys(e):
+            at = lists[k].index(i)
+            for j in lists[k][max(0, at - WINDOW): at + WINDOW + 1]:
+                if abs(j - i) > 1:
+                    scores[j] = scores.get(j, 0) + WEIGHTS[k[0]]
+        expected = sorted(scores, key=lambda j: (-scores[j], j))[:5]
+        assert [position[id(r.entry)] for r in got[i]] == expected, i
