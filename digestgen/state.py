@@ -83,6 +83,7 @@ class BuildState:
             db = self._connect()
             try:
                 with db:
+                    db.execute("BEGIN IMMEDIATE")  # no other build saves between the check and the writes
                     found = db.execute("SELECT digest FROM outputs WHERE site = ? AND path = ?",
                                        (name, SITE_ROW)).fetchone()
                     known = last.get(SITE_ROW) if last else None

@@ -315,3 +315,57 @@ def test_a_body_edit_in_a_long_running_process_keeps_the_site_model_but_the_arti
     assert len(moved) == 1 and moved[0].startswith("articles/")
     assert again.rendered == 1
     assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_long_running_process_sees_an_image_added_beside_an_article(project, tmp_path):
+    """The image an article links is looked for on every build: once added, a rebuild in the same
+    process copies it and rewrites the link as a cold build does; once removed, it is reported."""
+    from digestgen.pipeline import Memory
+    memory, out = Memory(), tmp_path / "site"
+    article = project / "articles" / "a00030.md"
+    article.write_text(article.read_text("utf-8") + "\n![现场](photo.png)\n", "utf-8")
+    first = run_with_warnings(project, out, memory=memory)
+    assert any("photo.png" in p.message for p in first.problems)
+    (project / "articles" / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    again = run_with_warnings(project, out, memory=memory)
+    assert not any("photo.png" in p.message for p in again.problems)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    (project / "articles" / "photo.png").unlink()
+    last = run_with_warnings(project, out, memory=memory)
+    assert any("photo.png" in p.message for p in last.problems)
+
+
+def run_with_warnings(project: Path, out: Path, **options):
+    report = build(project / "digest.yaml", output_dir=out, jobs=1, **options)
+    assert report.errors == 0, report.problems
+    return report
+
+
+def test_a_long_running_process_frees_what_each_build_left(project, tmp_path, monkeypatch):
+    """``serve`` keeps its memory out of the garbage collector's passes between builds, but what a
+    build no longer needs (its template environment, in cycles) is collected first."""
+    import gc
+    import weakref
+
+    import digestgen.pipeline
+    from digestgen.pipeline import Memory
+    from digestgen.serve import _settle
+    made: list = []
+    real = digestgen.pipeline.make_environment
+
+    def recording(*args, **kwargs):
+        env = real(*args, **kwargs)
+        made.append(weakref.ref(env))
+        return env
+
+    monkeypatch.setattr(digestgen.pipeline, "make_environment", recording)
+    memory, out = Memory(), tmp_path / "site"
+    try:
+        for n in range(4):
+            article = project / "articles" / "a00030.md"
+            article.write_text(article.read_text("utf-8") + f"\n第{n}次补充。\n", "utf-8")
+            run(project, out, memory=memory)
+            _settle()
+        assert len(made) == 4 and sum(r() is not None for r in made) <= 1
+    finally:
+        gc.unfreeze()

@@ -125,6 +125,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
         keys = warm.keys_of(articles, cache, settings)
         done = warm.update(articles, keys, config, vocab, cache, (lean, keep_body, str(cache.folder), id(vocab)))
         if done is not None:
+            if progress is not None:
+                progress(len(articles))
             return done
     else:
         warm = None
@@ -332,9 +334,6 @@ class Warm:
             cache.records.get_many(list(keys), columns=0)
             self.marked = today
         cache.save(set(keys) if daily else None, every=False)
-        if cache.memory is not None:  # the changed articles' earlier entries are not wanted again
-            for i in changed:
-                cache.memory.pop(self.keys[i], None)
         new = {i: _Prepared(article=articles[i], **entry[0]) for i, entry in zip(changed, found, strict=True)
                if entry is not None}
         # The archive-wide sets every article is weighed against must be the same.
@@ -411,6 +410,9 @@ class Warm:
         for j, i in enumerate(changed):
             problems[i] = found[j][1]
         # What the next call starts from.
+        if cache.memory is not None:  # the changed articles' earlier entries are not wanted again
+            for key in {self.keys[i] for i in changed} - set(keys):
+                cache.memory.pop(key, None)
         for i in changed:
             old_words = set(self.prepared[i].counts.keys())
             for w in old_words - set(new[i].counts.keys()):

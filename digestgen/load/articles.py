@@ -75,7 +75,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
     result = Loaded()
     base = display_root or articles_dir.parent
     files = []
-    shown_root = str(base) + "/"
+    shown_root = str(base).rstrip("/") + "/"
     prefix = str(articles_dir / "x")[:-1]  # what a file's name starts with: the folder and a slash
     for rel in sorted(_markdown_files(str(articles_dir)), key=lambda r: r.split("/")):
         if rel.startswith(".") or "/." in rel:
@@ -325,7 +325,7 @@ def _status(path: str, recent: int) -> tuple[int, int, int, int] | None:
         info = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(info.st_mode) or info.st_mtime_ns > recent:
+    if not stat.S_ISREG(info.st_mode) or max(info.st_mtime_ns, info.st_ctime_ns) > recent:
         return None
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 

@@ -106,6 +106,7 @@ def serve(preview: Preview, *, host: str, port: int, base: str, say: Callable[[s
         folders = [config.articles_dir, config.templates_dir, config.static_dir]
         batches = changes(folders, preview.config_path, stop)  # watching from before the first build
         state.publish(_build(preview, True, building, say)[0])
+        _settle()
         thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
         thread.start()
         watched = watched_paths(folders, preview.config_path)
@@ -121,6 +122,7 @@ def serve(preview: Preview, *, host: str, port: int, base: str, say: Callable[[s
             if new_errors or errors or written:  # nothing new to show otherwise
                 state.publish(new_errors)
             errors = new_errors
+            _settle()
             if stop.is_set():
                 break
     except KeyboardInterrupt:
@@ -142,8 +144,13 @@ def _build(preview: Preview, first: bool, building: threading.Event,
         return preview.build(first, say)
     finally:
         building.clear()
-        # What the server keeps between builds (the site model, the analysis) is millions of objects
-        # that live as long as it does: kept out of the garbage collector's full passes, which
-        # would otherwise take most of a second at random moments of the next rebuilds.
-        gc.freeze()
+
+
+def _settle() -> None:
+    """After a build has been published: collect its garbage once, then keep what the server keeps
+    between builds (the site model, the analysis: millions of objects that live as long as it does)
+    out of the garbage collector's full passes, which would otherwise take most of a second at
+    random moments of the next rebuilds."""
+    gc.collect()
+    gc.freeze()
 

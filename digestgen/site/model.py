@@ -45,13 +45,17 @@ def reuse_site(last: Site, before: Sequence[Analysed], items: Sequence[Analysed]
     """The site of ``items``, made from ``last`` (the site of ``before``) when the two differ only in
     what the site model does not read, or None: build it anew.
 
-    The articles must be the same in number and order, and each changed one must differ only in
-    its body (an edit of a sentence, say), keep its body in the build state and link no file beside
-    it. The changed articles' entries are replaced in the list of entries and on their own pages;
+    The articles must be the same in number and order, none may link files beside it (those are
+    looked for anew on every build), and each changed one must differ only in its body (an edit of
+    a sentence, say) and keep its body in the build state. The changed articles' entries are replaced in the list of entries and on their own pages;
     listings elsewhere keep the last entries, which show the same (only an article's own page reads
     its body: callers check that the templates agree).
     """
     if len(before) != len(items):
+        return None
+    # An article that links files beside it has them looked for and its links rewritten by the
+    # gathering, which may find otherwise now (an image added or removed): build anew.
+    if any(it.stored is None or it.stored.local_refs for it in items):
         return None
     changed = [(old, new) for old, new in zip(before, items, strict=True) if old is not new]
     if len(changed) > REUSE_MAX_CHANGED or not all(_body_only(old, new) for old, new in changed):
