@@ -230,7 +230,7 @@ def _site_model(analysed: list, config: Config, env, database: Path | None, memo
     in their bodies alone replaced (only their own pages read bodies, so nothing else changes)."""
     site = None
     if memory is not None and memory.site is not None and memory.config == config and check_templates(env)[0]:
-        site = reuse_site(memory.site, memory.items, analysed)
+        site = reuse_site(memory.site, memory.items, analysed, config)
     if site is None:
         site = _with_pinyin(database, lambda: build_site(analysed, config))
     if memory is not None:

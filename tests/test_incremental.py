@@ -330,6 +330,14 @@ def test_a_long_running_process_sees_an_image_added_beside_an_article(project, t
     again = run_with_warnings(project, out, memory=memory)
     assert not any("photo.png" in p.message for p in again.problems)
     assert snapshot(out) == cold(project, tmp_path / "cold")
+    # Another article's body edited: the site model is still the last one but for the two articles.
+    pages, items = memory.site.pages, memory.items
+    other = project / "articles" / "a00031.md"
+    other.write_text(other.read_text("utf-8") + "\n当天天气晴朗。\n", "utf-8")  # no tag moves
+    run_with_warnings(project, out, memory=memory)
+    assert sum(a is not b for a, b in zip(items, memory.items, strict=True)) == 1
+    assert sum(a is not b for a, b in zip(pages, memory.site.pages, strict=True)) == 2
+    assert snapshot(out) == cold(project, tmp_path / "cold2")
     (project / "articles" / "photo.png").unlink()
     last = run_with_warnings(project, out, memory=memory)
     assert any("photo.png" in p.message for p in last.problems)

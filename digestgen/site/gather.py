@@ -66,11 +66,7 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
     for it in items:
         slug = slugs[id(it)]
         if it.stored is None or it.stored.local_refs:  # an article kept on disk links nothing beside it
-            if it.stored is not None:
-                it = replace(it, html=html_of(it), text=text_of(it), stored=None)
-            body, found, missing = localise(it, slug, config.articles_dir)
-            if body != it.html:
-                it = replace(it, html=body)
+            it, found, missing = localised(it, slug, config)
             assets += found
             problems += missing
         crumbs = tuple(Link(name, listing_path(region_folders[it.region.names[: i + 1]]))
@@ -99,6 +95,17 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
                    region_links=region_links, region_order=order, region_below=dict(below), tag_counts=dict(tag_counts),
                    tag_folders=tag_folders, tag_links=tag_links, actions=_actions(entries),
                    assets=tuple(assets), problems=tuple(problems))
+
+
+def localised(it: Analysed, slug: str, config: Config) -> tuple[Analysed, list[Asset], list[Problem]]:
+    """An article that links files beside it, with its body read in and those links rewritten to
+    where the files will be copied; the files found, and a warning for each one missing."""
+    if it.stored is not None:
+        it = replace(it, html=html_of(it), text=text_of(it), stored=None)
+    body, found, missing = localise(it, slug, config.articles_dir)
+    if body != it.html:
+        it = replace(it, html=body)
+    return it, found, missing
 
 
 def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, Figure]]]:

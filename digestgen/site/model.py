@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from digestgen.config import Config
-from digestgen.model import Analysed, Entry
+from digestgen.model import Analysed, Entry, Problem
 from digestgen.site.context import ArticlePage
 from digestgen.site.pages import Feed, Page, Site
-from digestgen.site.gather import analysed_words, gather
+from digestgen.site.gather import analysed_words, gather, localised
 from digestgen.site.kind import PageKind
 from digestgen.site.kinds import KINDS
 
@@ -36,47 +37,57 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
 
 
 UNSEEN_FIELDS = frozenset({"html", "text", "body", "stored", "field_lines", "body_line"})
-"""Fields of an article the site model does not read, unless the article links files beside it."""
+"""Fields of an article the site model does not read but to rewrite the links of an article that
+links files beside it (which :func:`reuse_site` does again)."""
 
 REUSE_MAX_CHANGED = 64
 
 
-def reuse_site(last: Site, before: Sequence[Analysed], items: Sequence[Analysed]) -> Site | None:
+def reuse_site(last: Site, before: Sequence[Analysed], items: Sequence[Analysed], config: Config) -> Site | None:
     """The site of ``items``, made from ``last`` (the site of ``before``) when the two differ only in
     what the site model does not read, or None: build it anew.
 
-    The articles must be the same in number and order, none may link files beside it (those are
-    looked for anew on every build), and each changed one must differ only in its body (an edit of
-    a sentence, say) and keep its body in the build state. The changed articles' entries are replaced in the list of entries and on their own pages;
-    listings elsewhere keep the last entries, which show the same (only an article's own page reads
-    its body: callers check that the templates agree).
+    The articles must be the same in number and order, and each changed one must differ only in
+    its body (an edit of a sentence, say) and keep its body in the build state. The changed
+    articles' entries are replaced in the list of entries and on their own pages; listings
+    elsewhere keep the last entries, which show the same (only an article's own page reads its
+    body: callers check that the templates agree). Articles that link files beside them (an
+    image) have those files looked for again, as gathering does, since they may have been added
+    or removed.
     """
     if len(before) != len(items):
-        return None
-    # An article that links files beside it has them looked for and its links rewritten by the
-    # gathering, which may find otherwise now (an image added or removed): build anew.
-    if any(it.stored is None or it.stored.local_refs for it in items):
         return None
     changed = [(old, new) for old, new in zip(before, items, strict=True) if old is not new]
     if len(changed) > REUSE_MAX_CHANGED or not all(_body_only(old, new) for old, new in changed):
         return None
-    if not changed:
+    linking = [it for it in items if it.stored is None or it.stored.local_refs]
+    if not changed and not linking:
         return last
-    swap = {id(old): new for old, new in changed}
+    if any(it.stored is None for it in linking):
+        return None
+    redo = {new.article.source_file: new for _, new in changed}
+    redo.update((it.article.source_file, it) for it in linking)
     entries: list[Entry] = []
     moved: dict[int, Entry] = {}
+    assets: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
     for e in last.entries:
-        new_item = swap.get(id(e.item))
+        new_item = redo.get(e.item.article.source_file)
         if new_item is None:
             entries.append(e)
             continue
+        if new_item.stored is not None and new_item.stored.local_refs:
+            new_item, found, missing = localised(new_item, e.slug, config)
+            assets += [(a.path, a.source) for a in found]
+            problems += missing
         replaced = dataclasses.replace(e, item=new_item)
         moved[id(e)] = replaced
         entries.append(replaced)
-    if len(moved) != len(changed):  # an entry not found as it was analysed: build anew
+    if len(moved) != len(redo):  # an entry not found as it was analysed: build anew
         return None
     pages = tuple(_own_page_with(p, moved) for p in last.pages)
-    return dataclasses.replace(last, entries=tuple(entries), pages=pages)
+    return dataclasses.replace(last, entries=tuple(entries), pages=pages, assets=tuple(assets),
+                               problems=tuple(problems))
 
 
 def _own_page_with(page: Page, moved: dict[int, Entry]) -> Page:
@@ -88,7 +99,7 @@ def _own_page_with(page: Page, moved: dict[int, Entry]) -> Page:
 
 def _body_only(old: Analysed, new: Analysed) -> bool:
     """Whether two results of one article differ only in fields the site model does not read."""
-    if old.stored is None or new.stored is None or old.stored.local_refs or new.stored.local_refs:
+    if old.stored is None or new.stored is None:
         return False
     return _seen(old) == _seen(new) and _seen(old.article) == _seen(new.article)
 
