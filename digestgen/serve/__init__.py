@@ -102,11 +102,12 @@ def serve(preview: Preview, *, host: str, port: int, base: str, say: Callable[[s
 
     signal.signal(signal.SIGINT, interrupted)
     thread: threading.Thread | None = None
+    settler = _Settler(building)
     try:
         folders = [config.articles_dir, config.templates_dir, config.static_dir]
         batches = changes(folders, preview.config_path, stop)  # watching from before the first build
         state.publish(_build(preview, True, building, say)[0])
-        _settle()
+        settler.soon()
         thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
         thread.start()
         watched = watched_paths(folders, preview.config_path)
@@ -122,12 +123,13 @@ def serve(preview: Preview, *, host: str, port: int, base: str, say: Callable[[s
             if new_errors or errors or written:  # nothing new to show otherwise
                 state.publish(new_errors)
             errors = new_errors
-            _settle()
+            settler.soon()
             if stop.is_set():
                 break
     except KeyboardInterrupt:
         pass
     finally:
+        settler.cancel()
         stop.set()  # ends the watchers
         signal.signal(signal.SIGINT, previous)
         state.close()
@@ -144,6 +146,35 @@ def _build(preview: Preview, first: bool, building: threading.Event,
         return preview.build(first, say)
     finally:
         building.clear()
+
+
+SETTLE_SECONDS = 1.0
+"""How long after a build is published its garbage is collected: after the open pages reloaded,
+since a full collection holds the interpreter for most of a second and the server waits meanwhile."""
+
+
+class _Settler:
+    """Runs :func:`_settle` once things are quiet: :data:`SETTLE_SECONDS` after the last build was
+    published, unless another build is running by then (its publication schedules it again)."""
+
+    def __init__(self, building: threading.Event) -> None:
+        self.building = building
+        self.timer: threading.Timer | None = None
+
+    def soon(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = threading.Timer(SETTLE_SECONDS, self._run)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+    def _run(self) -> None:
+        if not self.building.is_set():
+            _settle()
 
 
 def _settle() -> None:
