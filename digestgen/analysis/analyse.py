@@ -122,8 +122,12 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     cache = cache or AnalysisCache(None, "")
     settings = (config.themes, config.theme_min_score, config.themes_per_article, config.markdown_extensions)
     if warm is not None and tag_reasons is None:
-        keys = warm.keys_of(articles, cache, settings)
-        done = warm.update(articles, keys, config, vocab, cache, (lean, keep_body, str(cache.folder), id(vocab)))
+        # Everything the corpus pass depends on besides the articles: the cache's salt, the analysis
+        # settings, the build's options and the tag settings.
+        pass_settings = (cache.salt, settings, lean, keep_body, str(cache.folder), id(vocab),
+                         frozenset(_static_never(config)), config.tag_aliases, config.tags_per_article)
+        keys = warm.keys_of(articles, cache, settings, pass_settings)
+        done = warm.update(articles, keys, config, vocab, cache, pass_settings)
         if done is not None:
             if progress is not None:
                 progress(len(articles))
@@ -171,7 +175,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
                 tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
         results.append(_result(p, tags, fold, key, config, vocab, cache, lean, keep_body, cut_tag))
     if warm is not None:
-        warm.remember(keys, prepared, candidates, found_problems, results, df, never, places, named, picked, fold)
+        warm.remember(pass_settings, keys, prepared, candidates, found_problems, results, df, never, picked, fold)
     return results, problems
 
 
@@ -259,8 +263,7 @@ class Warm:
 
     def __init__(self) -> None:
         self.settings: tuple | None = None
-        self._marker: tuple = ()
-        self._pending: tuple = ()
+        """What the last pass depended on besides the articles (see ``analyse``)."""
         self.marked = 0.0
         """The day every key was last marked used in the cache."""
         self._keys_by_article: dict[int, tuple[Article, str]] = {}
@@ -280,22 +283,22 @@ class Warm:
         self.holders: dict[str, list[int]] = {}
         """Each word still a candidate after the never-tags are dropped -> the articles holding it."""
 
-    def keys_of(self, articles: list[Article], cache: AnalysisCache, settings: object) -> list[str]:
+    def keys_of(self, articles: list[Article], cache: AnalysisCache, settings: object,
+                pass_settings: tuple) -> list[str]:
         """The analysis keys of ``articles``, made only for articles not seen by the last call."""
-        marker = (cache.salt, settings)
-        if self.settings is None or self.settings[0] != marker:
+        if self.settings != pass_settings:
             self._keys_by_article = {}
         known = self._keys_by_article
         todo = [a for a in articles if id(a) not in known or known[id(a)][0] is not a]
         made = dict(zip(map(id, todo), cache.keys(settings, todo), strict=True))
         keys = [made[id(a)] if id(a) in made else known[id(a)][1] for a in articles]
         self._keys_by_article = {id(a): (a, k) for a, k in zip(articles, keys, strict=True)}
-        self._marker = marker
         return keys
 
-    def remember(self, keys, prepared, candidates, problems, results, df, never, places, named, picked, fold) -> None:
+    def remember(self, pass_settings, keys, prepared, candidates, problems, results, df, never, picked, fold) -> None:
+        """Keep what a whole pass found, for the next call."""
         self.marked = time.time() // 86400  # the whole pass marked every key
-        self.settings = (self._marker, self._pending)
+        self.settings = pass_settings
         self.keys, self.prepared, self.candidates = list(keys), prepared, [tuple(c) for c in candidates]
         self.problems, self.results, self.df, self.never = problems, list(results), df, never
         self.places = Counter(w for p in prepared for w in _place_words([p.region]))
@@ -308,16 +311,15 @@ class Warm:
         self.holders = holders
 
     def update(self, articles: list[Article], keys: list[str], config: Config, vocab: Vocabulary,
-               cache: AnalysisCache, options: tuple) -> tuple[list[Analysed], list[Problem]] | None:
+               cache: AnalysisCache, pass_settings: tuple) -> tuple[list[Analysed], list[Problem]] | None:
         """The results for ``articles`` worked out from the last call's, or None: run the whole pass."""
-        self._pending = (options, _static_never(config), config.tag_aliases, config.tags_per_article)
         n = len(articles)
-        if self.settings != (self._marker, self._pending) or len(self.keys) != n:
+        if self.settings != pass_settings or len(self.keys) != n:
             return None
         changed = [i for i in range(n) if keys[i] != self.keys[i]]
         if len(changed) > WARM_MAX_CHANGED:
             return None
-        lean, keep_body = options[0], options[1]
+        lean, keep_body, static = pass_settings[2], pass_settings[3], pass_settings[6]
         if changed:
             found = cache.get_many([keys[i] for i in changed], bodies=not lean, then=_compact)
             todo = [j for j, f in enumerate(found) if f is None]
@@ -333,7 +335,7 @@ class Warm:
         if daily:
             cache.records.get_many(list(keys), columns=0)
             self.marked = today
-        cache.save(set(keys) if daily else None, every=False)
+        cache.save(set(keys) if daily else None)
         new = {i: _Prepared(article=articles[i], **entry[0]) for i, entry in zip(changed, found, strict=True)
                if entry is not None}
         # The archive-wide sets every article is weighed against must be the same.
@@ -357,7 +359,6 @@ class Warm:
             df_delta.subtract(self.candidates[i])
             df_delta.update(candidates[i])
         moved = {w: d for w, d in df_delta.items() if d}
-        static = self.settings[1][1]
         never_now: dict[str, bool] = {}
         weighed = set(changed)
         changed_set = set(changed)

@@ -146,11 +146,11 @@ class AnalysisCache:
         longer than the wait, or unwritable): entries put since may not be there."""
         return self.folder is not None and self.records.path is None
 
-    def save(self, used: set[str] | None = None, every: bool = True) -> None:
-        """Store the entries put since the last save (``used``: every key this build needed, or
-        with ``every`` false some of them; the entries kept in memory are kept to every key)."""
+    def save(self, used: set[str] | None = None) -> None:
+        """Store the entries put since the last save (``used``: every key this build needed; the
+        entries kept in memory are kept to those)."""
         self.records.put_many(self._new, used)
-        if self.memory is not None and used is not None and every:
+        if self.memory is not None and used is not None:
             for key in self.memory.keys() - used:
                 del self.memory[key]
         self._new = []
