@@ -146,6 +146,15 @@ def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_dir: 
         written, stats = 0, {}
         kept: list[str] = []
         folders: set[Path] = set()
+
+        def staged(path: str) -> Path:
+            """Where ``path`` goes in the staging folder, its folder made (one mkdir per folder)."""
+            target = staging / path
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            return target
+
         for f in itertools.chain(files, _static_files(static_dir)):
             _safe(f.path)
             if isinstance(f, ReusedFile):
@@ -154,27 +163,20 @@ def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_dir: 
                     kept.append(f.path)
                     continue
                 f = OutputFile(f.path, f.make())
-            target = staging / f.path
             if isinstance(f, StreamedFile):  # written piece by piece, then kept only if it changed
-                if target.parent not in folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    folders.add(target.parent)
+                content, target = None, staged(f.path)
                 digest = _stream_to(target, f.chunks())
-                digests[f.path] = digest
-                if previous.get(f.path) == digest:
-                    target.unlink()
-                    kept.append(f.path)
-                    continue
             else:
-                digest = hashlib.blake2b(f.content, digest_size=16).hexdigest()
-                digests[f.path] = digest
-                if previous.get(f.path) == digest:
-                    kept.append(f.path)
-                    continue
-                if target.parent not in folders:  # one mkdir per folder, not per file
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    folders.add(target.parent)
-                target.write_bytes(f.content)
+                content, digest = f.content, hashlib.blake2b(f.content, digest_size=16).hexdigest()
+            digests[f.path] = digest
+            if previous.get(f.path) == digest:
+                if content is None:
+                    target.unlink()
+                kept.append(f.path)
+                continue
+            if content is not None:
+                target = staged(f.path)
+                target.write_bytes(content)
             written += 1
             info = target.stat()
             stats[f.path] = [info.st_size, info.st_mtime_ns]
@@ -188,10 +190,7 @@ def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_dir: 
         in_place = bool(previous) and written + len(gone) <= IN_PLACE_SHARE * max(len(previous), 1)
         if not in_place:
             for path in kept:  # the unchanged files of the last build, linked into the new folder
-                target = staging / path
-                if target.parent not in folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    folders.add(target.parent)
+                target = staged(path)
                 if not _link(out / path, target):
                     shutil.copy2(out / path, target)
             (staging / MARKER).write_text(data, encoding="utf-8")
