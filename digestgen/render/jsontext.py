@@ -1,11 +1,12 @@
-"""``json.dumps(value, ensure_ascii=False, indent=1)``, byte for byte, several times faster.
+"""``json.dumps(items, ensure_ascii=False, indent=1)`` of a list, byte for byte, several times faster
+and one item at a time.
 
 The standard library encodes indented JSON with its pure-Python encoder, one generator step per
 value; ``data/articles.json`` at 10,000 articles holds millions of values. This writes the same
-text with plain recursion and the C string encoder. Values it does not know (anything but dicts
-with string keys, lists, tuples, strings, numbers, booleans and None) are left to ``json.dumps``
-itself, so the result is always what ``json.dumps`` gives (tests/test_render_reuse.py compares
-the two on real records and on edge values).
+text with plain recursion and the C string encoder. An item holding values it does not know
+(anything but dicts with string keys, lists, tuples, strings, numbers, booleans and None) is left
+to ``json.dumps`` itself, so the result is always what ``json.dumps`` gives
+(tests/test_render_reuse.py compares the two on real records and on edge values).
 """
 from __future__ import annotations
 
@@ -21,14 +22,6 @@ _int = int.__repr__
 
 class _Unknown(Exception):
     """A value this encoder does not handle exactly as ``json`` does."""
-
-
-def dumps_indent1(value: object) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=1)``."""
-    try:
-        return _encode(value, 0)
-    except _Unknown:
-        return json.dumps(value, ensure_ascii=False, indent=1)
 
 
 def dumps_indent1_chunks(items: Iterable[Any]) -> Iterator[bytes]:
