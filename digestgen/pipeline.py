@@ -401,7 +401,8 @@ def _state_path(config: Config) -> Path:
 
 
 class _Clock:
-    """Times each stage: ``clock(name, value)`` records the time since the previous lap."""
+    """Ends each stage: ``clock(name, value)`` records the time since the previous lap and the peak
+    memory, and lets the garbage collector pass once over what the stage made (see below)."""
 
     def __init__(self) -> None:
         self.last = time.perf_counter()

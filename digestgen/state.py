@@ -18,9 +18,10 @@ from pathlib import Path
 
 SCHEMA = 2
 SITE_ROW = "\x00site"
+"""The row holding the digest of what every page but the articles' own shows (see ``Keyer.site_digest``)
+as its key, and a mark of the save that wrote it as its digest."""
 SEARCH_ROW = "\x00search"
 """The row holding the search index's layout digest as its key and its articles' digests as its base."""
-"""The row holding the digest of what every page but the articles' own shows (see ``Keyer.site_digest``)."""
 
 
 class BuildState:

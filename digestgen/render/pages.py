@@ -369,7 +369,8 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
     # Titles, dates, regions, tags and themes: what listings show, the same when the site digest is.
     listed = [f"search/m{n}.js" for n in range((len(site.entries) + META_BUCKET - 1) // META_BUCKET)] \
         + ["search/facets.js"]
-    if incremental.same_site and all(p in incremental.last for p in listed):
+    as_last = incremental.same_site and all(p in incremental.last for p in listed)
+    if as_last:
         out += [ReusedFile(p, incremental.last[p][1], functools.partial(_search_bytes, make, p)) for p in listed[:-1]]
     else:
         out += meta_files(site.entries)
@@ -379,7 +380,7 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
             out.append(text_file(site.entries[i], i))
         else:
             out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
-    if incremental.same_site and all(p in incremental.last for p in listed):
+    if as_last:
         out.append(ReusedFile(listed[-1], incremental.last[listed[-1]][1],
                               functools.partial(_search_bytes, make, listed[-1])))
     else:
