@@ -13,7 +13,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from digestgen.model import Analysed
+from digestgen.model import Analysed, Stored
 
 TABLE = "analysis"
 """The table the analysis cache keeps its entries in: ``key, value, html, text``."""
@@ -44,7 +44,12 @@ def html_of(item: Analysed) -> str:
 
 def text_of(item: Analysed) -> str:
     """An article's body as plain text, read from the build state if it is kept there."""
-    return item.text if item.stored is None else _read(item.stored.database, item.stored.key)[1]
+    return stored_text(item.stored, item.text)
+
+
+def stored_text(stored: Stored | None, text: str) -> str:
+    """``text``, or the plain text kept in the build state at ``stored``."""
+    return text if stored is None else _read(stored.database, stored.key)[1]
 
 
 def close() -> None:

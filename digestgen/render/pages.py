@@ -33,8 +33,8 @@ from digestgen.render.fragments import Fragments
 from digestgen.render.jsontext import dumps_indent1_chunks
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
-from digestgen.render.searchindex import (META_BUCKET, TEXT_BUCKET, doc_terms, facets_file, meta_files, patch_shard, search_files,
-                                          shard_count, shard_of, text_file)
+from digestgen.render.searchindex import (META_BUCKET, TEXT_BUCKET, doc_of, doc_terms, docs_of, facets_file, index_paths,
+                                          meta_files, patch_shard, search_files, shard_count, shard_of, text_file)
 from digestgen.state import SEARCH_ROW, Records
 from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
 from digestgen.site.urls import HOME, _relative, relative
@@ -258,7 +258,7 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
 
     def make() -> list[OutputFile]:
         if not made:
-            made.extend(search_files(site.entries, config.theme_names, tags))
+            made.extend(search_files(docs_of(site.entries), config.theme_names, tags))
         return made
 
     fulls: list[str] = []
@@ -275,7 +275,8 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
         # back (the articles' texts: tens of megabytes); they are read one at a time as written.
         spill = Path(tempfile.mkdtemp(prefix="digestgen-search-"))
         try:
-            waiting = background(_search_task, (site.entries, config.theme_names, tags, terms_path, fulls, spill), 0)
+            waiting = background(_search_task, (docs_of(site.entries), config.theme_names, tags, terms_path, fulls,
+                                                spill), 0)
             yield iter(())  # started
             paths = waiting()
         except BaseException:
@@ -286,10 +287,9 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
         yield _spilled(spill, paths)
         return
     yield iter(())
-    files = search_files(site.entries, config.theme_names, tags, _recorder(terms_path, fulls))
     if incremental is not None:
-        _search_recorded(incremental, site, fulls, [f.path for f in files])
-    yield iter(files)
+        _search_recorded(incremental, site, fulls, index_paths(len(site.entries)))
+    yield search_files(docs_of(site.entries), config.theme_names, tags, _recorder(terms_path, fulls))
 
 
 def _spilled(folder: Path, paths: list[str]) -> Iterator[OutputFile]:
@@ -344,7 +344,7 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
             row = known.get(old_fulls[i])
             if row is None or not all(isinstance(x, str) for x in row):
                 return None
-            head, body = doc_terms(site.entries[i])
+            head, body = doc_terms(doc_of(site.entries[i]))
             changes.append((i, set(row[0].split()), set(row[1].split()), head, body))
             new_rows.append((fulls[i], " ".join(sorted(head)), " ".join(sorted(body))))
         records.put_many(new_rows)
@@ -373,18 +373,18 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
     if as_last:
         out += [ReusedFile(p, incremental.last[p][1], functools.partial(_search_bytes, make, p)) for p in listed[:-1]]
     else:
-        out += meta_files(site.entries)
+        out += meta_files(docs_of(site.entries))
     edited = set(changed)
     for i, path in enumerate(texts):
         if i in edited:
-            out.append(text_file(site.entries[i], i))
+            out.append(text_file(doc_of(site.entries[i]), i))
         else:
             out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
     if as_last:
         out.append(ReusedFile(listed[-1], incremental.last[listed[-1]][1],
                               functools.partial(_search_bytes, make, listed[-1])))
     else:
-        out.append(facets_file(site.entries, config.theme_names, tags))
+        out.append(facets_file(docs_of(site.entries), config.theme_names, tags))
     incremental.search_layout, incremental.search_docs = layout, json.dumps(fulls)
     for f in out:
         incremental.keys[f.path] = layout
@@ -402,15 +402,19 @@ TERMS_TABLE, TERMS_VERSION = "search_terms", 1
 
 def _search_task(shared: tuple, _: int) -> list[str]:
     """In a worker: make the search index into the folder ``spill``; return the files' paths."""
-    entries, theme_names, tags, terms_path, fulls, spill = shared
+    docs, theme_names, tags, terms_path, fulls, spill = shared
     records = _Terms(terms_path, fulls)
-    files = search_files(entries, theme_names, tags, records.record if terms_path else None)
-    records.save()
-    for f in files:
+    paths = []
+    folders: set[Path] = set()
+    for f in search_files(docs, theme_names, tags, records.record if terms_path else None):
         target = spill / f.path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
         target.write_bytes(f.content)
-    return [f.path for f in files]
+        paths.append(f.path)
+    records.save()
+    return paths
 
 
 def _recorder(terms_path: Path | None, fulls: list[str]):
@@ -434,15 +438,25 @@ class _Terms:
 
     def record(self, doc: int, head: set[str], body: set[str]) -> None:
         self.rows.append((self.fulls[doc], " ".join(sorted(head)), " ".join(sorted(body))))
+        if len(self.rows) >= TERMS_BATCH:  # stored as they come, never the whole archive's at once
+            self._put(self.rows)
+            self.rows = []
 
     def save(self) -> None:
+        self._put(self.rows, used=set(self.fulls))
+        self.rows = []
+
+    def _put(self, rows: list[tuple[str, ...]], used: set[str] | None = None) -> None:
         if self.path is None:
             return
         records = Records(self.path, TERMS_TABLE, TERMS_VERSION, ("body",))
         try:
-            records.put_many(self.rows, used=set(self.fulls))
+            records.put_many(rows, used=used)
         finally:
             records.close()
+
+
+TERMS_BATCH = 500
 
 
 def _search_bytes(make: Callable[[], list[OutputFile]], path: str) -> bytes:

@@ -10,14 +10,16 @@ for the results shown.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
-from digestgen.bodies import text_of
-from digestgen.model import Entry, OutputFile
+from digestgen.bodies import stored_text
+from digestgen.model import Entry, OutputFile, Stored
 
 MAX_SHARDS = 1024
 ARTICLES_PER_SHARD = 10
@@ -84,75 +86,117 @@ def _script(call: str, *args: object) -> bytes:
     return f"DigestSearch.{call}({body});\n".encode()
 
 
-def head_of(e: Entry) -> str:
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """What the index reads of an article: small, so that the index can be made in a process of
+    its own that holds nothing else of the build (its text is read from the build state)."""
+
+    path: str
+    title: str
+    tags: tuple[str, ...]
+    places: tuple[str, ...]
+    """The region's names, top down."""
+    province: str | None
+    source: str
+    date: dt.datetime | None
+    themes: tuple[str, ...]
+    text: str
+    """The body as plain text, unless it is kept in the build state (``stored``)."""
+    stored: Stored | None
+
+    def body(self) -> str:
+        return stored_text(self.stored, self.text)
+
+
+def doc_of(e: Entry) -> Doc:
+    it = e.item
+    return Doc(e.path, it.title, it.tags, it.region.names, it.region.province, it.article.source or "",
+               it.article.date, it.themes, it.text, it.stored)
+
+
+def docs_of(entries: Sequence[Entry]) -> list[Doc]:
+    return [doc_of(e) for e in entries]
+
+
+def index_paths(articles: int) -> list[str]:
+    """The paths of the files :func:`search_files` makes for this many articles, in its order."""
+    return ([f"search/s{n}.js" for n in range(shard_count(articles))]
+            + [f"search/m{n}.js" for n in range((articles + META_BUCKET - 1) // META_BUCKET)]
+            + [f"search/t{i // TEXT_BUCKET}.js" for i in range(0, articles, TEXT_BUCKET)] + ["search/facets.js"])
+
+
+def head_of(d: Doc) -> str:
     """What an article's title postings are made from: title, tags, region and source."""
-    return " ".join((e.item.title, " ".join(e.item.tags), *e.item.region.names, e.item.article.source or ""))
+    return " ".join((d.title, " ".join(d.tags), *d.places, d.source))
 
 
-def doc_terms(e: Entry) -> tuple[set[str], set[str]]:
+def doc_terms(d: Doc) -> tuple[set[str], set[str]]:
     """An article's terms: those of its title postings, and those of its text."""
-    return terms(head_of(e), unigrams=True), terms(text_of(e.item))
+    return terms(head_of(d), unigrams=True), terms(d.body())
 
 
-def search_files(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: list[tuple[str, str, int]],
-                 record: Callable[[int, set[str], set[str]], None] | None = None) -> list[OutputFile]:
-    """Every file of the search index. ``tags`` are (name, page path, count) for suggestions.
-    ``record(doc, head terms, body terms)``, if given, is told each article's terms."""
+def search_files(docs: Sequence[Doc], theme_names: dict[str, str], tags: list[tuple[str, str, int]],
+                 record: Callable[[int, set[str], set[str]], None] | None = None) -> Iterator[OutputFile]:
+    """Every file of the search index, one at a time. ``tags`` are (name, page path, count) for
+    suggestions. ``record(doc, head terms, body terms)``, if given, is told each article's terms.
+
+    The texts are read once for the terms and again for the text files, which are made as they
+    are taken, so the archive's texts are never all held at once."""
     fields: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for doc_id, e in enumerate(entries):
-        head, body = doc_terms(e)
+    for doc_id, d in enumerate(docs):
+        head, body = doc_terms(d)
         if record is not None:
             record(doc_id, head, body)
         for term in head:
             fields[term][0].append(doc_id)
         for term in body:
             fields[term][1].append(doc_id)
-    count = shard_count(len(entries))
+    count = shard_count(len(docs))
     shards: dict[int, dict[str, list[str]]] = defaultdict(dict)
-    for term, (head_ids, body_ids) in sorted(fields.items()):  # not set order, which varies by process
+    for term in sorted(fields):  # not set order, which varies by process
+        head_ids, body_ids = fields.pop(term)
         shards[shard_of(term, count)][term] = [_encode(head_ids), _encode(body_ids)]
-    files = [OutputFile(f"search/s{n}.js", _script("shard", n, shards.get(n, {}))) for n in range(count)]
-    files += meta_files(entries)
-    files += [text_file(e, i) for i, e in enumerate(entries)]
-    files.append(facets_file(entries, theme_names, tags))
-    return files
+    for n in range(count):
+        yield OutputFile(f"search/s{n}.js", _script("shard", n, shards.pop(n, {})))
+    yield from meta_files(docs)
+    for i, d in enumerate(docs):
+        yield text_file(d, i)
+    yield facets_file(docs, theme_names, tags)
 
 
-def meta_files(entries: tuple[Entry, ...]) -> list[OutputFile]:
+def meta_files(docs: Sequence[Doc]) -> list[OutputFile]:
     """Titles, dates, regions and tags, in buckets of :data:`META_BUCKET` articles."""
     files = []
-    for start in range(0, len(entries), META_BUCKET):
-        chunk = entries[start:start + META_BUCKET]
-        rows = [[e.path, e.item.title, e.item.article.date.strftime("%Y-%m-%d") if e.item.article.date else "",
-                 " / ".join(e.item.region.names), list(e.item.tags[:6])] for e in chunk]
+    for start in range(0, len(docs), META_BUCKET):
+        chunk = docs[start:start + META_BUCKET]
+        rows = [[d.path, d.title, d.date.strftime("%Y-%m-%d") if d.date else "",
+                 " / ".join(d.places), list(d.tags[:6])] for d in chunk]
         files.append(OutputFile(f"search/m{start // META_BUCKET}.js", _script("meta", start // META_BUCKET, rows)))
     return files
 
 
-def text_file(e: Entry, doc: int) -> OutputFile:
+def text_file(d: Doc, doc: int) -> OutputFile:
     """One article's text, for snippets and phrase checks (``TEXT_BUCKET`` is 1)."""
-    text = " ".join((e.item.title, e.item.article.source or "", *e.item.region.names)) + "\n" + text_of(e.item)
+    text = " ".join((d.title, d.source, *d.places)) + "\n" + d.body()
     return OutputFile(f"search/t{doc // TEXT_BUCKET}.js", _script("text", doc // TEXT_BUCKET, [text]))
 
 
-def facets_file(entries: tuple[Entry, ...], theme_names: dict[str, str], tags: list[tuple[str, str, int]]
+def facets_file(docs: Sequence[Doc], theme_names: dict[str, str], tags: list[tuple[str, str, int]]
                 ) -> OutputFile:
     """Filters (years, provinces, themes of each article) and tag suggestions."""
-    years: list[int] = sorted({e.item.article.date.year for e in entries if e.item.article.date}, reverse=True)
-    provinces: list[str] = sorted({e.item.region.province for e in entries if e.item.region.province})
+    years: list[int] = sorted({d.date.year for d in docs if d.date}, reverse=True)
+    provinces: list[str] = sorted({d.province for d in docs if d.province})
     theme_ids = list(theme_names)
     year_at = {y: i for i, y in enumerate(years)}
     province_at = {p: i for i, p in enumerate(provinces)}
     theme_bit = {t: 1 << i for i, t in enumerate(theme_ids)}
-    docs = []
-    for e in entries:
-        d = e.item.article.date
-        bits = sum(theme_bit[t] for t in e.item.themes if t in theme_bit)
-        docs.append([year_at[d.year] if d else -1,
-                     province_at[e.item.region.province] if e.item.region.province else -1, bits])
-    facets = {"count": len(entries), "shards": shard_count(len(entries)), "metaBucket": META_BUCKET,
+    rows = []
+    for d in docs:
+        bits = sum(theme_bit[t] for t in d.themes if t in theme_bit)
+        rows.append([year_at[d.date.year] if d.date else -1, province_at[d.province] if d.province else -1, bits])
+    facets = {"count": len(docs), "shards": shard_count(len(docs)), "metaBucket": META_BUCKET,
               "textBucket": TEXT_BUCKET, "years": years, "provinces": provinces,
-              "themes": [[t, theme_names[t]] for t in theme_ids], "docs": docs, "tags": [list(t) for t in tags]}
+              "themes": [[t, theme_names[t]] for t in theme_ids], "docs": rows, "tags": [list(t) for t in tags]}
     return OutputFile("search/facets.js", _script("facets", facets))
 
 
