@@ -4,6 +4,7 @@ asked for and raises :class:`Invalid` if not. Shared by every reader of stored r
 from __future__ import annotations
 
 import math
+import sys
 
 from digestgen.model import Problem
 
@@ -22,6 +23,20 @@ def text(v) -> str:
 
 def opt_text(v) -> str | None:
     return None if v is None else text(v)
+
+
+def name(v) -> str:
+    """Text that recurs across records (a source, a place, a field's name): the interpreter's one
+    copy of it, not one per record."""
+    return sys.intern(text(v))
+
+
+def opt_name(v) -> str | None:
+    return None if v is None else name(v)
+
+
+def names(v) -> tuple[str, ...]:
+    return tuple(name(x) for x in array(v))
 
 
 def integer(v) -> int:

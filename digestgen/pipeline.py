@@ -181,6 +181,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
                                                             keep_body=reads_markdown(env),
                                                             warm=memory.warm if memory else None))
+    loaded.articles = []  # the analysed articles stand for them now (without their bodies, which are on disk)
     if once and memory is None:  # nothing is analysed again in this process
         release_analysis()
     if cache.lost:  # the bodies of what was just analysed are kept there, and could not be

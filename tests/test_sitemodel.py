@@ -150,7 +150,7 @@ def test_navigation_comes_from_the_page_kinds():
 def test_a_place_of_the_gazetteer_keeps_its_folder_whatever_else_the_archive_holds():
     """A misspelt province beside the real one must not move the real one's pages."""
     alone = by_path(build_site([item("a", "2023-01-01", HENGNAN)], CONFIG))
-    typo = Analysed(**{**item("b", "2023-01-02").__dict__, "region": Region("湖南", "不存在市")})
+    typo = replace(item("b", "2023-01-02"), region=Region("湖南", "不存在市"))
     both = by_path(build_site([item("a", "2023-01-01", HENGNAN), typo], CONFIG))
     assert "regions/hunan/hengyang/hengnan/index.html" in alone and "regions/hunan/hengyang/hengnan/index.html" in both
     assert any(p.startswith("regions/hunan-") for p in both)  # the unknown name gets a folder of its own

@@ -196,7 +196,15 @@ def _fresh(articles: list[Article], keys: list[str], config: Config, cache: Anal
         cache.put(key, (fields, found_problems))
         if lean:  # kept in the cache from here on
             fields = {**fields, "html": "", "text": ""}
+        fields["parts"] = tuple(_shared(part) for part in fields["parts"])  # as the cache's entries are read
         yield _compact((fields, found_problems))
+
+
+def _shared(part):
+    """A part with its key figures' recurring strings shared (see ``Figure.shared``)."""
+    if isinstance(part, figures.FiguresPart):
+        return figures.FiguresPart(tuple(f.shared() for f in part.key_figures))
+    return part
 
 
 def _static_never(config: Config) -> set[str]:

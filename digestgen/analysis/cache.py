@@ -23,7 +23,7 @@ from typing import Any
 
 from digestgen import checked
 from digestgen.bodies import TABLE
-from digestgen.checked import Invalid, number, texts
+from digestgen.checked import Invalid, number
 from digestgen.checked import array as _list
 from digestgen.checked import boolean as _bool
 from digestgen.checked import integer as _int
@@ -165,7 +165,7 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024
 def _region_in(v):
     if not isinstance(v, list) or len(v) != 4:
         raise Invalid("region expected")
-    return Region(*(_opt_str(x) for x in v))
+    return Region(*(checked.opt_name(x) for x in v))
 
 
 def _region_out(r):
@@ -196,7 +196,7 @@ def _figure_in(v):
             or not (change is None or type(change) is str) or not (action is None or type(action) is str) \
             or not (value is None or type(value) is int or (type(value) is float and math.isfinite(value))):
         raise Invalid("key figure expected")
-    return Figure(text, metric, value, unit, direction, change, approx, action, rank)
+    return Figure(text, metric, value, unit, direction, change, approx, action, rank).shared()
 
 
 FIGURE_FIELDS = {"text": _str, "metric": _str, "value": _opt_num, "unit": _str, "direction": _opt_str,
@@ -208,11 +208,11 @@ def _pairs_in(v):
     for pair in _list(v):
         if not isinstance(pair, list) or len(pair) != 2:
             raise Invalid("pair expected")
-        out.append((_str(pair[0]), _str(pair[1])))
+        out.append((checked.name(pair[0]), checked.name(pair[1])))
     return tuple(out)
 
 
-_strings_in = texts
+_strings_in = checked.names
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,9 @@ from digestgen.checked import Invalid
 from digestgen.checked import array as _list
 from digestgen.checked import boolean as _bool
 from digestgen.checked import integer as _int
+from digestgen.checked import names as _names
+from digestgen.checked import opt_name as _opt_name
+from digestgen.checked import name as _name
 from digestgen.checked import opt_text as _opt
 from digestgen.checked import text as _str
 from digestgen.checked import texts as _strings
@@ -87,12 +90,13 @@ def decode(raw: str, text: str) -> tuple[Article | None, list[Problem]]:
     for pair in _list(a["field_lines"]):
         if not isinstance(pair, list) or len(pair) != 2:
             raise Invalid("field line expected")
-        lines.append((_str(pair[0]), _int(pair[1])))
+        lines.append((_name(pair[0]), _int(pair[1])))
     return Article(
         source_file=_str(a["source_file"]), display_path=_str(a["display_path"]), body=body_of(text, start),
         body_line=_int(a["body_line"]), title=_opt(a["title"]), subtitle=_opt(a["subtitle"]), date=date,
-        has_time=_bool(a["has_time"]), source=_opt(a["source"]), url=_opt(a["url"]), authors=_strings(a["authors"]),
-        region=Region(*(_opt(x) for x in region)), themes=_strings(a["themes"]), tags=_strings(a["tags"]),
+        has_time=_bool(a["has_time"]), source=_opt_name(a["source"]), url=_opt(a["url"]),
+        authors=_names(a["authors"]), region=Region(*(_opt_name(x) for x in region)), themes=_names(a["themes"]),
+        tags=_names(a["tags"]),
         slug=_opt(a["slug"]), aliases=_strings(a["aliases"]), summary=_opt(a["summary"]), draft=_bool(a["draft"]),
         imported_from=_opt(a["imported_from"]), field_lines=tuple(lines)), problems
 
