@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
-from digestgen.model import Analysed, Stored
+from digestgen import checked
+from digestgen.model import Analysed, Figure, Stored
 
 TABLE = "analysis"
 """The table the analysis cache keeps its entries in: ``key, value, html, text``."""
@@ -25,16 +27,16 @@ class BodyMissing(Exception):
     """The database no longer holds an article's body (it was removed during the build)."""
 
 
-def _read(database: str, key: str) -> tuple[str, str]:
+def _read(database: str, key: str) -> tuple[str, str, str]:
     at = (os.getpid(), database)  # never a connection made before a fork
     db = _connections.get(at)
     if db is None:
         db = _connections[at] = sqlite3.connect(Path(database).as_uri() + "?mode=ro", uri=True, timeout=30,
                                                 check_same_thread=False)
-    row = db.execute(f"SELECT html, text FROM {TABLE} WHERE key = ?", (key,)).fetchone()
+    row = db.execute(f"SELECT html, text, figures FROM {TABLE} WHERE key = ?", (key,)).fetchone()
     if row is None or not all(type(x) is str for x in row):
         raise BodyMissing(f"the build state {database} no longer holds an article's body; build again")
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 def html_of(item: Analysed) -> str:
@@ -45,6 +47,28 @@ def html_of(item: Analysed) -> str:
 def text_of(item: Analysed) -> str:
     """An article's body as plain text, read from the build state if it is kept there."""
     return stored_text(item.stored, item.text)
+
+
+def figures_of(item: Analysed) -> tuple[Figure, ...]:
+    """An article's key figures, read from the build state if they are kept there."""
+    return item.key_figures if item.stored is None else _figures(item.stored, _read(item.stored.database,
+                                                                                    item.stored.key)[2])
+
+
+def whole(item: Analysed) -> Analysed:
+    """The article with its body HTML, text and key figures in the record (read once, together)."""
+    if item.stored is None:
+        return item
+    html, text, figures = _read(item.stored.database, item.stored.key)
+    return replace(item, html=html, text=text, key_figures=_figures(item.stored, figures), stored=None)
+
+
+def _figures(stored: Stored, data: str) -> tuple[Figure, ...]:
+    try:
+        return checked.figures_data(data)
+    except checked.Invalid:
+        raise BodyMissing(f"the build state {stored.database} holds key figures this version cannot read; "
+                          "delete the cache folder and build again") from None
 
 
 def stored_text(stored: Stored | None, text: str) -> str:

@@ -3,10 +3,11 @@ asked for and raises :class:`Invalid` if not. Shared by every reader of stored r
 (parsed front matter, the analysis cache), which never trust what they read."""
 from __future__ import annotations
 
+import json
 import math
 import sys
 
-from digestgen.model import Problem
+from digestgen.model import Figure, Problem
 
 LEVELS = ("error", "warning", "note")
 
@@ -75,3 +76,37 @@ def problems(v) -> list[Problem]:
             raise Invalid("problem expected")
         out.append(Problem(text(p[0]), None if p[1] is None else integer(p[1]), p[2], text(p[3])))
     return out
+
+
+FIGURE_FIELDS = ("text", "metric", "value", "unit", "direction", "change", "approx", "action", "action_rank")
+
+
+def figure_out(f: Figure) -> list:
+    return [getattr(f, name) for name in FIGURE_FIELDS]
+
+
+def figure(v) -> Figure:
+    """A key figure from :func:`figure_out`'s list, every value checked; its recurring strings
+    shared (``Figure.shared``)."""
+    if type(v) is not list or len(v) != len(FIGURE_FIELDS):
+        raise Invalid("key figure expected")
+    text, metric, value, unit, direction, change, approx, action, rank = v
+    if type(text) is not str or type(metric) is not str or type(unit) is not str or type(approx) is not bool \
+            or type(rank) is not int or not (direction is None or type(direction) is str) \
+            or not (change is None or type(change) is str) or not (action is None or type(action) is str) \
+            or not (value is None or type(value) is int or (type(value) is float and math.isfinite(value))):
+        raise Invalid("key figure expected")
+    return Figure(text, sys.intern(metric), value, sys.intern(unit), direction and sys.intern(direction),
+                  change and sys.intern(change), approx, action and sys.intern(action), rank)
+
+
+def figures(v) -> tuple[Figure, ...]:
+    return tuple(figure(x) for x in array(v))
+
+
+def figures_data(data) -> tuple[Figure, ...]:
+    """Key figures from their JSON text (the build state's ``figures`` column)."""
+    try:
+        return figures(json.loads(text(data)))
+    except (ValueError, RecursionError) as exc:
+        raise Invalid("key figures expected") from exc

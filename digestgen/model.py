@@ -175,7 +175,11 @@ class Analysed:
     region_detected: bool
     """Whether any level of ``region`` came from the text rather than the front matter."""
     key_figures: tuple[Figure, ...] = ()
-    """Statistics found in the body, in order."""
+    """Statistics found in the body, in order. In a build they are kept with the body (``stored``)
+    and empty here: read them with :func:`digestgen.bodies.figures_of`."""
+    counted: tuple[Figure, ...] = ()
+    """Those of the key figures that count a police action (破获, 抓获...) without telling a change:
+    what the theme pages group across articles. Always here."""
     region_path: tuple[tuple[str, str], ...] = ()
     """(gazetteer code, short name) of each level of ``region``, top down; empty when the region is
     not in the gazetteer."""
@@ -184,8 +188,9 @@ class Analysed:
     tag_words: tuple[tuple[str, ...], ...] = ()
     """Each tag cut into words, in the order of ``tags`` (for slugs)."""
     stored: Stored | None = None
-    """In a build, where ``html`` and ``text`` are kept instead of in this record (both are then
-    empty here); read them with :func:`digestgen.bodies.html_of` and ``text_of``."""
+    """In a build, where ``html``, ``text`` and ``key_figures`` are kept instead of in this record
+    (they are then empty here); read them with :func:`digestgen.bodies.html_of`, ``text_of`` and
+    ``figures_of``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,7 +203,8 @@ def _fresh(articles: list[Article], keys: list[str], config: Config, cache: Anal
 def _shared(part):
     """A part with its key figures' recurring strings shared (see ``Figure.shared``)."""
     if isinstance(part, figures.FiguresPart):
-        return figures.FiguresPart(tuple(f.shared() for f in part.key_figures))
+        found = tuple(f.shared() for f in part.key_figures)
+        return figures.FiguresPart(found, figures.counted(found))
     return part
 
 
@@ -237,6 +238,7 @@ def _result(p: _Prepared, picked: tuple[str, ...], fold: Mapping[str, str], key:
     article, kept = p.article, None
     if lean:
         kept = Stored(str(cache.folder), key, p.local_refs)
+        analysed["key_figures"] = ()  # kept with the body (see ``bodies.figures_of``)
         if not keep_body and not p.local_refs:
             article = dataclasses.replace(article, body="")
     return Analysed(
@@ -245,7 +247,7 @@ def _result(p: _Prepared, picked: tuple[str, ...], fold: Mapping[str, str], key:
         html=p.html,
         text=p.text,
         tags=final_tags,
-        title_words=tuple(vocab.cut(p.title)),
+        title_words=tuple(map(sys.intern, vocab.cut(p.title))),  # words recur across titles: one copy each
         tag_words=tuple(map(cut_tag, final_tags)),
         stored=kept,
         **analysed,

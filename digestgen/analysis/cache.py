@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections import Counter
 from dataclasses import fields
 from functools import lru_cache
@@ -27,14 +26,13 @@ from digestgen.checked import Invalid, number
 from digestgen.checked import array as _list
 from digestgen.checked import boolean as _bool
 from digestgen.checked import integer as _int
-from digestgen.checked import opt_text as _opt_str
 from digestgen.checked import text as _str
-from digestgen.model import Figure, Region
+from digestgen.model import Region
 from digestgen.state import Records
 
 PACKAGE = Path(__file__).resolve().parent.parent
-FORMAT = b"digestgen-cache-4"
-SCHEMA = 4
+FORMAT = b"digestgen-cache-5"
+SCHEMA = 5
 """Version of the entry layout; an entry of another version is recomputed."""
 
 
@@ -59,7 +57,7 @@ class AnalysisCache:
         kept to the keys of the last build."""
         """Where the cache lives, for messages."""
         self.salt = salt.encode()
-        self.records = Records(path, TABLE, SCHEMA, ("html", "text"))
+        self.records = Records(path, TABLE, SCHEMA, BIG)
         self.hits = self.misses = 0
         self.rejected = 0
         """Entries found but refused (unreadable, another schema, wrong shape); they are recomputed."""
@@ -87,7 +85,8 @@ class AnalysisCache:
 
     def get_many(self, keys: list[str], bodies: bool = True, then: Callable | None = None) -> list:
         """The value stored under each key, or None (a miss; a refused entry is also counted as rejected).
-        Without ``bodies``, the entries' ``html`` and ``text`` are left empty, not read. ``then`` is
+        Without ``bodies``, the entries' ``html`` and ``text`` are left empty and only the counted key
+        figures are there (``FiguresPart.counted``, not ``key_figures``): those columns are not read. ``then`` is
         applied to each value found as it is read (so the decoded entries never all exist at once)."""
         warm = self.memory if self.memory is not None and not bodies else None
         wanted = sorted({k for k in keys if warm is None or k not in warm})
@@ -108,7 +107,7 @@ class AnalysisCache:
                 try:
                     if not all(type(v) is str for v in row) or sum(map(len, row)) > MAX_ENTRY_BYTES:
                         raise Invalid("not text, or too large")
-                    value = decode_entry(json.loads(row[0]), *(row[1:] if bodies else ("", "")))
+                    value = decode_entry(json.loads(row[0]), *(row[1:] if bodies else ("", "", None)))
                 except (Invalid, ValueError, RecursionError):
                     self.rejected += 1
             if value is None:
@@ -128,11 +127,11 @@ class AnalysisCache:
     def put(self, key: str, value) -> None:
         """Keep ``value`` under ``key``; stored by :meth:`save`."""
         try:
-            meta, html, text = encode_entry(value)
-            data = json.dumps(meta, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            meta, html, text, figures = encode_entry(value)
+            data = _json(meta)
         except (Invalid, ValueError, TypeError):
             return  # a value this schema cannot hold is simply not cached
-        self._new.append((key, data, html, text))
+        self._new.append((key, data, html, text, figures))
         if self.memory is not None:
             fields, problems = value
             self.memory[key] = ({**fields, "html": "", "text": "", "counts": Counter(fields["counts"])}, problems)
@@ -183,26 +182,6 @@ def _opt_num(v):
     return None if v is None else number(v)
 
 
-def _figure_out(f) -> list:
-    return [getattr(f, name) for name in FIGURE_FIELDS]
-
-
-def _figure_in(v):
-    if type(v) is not list or len(v) != len(FIGURE_FIELDS):
-        raise Invalid("key figure expected")
-    text, metric, value, unit, direction, change, approx, action, rank = v
-    if type(text) is not str or type(metric) is not str or type(unit) is not str or type(approx) is not bool \
-            or type(rank) is not int or not (direction is None or type(direction) is str) \
-            or not (change is None or type(change) is str) or not (action is None or type(action) is str) \
-            or not (value is None or type(value) is int or (type(value) is float and math.isfinite(value))):
-        raise Invalid("key figure expected")
-    return Figure(text, metric, value, unit, direction, change, approx, action, rank).shared()
-
-
-FIGURE_FIELDS = {"text": _str, "metric": _str, "value": _opt_num, "unit": _str, "direction": _opt_str,
-                 "change": _opt_str, "approx": _bool, "action": _opt_str, "action_rank": _int}
-
-
 def _pairs_in(v):
     out = []
     for pair in _list(v):
@@ -227,15 +206,17 @@ def _part_codecs() -> dict:
         "RegionPart": (RegionPart, {"region": (_region_out, _region_in), "region_detected": (_bool, _bool),
                                     "region_path": (lambda p: [list(x) for x in p], _pairs_in)}),
         "ThemesPart": (ThemesPart, {"themes": (list, _strings_in)}),
-        "FiguresPart": (FiguresPart, {"key_figures": (lambda fs: [_figure_out(f) for f in fs],
-                                                      lambda v: tuple(_figure_in(x) for x in _list(v)))}),
+        # All key figures are in a column of their own (read with the body), the counted ones here too.
+        "FiguresPart": (FiguresPart, {"key_figures": None,
+                                      "counted": (lambda fs: [checked.figure_out(f) for f in fs], checked.figures)}),
         "SummaryPart": (SummaryPart, {"summary": (_str, _str), "reading_minutes": (_int, _int)}),
     }
 
 
-def _parts_out(parts) -> list:
+def _parts_out(parts) -> tuple[list, list]:
+    """The parts as JSON data, and the key figures (kept in a column of their own)."""
     codecs = _part_codecs()
-    out = []
+    out, kept = [], []
     for part in parts:
         name = type(part).__name__
         if name not in codecs:
@@ -243,21 +224,28 @@ def _parts_out(parts) -> list:
         _, codec = codecs[name]
         if {f.name for f in fields(part)} != codec.keys():
             raise Invalid(f"no schema for every field of {name}")
-        out.append({"part": name, **{k: enc(getattr(part, k)) for k, (enc, _) in codec.items()}})
-    return out
+        out.append({"part": name, **{k: c[0](getattr(part, k)) for k, c in codec.items() if c is not None}})
+        kept += [checked.figure_out(f) for k, c in codec.items() if c is None for f in getattr(part, k)]
+    return out, kept
 
 
-def _parts_in(v) -> tuple:
+def _parts_in(v, figures: tuple) -> tuple:
+    """The parts from their JSON data, with ``figures`` (read from their column, or none) as the
+    key figures."""
     codecs = _part_codecs()
     out = []
     for item in _list(v):
         if not isinstance(item, dict) or item.get("part") not in codecs:
             raise Invalid("analysis part expected")
         cls, codec = codecs[item["part"]]
-        if item.keys() != {"part", *codec}:
+        if item.keys() != {"part", *(k for k, c in codec.items() if c is not None)}:
             raise Invalid(f"fields of {item['part']} differ")
-        out.append(cls(**{k: dec(item[k]) for k, (_, dec) in codec.items()}))
+        out.append(cls(**{k: figures if c is None else c[1](item[k]) for k, c in codec.items()}))
     return tuple(out)
+
+
+def _apart(value):
+    raise Invalid("the parts are coded with their key figures apart (encode_entry, decode_entry)")
 
 
 # field name -> (to JSON, from JSON with checks); a field not listed here is not cached.
@@ -265,40 +253,48 @@ CODEC: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "title": (_str, _str), "html": (_str, _str), "text": (_str, _str),
     "counts": (dict, _counts_in),
     "title_words": (sorted, lambda v: frozenset(_str(x) for x in _list(v))),
-    "parts": (_parts_out, _parts_in),
+    "parts": (_apart, _apart),
     "programmes": (sorted, lambda v: frozenset(_str(x) for x in _list(v))),
     "local_refs": (_bool, _bool),
 }
 
 
-BIG = ("html", "text")
-"""Fields kept in columns of their own: read only with the entry, never parsed as JSON."""
+BIG = ("html", "text", "figures")
+"""Columns of their own, read only with the body, never parsed with the entry: the body's HTML
+and text, and every key figure (as JSON). Only its own page and ``articles.json`` show them."""
 
 
-def encode_entry(value) -> tuple[dict, str, str]:
-    """(the fields of a prepared article but the article, its problems) -> (JSON-ready data, html, text)."""
+def encode_entry(value) -> tuple[dict, str, str, str]:
+    """(the fields of a prepared article but the article, its problems) -> (JSON-ready data, html,
+    text, key figures as JSON)."""
     prepared, problems = value
-    out = {}
+    out: dict[str, Any] = {}
+    figures: list = []
     for name, field_value in prepared.items():
         if name not in CODEC:
             raise Invalid(f"no schema for field {name}")
-        if name not in BIG:
+        if name == "parts":
+            out[name], figures = _parts_out(field_value)
+        elif name not in BIG:
             out[name] = CODEC[name][0](field_value)
     out["problems"] = [[p.path, p.line, p.level, p.message] for p in problems]
-    return out, _str(prepared["html"]), _str(prepared["text"])
+    return out, _str(prepared["html"]), _str(prepared["text"]), _json(figures)
 
 
-def decode_entry(value, html: str, text: str):
+def decode_entry(value, html: str, text: str, figures: str | None):
+    """The fields and problems of an entry; without ``figures`` (the column was not read), the key
+    figures are left out (the counted ones are in the entry)."""
     if not isinstance(value, dict):
         raise Invalid("mapping expected")
     names = [n for n in CODEC if n not in BIG]  # every field of a prepared article but the article itself
     if set(value) != {*names, "problems"}:
         raise Invalid("fields differ")
-    kwargs = {name: CODEC[name][1](value[name]) for name in names}
+    kwargs = {name: CODEC[name][1](value[name]) for name in names if name != "parts"}
+    kwargs["parts"] = _parts_in(value["parts"], () if figures is None else checked.figures_data(figures))
     kwargs["html"], kwargs["text"] = _str(html), _str(text)
     problems = checked.problems(value["problems"])
     return kwargs, problems
 
 
-def _no_schema(name):
-    raise Invalid(f"no schema for field {name}")
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -341,10 +341,18 @@ def evaluate(items: list[dict]) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class FiguresPart:
-    """The article's key figures (a field of ``Analysed``)."""
+    """The article's key figures, and those of them that count a police action (fields of ``Analysed``)."""
 
     key_figures: tuple[Figure, ...]
+    counted: tuple[Figure, ...]
 
 
 def analyse(item) -> tuple[FiguresPart, list]:
-    return FiguresPart(tuple(extract(item.text))), []
+    found = tuple(extract(item.text))
+    return FiguresPart(found, counted(found)), []
+
+
+def counted(found: tuple[Figure, ...]) -> tuple[Figure, ...]:
+    """The figures that count a police action (破获, 抓获...) without telling a change: what the
+    theme pages group across articles."""
+    return tuple(f for f in found if f.action and f.direction is None)

@@ -27,10 +27,12 @@ from jinja2 import meta, nodes
 
 from digestgen.model import Analysed, Article, Entry
 
-BODY_FIELDS = {"html", "text", "body", "stored", "title_words", "tag_words", "field_lines", "body_line"}
+BODY_FIELDS = {"html", "text", "body", "stored", "title_words", "tag_words", "field_lines", "body_line",
+               "key_figures"}
 """Fields of an article that only its own page shows (or no page at all)."""
 
-_ALLOWED_BODY_READS = {("entry", "item", "html"), ("entry", "item", "text"), ("entry", "item", "article", "body")}
+_ALLOWED_BODY_READS = {("entry", "item", "html"), ("entry", "item", "text"), ("entry", "item", "article", "body"),
+                       ("entry", "item", "key_figures")}
 
 
 def digest(value: object) -> str:
@@ -195,7 +197,9 @@ class Keyer:
         h = hashlib.blake2b(self.card(e).encode(), digest_size=16)
         if item.stored is not None:  # its body, HTML and text are those its analysis key stands for
             h.update(item.stored.key.encode())
-        for text in (item.html, item.text, a.body, repr((item.title_words, item.tag_words, a.field_lines, a.body_line))):
+        # With ``stored``, the key figures are those of its analysis key too (and empty here).
+        for text in (item.html, item.text, a.body, repr((item.title_words, item.tag_words, a.field_lines, a.body_line,
+                                                         item.key_figures))):
             h.update(text.encode("utf-8", "surrogatepass"))
             h.update(b"\x00")
         result = h.hexdigest()
@@ -220,7 +224,7 @@ class Keyer:
             if "Entry(" in text:
                 self._holders.add(kind)  # holds articles: reduce them to digests, field by field
                 return self.compact(value)
-            result = text
+            result = digest(text)  # kept for the build: a tenth of the text's memory
         elif isinstance(value, _PLAIN):
             return value
         elif isinstance(value, Entry):

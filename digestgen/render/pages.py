@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup
 from markupsafe import escape as escape_html
 
-from digestgen.bodies import html_of, text_of
+from digestgen.bodies import figures_of, whole
 from digestgen.config import Config
 from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile, StreamedFile
 from digestgen.parallel import background, parallel_map
@@ -538,9 +538,8 @@ def render_page(page: Page, site: Site, config: Config, env: jinja2.Environment)
         fragments.begin(site)
     variables = page.context.variables()
     own = variables.get("entry")
-    if isinstance(own, Entry) and own.item.stored is not None:  # its body, read for its own page only
-        variables["entry"] = replace(own, item=replace(own.item, html=html_of(own.item), text=text_of(own.item),
-                                                       stored=None))
+    if isinstance(own, Entry) and own.item.stored is not None:  # its body and figures, read for its own page only
+        variables["entry"] = replace(own, item=whole(own.item))
     try:
         template = env.get_template(page.template)
         html = template.render(page=page, site=site, url=url, home=HOME, stylesheet=STYLESHEET,
@@ -631,7 +630,7 @@ def article_record(e: Entry) -> dict:
         "summary": e.item.summary,
         "path": e.path,
         "source_file": a.source_file,
-        "key_figures": [f.record() for f in e.item.key_figures],
+        "key_figures": [f.record() for f in figures_of(e.item)],
     }
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from digestgen.bodies import html_of, text_of
+from digestgen.bodies import whole
 from digestgen.config import Config
 from digestgen.gazetteer import gazetteer
 from digestgen.model import BEIJING, Analysed, Entry, Figure, Link, Problem, short_place_name
@@ -100,8 +100,7 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
 def localised(it: Analysed, slug: str, config: Config) -> tuple[Analysed, list[Asset], list[Problem]]:
     """An article that links files beside it, with its body read in and those links rewritten to
     where the files will be copied; the files found, and a warning for each one missing."""
-    if it.stored is not None:
-        it = replace(it, html=html_of(it), text=text_of(it), stored=None)
+    it = whole(it)
     body, found, missing = localise(it, slug, config.articles_dir)
     if body != it.html:
         it = replace(it, html=body)
@@ -109,8 +108,7 @@ def localised(it: Analysed, slug: str, config: Config) -> tuple[Analysed, list[A
 
 
 def _actions(entries: list[Entry]) -> dict[str, list[tuple[str, Figure]]]:
-    return {e.slug: [(f.action, f) for f in e.item.key_figures if f.action and f.direction is None]
-            for e in entries}
+    return {e.slug: [(f.action, f) for f in e.item.counted if f.action] for e in entries}
 
 
 def analysed_words(items: Sequence[Analysed]) -> Callable[[str], list[str]]:
