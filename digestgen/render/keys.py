@@ -100,6 +100,11 @@ class Keyer:
             memo.clear()
             memo.update(kept)
 
+    def forget(self) -> None:
+        """Let go of the values reduced so far (kept so that a value shown on many pages is reduced
+        once): the keys made after this are the same, made again."""
+        self._memo.clear()
+
     def page_key(self, page) -> str:
         """The key of one page (a :class:`digestgen.site.pages.Page`): an article's own page
         also has the digest of its whole article, body included."""

@@ -494,6 +494,7 @@ def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int
             if digest is not None:
                 reused[n] = digest
         incremental.rendered = len(site.pages) - len(reused)
+        keyer.forget()  # the pages are keyed: what it kept to key them is not held while they render
     todo = [n for n in range(len(site.pages)) if n not in reused]
     if jobs <= 1 or len(todo) < PARALLEL_PAGES:
         made: Iterator[OutputFile] = _render_serial([site.pages[n] for n in todo], site, config, env)
