@@ -138,8 +138,12 @@ def test_a_rebuild_after_a_body_edit_does_not_load_pypinyin(project, tmp_path):
     assert snapshot(out) == cold(project, tmp_path / "cold")
 
 
-def test_after_a_body_edit_the_search_index_is_patched_shard_by_shard(project, tmp_path, monkeypatch):
+@pytest.mark.parametrize("batch", [500, 7])
+def test_after_a_body_edit_the_search_index_is_patched_shard_by_shard(project, tmp_path, monkeypatch, batch):
+    """Each article's terms are stored as they come, in batches (``batch`` articles at a time):
+    the patch needs every article's, so a batch left unsaved would make the index whole again."""
     import digestgen.render.searchindex as index
+    monkeypatch.setattr(digestgen.render.pages, "TERMS_BATCH", batch)
     out = tmp_path / "site"
     run(project, out)
     made = {"whole": 0, "patched": []}
@@ -260,6 +264,9 @@ def test_a_template_reading_an_article_body_in_a_listing_keys_listings_by_the_bo
     (tmp_path / "listing.html").write_text("{% for e in entries %}{{ e.item.html }}{% endfor %}", "utf-8")
     (tmp_path / "base.html").write_text("{{ site.entries|length }}{% if not site.entries %}-{% endif %}", "utf-8")
     assert check_templates(make_environment(tmp_path)) == (False, True)
+    # Key figures are kept with the body too: a listing that shows them is keyed by them.
+    (tmp_path / "listing.html").write_text("{% for e in entries %}{{ e.item.key_figures|length }}{% endfor %}", "utf-8")
+    assert check_templates(make_environment(tmp_path)) == (False, True)
     (tmp_path / "listing.html").write_text("{{ site.tags[0].name }}{{ entry.item.html }}", "utf-8")
     assert check_templates(make_environment(tmp_path)) == (True, False)
     assert check_templates(make_environment(ROOT / "templates")) == (True, True)
@@ -377,3 +384,12 @@ def test_a_long_running_process_frees_what_each_build_left(project, tmp_path, mo
         assert len(made) == 4 and sum(r() is not None for r in made) <= 1
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("articles", [0, 1, 25, 26, 81])
+def test_the_search_index_names_its_files_before_making_them(articles):
+    """The index's files are recorded by name before they are made (they stream to the writer)."""
+    from digestgen.render.searchindex import Doc, index_paths, search_files
+    docs = [Doc(f"articles/a{i}.html", f"标题{i}", ("反诈",), ("湖南省",), "湖南省", "县公安局", None, (),
+                f"正文{i}:反诈宣传进社区。", None) for i in range(articles)]
+    assert [f.path for f in search_files(docs, {"anti-fraud": "反诈"}, [])] == index_paths(articles)

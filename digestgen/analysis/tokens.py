@@ -85,8 +85,11 @@ class Vocabulary:
         with open(Path(_jieba().__file__ or "").parent / "dict.txt", encoding="utf-8") as f:
             for line in f:
                 parts = line.split()
-                if len(parts) == 3 and parts[2] in NON_TAG_POS:
-                    words.add(parts[0])
+                if len(parts) == 3:  # a word listed twice has the part of speech of its last line
+                    if parts[2] in NON_TAG_POS:
+                        words.add(parts[0])
+                    else:
+                        words.discard(parts[0])
         for row in self.userdict:
             if (row[2] if len(row) > 2 else "nz") in NON_TAG_POS:
                 words.add(row[0])

@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from digestgen.bodies import BodyMissing
 from digestgen.commands.common import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, add_config_option, report
 from digestgen.config import ConfigError
 from digestgen.pipeline import BuildError, build
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     except WriteError as exc:
         print(f"error: {exc}; build stopped, the site was not changed", file=sys.stderr)
         return EXIT_FATAL
-    except (BuildError, RenderError) as exc:
+    except (BuildError, RenderError, BodyMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("build stopped; the site was not changed", file=sys.stderr)
         return EXIT_FATAL

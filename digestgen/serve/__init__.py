@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from digestgen.bodies import BodyMissing
 from digestgen.config import Config, ConfigError, load_config
 from digestgen.paths import display_path
 from digestgen.pipeline import BuildError, Memory, build
@@ -63,7 +64,7 @@ class Preview:
                 say(str(problem))
             say("not built: fix the config file; still serving the last good site")
             return tuple(str(p) for p in exc.problems if p.level == "error"), 0
-        except (BuildError, RenderError, WriteError) as exc:
+        except (BuildError, RenderError, WriteError, BodyMissing) as exc:
             say(f"error: {exc}")
             say("not built; still serving the last good site")
             return (str(exc),), 0
