@@ -9,6 +9,7 @@ Each process opens the database once, read-only.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from dataclasses import replace
@@ -67,8 +68,18 @@ def _figures(stored: Stored, data: str) -> tuple[Figure, ...]:
     try:
         return checked.figures_data(data)
     except checked.Invalid:
-        raise BodyMissing(f"the build state {stored.database} holds key figures this version cannot read; "
-                          "delete the cache folder and build again") from None
+        _forget(stored)  # the next build analyses the article again
+        raise BodyMissing(f"the build state {stored.database} held an article's key figures in a form this version "
+                          "cannot read; the entry was removed; build again") from None
+
+
+def _forget(stored: Stored) -> None:
+    """Remove an article's entry from the build state (it is then analysed again)."""
+    try:
+        with contextlib.closing(sqlite3.connect(stored.database, timeout=30)) as db, db:
+            db.execute(f"DELETE FROM {TABLE} WHERE key = ?", (stored.key,))
+    except sqlite3.Error:
+        pass  # the message still says what to do
 
 
 def stored_text(stored: Stored | None, text: str) -> str:

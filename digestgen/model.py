@@ -180,6 +180,8 @@ class Analysed:
     counted: tuple[Figure, ...] = ()
     """Those of the key figures that count a police action (破获, 抓获...) without telling a change:
     what the theme pages group across articles. Always here."""
+    figures_digest: str = ""
+    """A digest of ``key_figures``, always here: listings and ``articles.json`` are keyed by it."""
     region_path: tuple[tuple[str, str], ...] = ()
     """(gazetteer code, short name) of each level of ``region``, top down; empty when the region is
     not in the gazetteer."""

@@ -22,7 +22,7 @@ from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
-from digestgen.render.keys import Keyer, check_templates, digest, reads_markdown
+from digestgen.render.keys import Keyer, check_templates, digest, reads_markdown, shows_figures_elsewhere
 from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site import urls
 from digestgen.site.model import build_site, reuse_site
@@ -181,7 +181,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
     with progress("analyse", len(loaded.articles), "articles") as advance:
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
                                                             keep_body=reads_markdown(env),
-                                                            warm=memory.warm if memory else None))
+                                                            warm=memory.warm if memory else None,
+                                                            keep_figures=shows_figures_elsewhere(env)))
     loaded.articles = []  # the analysed articles stand for them now (without their bodies, which are on disk)
     if once and memory is None:  # nothing is analysed again in this process
         release_analysis()
@@ -280,13 +281,13 @@ def _dict(value) -> dict:
 
 
 def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None, keep_body: bool = True,
-                     warm: Warm | None = None):
+                     warm: Warm | None = None, keep_figures: bool = False):
     """Analyse every article; if that fails, find the articles it fails on, leave them out with an
     error each, and analyse the others, so one article never stops the build. The results keep
     their bodies on disk (see :mod:`digestgen.bodies`)."""
     try:
         return analyse(loaded.articles, config, cache=cache, jobs=jobs, progress=advance, lean=True,
-                       keep_body=keep_body, warm=warm)
+                       keep_body=keep_body, warm=warm, keep_figures=keep_figures)
     except Exception:
         if warm is not None:
             warm.settings = None  # it may have been left halfway
@@ -302,7 +303,7 @@ def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, ad
                                            "it was left out; please report this with the file"))
             loaded.failed += 1
     loaded.articles = kept
-    return analyse(kept, config, cache=cache, jobs=jobs, lean=True, keep_body=keep_body)
+    return analyse(kept, config, cache=cache, jobs=jobs, lean=True, keep_body=keep_body, keep_figures=keep_figures)
 
 
 def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:

@@ -159,3 +159,9 @@ def test_a_change_without_a_number_in_the_open_data_and_on_the_article_page(proj
 def test_the_figure_filter_shows_a_change_without_a_number_as_the_change():
     [f] = extract("电诈警情同比下降。")
     assert figure_text(f) == "下降"
+
+
+def test_a_number_too_large_for_a_float_is_none():
+    """400 nines would be infinity, which JSON cannot hold: no number, so no figure."""
+    assert cn_number("9" * 400) is None
+    assert not [f for f in extract("抓获犯罪嫌疑人" + "9" * 400 + "人。") if f.value == float("inf")]

@@ -1,6 +1,7 @@
 """Incremental builds: after any kind of change the site equals a cold build of the same input,
 byte for byte, and only the pages that show what changed are rendered."""
 import hashlib
+import json
 import re
 import shutil
 import sys
@@ -90,7 +91,16 @@ def delete_article(p: Path) -> None:
     p.unlink()
 
 
-CHANGES = {"body": append_paragraph, "title": retitle, "date": redate, "new": add_article, "deleted": delete_article}
+def add_figure(p: Path) -> None:  # a key figure the theme pages do not group (a change told with a number)
+    p.write_text(p.read_text("utf-8") + "\n今年以来,全县共接报警情1234起,同比上升12%。\n", "utf-8")
+
+
+def add_counted_figure(p: Path) -> None:  # one they group (抓获, no change)
+    p.write_text(p.read_text("utf-8") + "\n专项行动中,共抓获犯罪嫌疑人36名。\n", "utf-8")
+
+
+CHANGES = {"body": append_paragraph, "title": retitle, "date": redate, "new": add_article, "deleted": delete_article,
+           "figure": add_figure, "counted figure": add_counted_figure}
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
@@ -393,3 +403,46 @@ def test_the_search_index_names_its_files_before_making_them(articles):
     docs = [Doc(f"articles/a{i}.html", f"标题{i}", ("反诈",), ("湖南省",), "湖南省", "县公安局", None, (),
                 f"正文{i}:反诈宣传进社区。", None) for i in range(articles)]
     assert [f.path for f in search_files(docs, {"anti-fraud": "反诈"}, [])] == index_paths(articles)
+
+
+def test_a_template_showing_key_figures_on_listings_gets_them(project, tmp_path):
+    """Key figures are kept with the body unless a template shows them beyond the article's own
+    page: then the records keep them, and listings show what a build without the cache shows."""
+    macros = project / "templates" / "_macros.html"
+    macros.write_text(macros.read_text("utf-8").replace(
+        '<a href="{{ url(e.path) }}">{{ e.item.title }}</a>',
+        '<a href="{{ url(e.path) }}">{{ e.item.title }}</a><span class="n">{{ e.item.key_figures|length }}</span>', 1),
+        "utf-8")
+    out = tmp_path / "site"
+    run(project, out)
+    home = (out / "index.html").read_text("utf-8")
+    assert any(n != "0" for n in re.findall(r'<span class="n">(\d+)</span>', home))
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    add_figure(project / "articles" / "a00030.md")
+    run(project, out)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_an_unreadable_key_figures_entry_is_dropped_and_the_next_build_is_whole(project, tmp_path):
+    import sqlite3
+
+    from digestgen.bodies import BodyMissing
+    out = tmp_path / "site"
+    run(project, out)
+    with sqlite3.connect(tmp_path / "cache" / "state.sqlite") as db:
+        db.execute("UPDATE analysis SET figures = 'not a list' WHERE key = (SELECT min(key) FROM analysis)")
+    shutil.rmtree(out)
+    with pytest.raises(BodyMissing, match="the entry was removed; build again"):
+        run(project, out)
+    run(project, out)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_number_too_large_for_a_float_is_no_key_figure(project, tmp_path):
+    article = project / "articles" / "a00030.md"
+    article.write_text(article.read_text("utf-8") + "\n抓获犯罪嫌疑人" + "9" * 400 + "人。\n", "utf-8")
+    out = tmp_path / "site"
+    run(project, out)
+    records = json.loads((out / "data" / "articles.json").read_text("utf-8"))
+    assert all(f["value"] is None or f["value"] < 1e300 for r in records for f in r["key_figures"])
+    assert snapshot(out) == cold(project, tmp_path / "cold")

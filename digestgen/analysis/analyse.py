@@ -101,7 +101,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             cache: AnalysisCache | None = None, jobs: int = 1,
             tag_reasons: dict[str, Counter] | None = None,
             progress: Callable[[int], None] | None = None, lean: bool = False,
-            keep_body: bool = True, warm: Warm | None = None) -> tuple[list[Analysed], list[Problem]]:
+            keep_body: bool = True, warm: Warm | None = None,
+            keep_figures: bool = False) -> tuple[list[Analysed], list[Problem]]:
     """Analyse the whole corpus at once (tag weights depend on every article).
 
     The per-article work (Markdown, tokens, region) is cached by content hash and, for the
@@ -111,7 +112,9 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     ``lean`` (a build, with a cache in a database): the results keep their body HTML and text in
     the cache, not in memory (``Analysed.stored``, read with :mod:`digestgen.bodies`), and, unless
     ``keep_body``, an article's Markdown is dropped once analysed, except where its HTML links
-    files beside it (the site model then reports missing ones by line).
+    files beside it (the site model then reports missing ones by line). The key figures are kept
+    with the body too (only ``counted`` stays in the record) unless ``keep_figures`` (a template
+    shows them on other pages than the article's own).
 
     ``warm`` (``serve``) keeps the corpus pass from one call to the next: when only a few articles
     changed, only the articles whose tags those changes can move are weighed again, and every
@@ -125,7 +128,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
         # Everything the corpus pass depends on besides the articles: the cache's salt, the analysis
         # settings, the build's options and the tag settings.
         pass_settings = (cache.salt, settings, lean, keep_body, str(cache.folder), id(vocab),
-                         frozenset(_static_never(config)), config.tag_aliases, config.tags_per_article)
+                         frozenset(_static_never(config)), config.tag_aliases, config.tags_per_article, keep_figures)
         keys = warm.keys_of(articles, cache, settings, pass_settings)
         done = warm.update(articles, keys, config, vocab, cache, pass_settings)
         if done is not None:
@@ -136,7 +139,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
         warm = None
         keys = cache.keys(settings, articles)
     # A cache entry holds every field but the article (the key is made from it) and the problems.
-    found: list[tuple[dict, list[Problem]] | None] = cache.get_many(keys, bodies=not lean, then=_compact)
+    found: list[tuple[dict, list[Problem]] | None] = cache.get_many(keys, bodies=not lean, then=_compact,
+                                                                    figures=keep_figures)
     todo = [i for i, f in enumerate(found) if f is None]
     advance = progress or (lambda n: None)  # ``progress(n)``: n more articles analysed (a progress bar)
     advance(len(articles) - len(todo))
@@ -173,7 +177,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             aliases = dict(config.tag_aliases)
             for t in dict.fromkeys(fold.get(t, t) for t in tags):
                 tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
-        results.append(_result(p, tags, fold, key, config, vocab, cache, lean, keep_body, cut_tag))
+        results.append(_result(p, tags, fold, key, config, vocab, cache, lean, keep_body, cut_tag, keep_figures))
     if warm is not None:
         warm.remember(pass_settings, keys, prepared, candidates, found_problems, results, df, never, picked, fold)
     return results, problems
@@ -204,7 +208,7 @@ def _shared(part):
     """A part with its key figures' recurring strings shared (see ``Figure.shared``)."""
     if isinstance(part, figures.FiguresPart):
         found = tuple(f.shared() for f in part.key_figures)
-        return figures.FiguresPart(found, figures.counted(found))
+        return figures.FiguresPart(found, figures.counted(found), part.figures_digest)
     return part
 
 
@@ -229,7 +233,8 @@ def _texts_of(prepared: list[_Prepared], keys: list[str], cache: AnalysisCache, 
 
 
 def _result(p: _Prepared, picked: tuple[str, ...], fold: Mapping[str, str], key: str, config: Config,
-            vocab: Vocabulary, cache: AnalysisCache, lean: bool, keep_body: bool, cut_tag) -> Analysed:
+            vocab: Vocabulary, cache: AnalysisCache, lean: bool, keep_body: bool, cut_tag,
+            keep_figures: bool = False) -> Analysed:
     """An article's result, once its tags are picked and folded."""
     aliases = dict(config.tag_aliases)
     tags = tuple(dict.fromkeys(fold.get(t, t) for t in picked))
@@ -238,7 +243,8 @@ def _result(p: _Prepared, picked: tuple[str, ...], fold: Mapping[str, str], key:
     article, kept = p.article, None
     if lean:
         kept = Stored(str(cache.folder), key, p.local_refs)
-        analysed["key_figures"] = ()  # kept with the body (see ``bodies.figures_of``)
+        if not keep_figures:
+            analysed["key_figures"] = ()  # kept with the body (see ``bodies.figures_of``)
         if not keep_body and not p.local_refs:
             article = dataclasses.replace(article, body="")
     return Analysed(
@@ -329,9 +335,9 @@ class Warm:
         changed = [i for i in range(n) if keys[i] != self.keys[i]]
         if len(changed) > WARM_MAX_CHANGED:
             return None
-        lean, keep_body, static = pass_settings[2], pass_settings[3], pass_settings[6]
+        lean, keep_body, static, keep_figures = pass_settings[2], pass_settings[3], pass_settings[6], pass_settings[9]
         if changed:
-            found = cache.get_many([keys[i] for i in changed], bodies=not lean, then=_compact)
+            found = cache.get_many([keys[i] for i in changed], bodies=not lean, then=_compact, figures=keep_figures)
             todo = [j for j, f in enumerate(found) if f is None]
             for j, result in zip(todo, _fresh([articles[changed[j]] for j in todo], [keys[changed[j]] for j in todo],
                                               config, cache, 1, lean), strict=True):
@@ -414,7 +420,7 @@ class Warm:
         results = list(self.results)
         for i in sorted(redo):
             results[i] = _result(prepared[i], picked[i], fold, keys[i], config, vocab, cache, lean, keep_body,
-                                 cut_tag)
+                                 cut_tag, keep_figures)
             if i not in changed_set and results[i] == self.results[i]:
                 results[i] = self.results[i]  # the same object, so later stages see it is unchanged
         problems = list(self.problems)

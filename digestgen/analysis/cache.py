@@ -31,8 +31,8 @@ from digestgen.model import Region
 from digestgen.state import Records
 
 PACKAGE = Path(__file__).resolve().parent.parent
-FORMAT = b"digestgen-cache-5"
-SCHEMA = 5
+FORMAT = b"digestgen-cache-6"
+SCHEMA = 6
 """Version of the entry layout; an entry of another version is recomputed."""
 
 
@@ -83,14 +83,18 @@ class AnalysisCache:
             out.append(h.hexdigest())
         return out
 
-    def get_many(self, keys: list[str], bodies: bool = True, then: Callable | None = None) -> list:
+    def get_many(self, keys: list[str], bodies: bool = True, then: Callable | None = None,
+                 figures: bool = False) -> list:
         """The value stored under each key, or None (a miss; a refused entry is also counted as rejected).
-        Without ``bodies``, the entries' ``html`` and ``text`` are left empty and only the counted key
-        figures are there (``FiguresPart.counted``, not ``key_figures``): those columns are not read. ``then`` is
-        applied to each value found as it is read (so the decoded entries never all exist at once)."""
+        Without ``bodies``, the entries' ``html`` and ``text`` are left empty and, unless ``figures``
+        (or entries are kept in memory, which keeps them whole), so are their key figures
+        (``FiguresPart.key_figures``; the counted ones are there): those columns are not read.
+        ``then`` is applied to each value found as it is read (so the decoded entries never all
+        exist at once)."""
         warm = self.memory if self.memory is not None and not bodies else None
+        figures = figures or warm is not None
         wanted = sorted({k for k in keys if warm is None or k not in warm})
-        rows = self.records.get_many(wanted, columns=None if bodies else 1)
+        rows = self.records.get_many(wanted, columns=None if bodies else 2 if figures else 1)
         out: list = []
         for key in keys:
             if warm is not None and key in warm:
@@ -107,7 +111,9 @@ class AnalysisCache:
                 try:
                     if not all(type(v) is str for v in row) or sum(map(len, row)) > MAX_ENTRY_BYTES:
                         raise Invalid("not text, or too large")
-                    value = decode_entry(json.loads(row[0]), *(row[1:] if bodies else ("", "", None)))
+                    found = dict(zip(("value",) + BIG, row, strict=False))  # the columns read (a prefix), by name
+                    value = decode_entry(json.loads(found["value"]), found.get("html", ""), found.get("text", ""),
+                                         found.get("figures"))
                 except (Invalid, ValueError, RecursionError):
                     self.rejected += 1
             if value is None:
@@ -131,7 +137,7 @@ class AnalysisCache:
             data = _json(meta)
         except (Invalid, ValueError, TypeError):
             return  # a value this schema cannot hold is simply not cached
-        self._new.append((key, data, html, text, figures))
+        self._new.append((key, data, figures, html, text))  # in the order of BIG
         if self.memory is not None:
             fields, problems = value
             self.memory[key] = ({**fields, "html": "", "text": "", "counts": Counter(fields["counts"])}, problems)
@@ -208,7 +214,8 @@ def _part_codecs() -> dict:
         "ThemesPart": (ThemesPart, {"themes": (list, _strings_in)}),
         # All key figures are in a column of their own (read with the body), the counted ones here too.
         "FiguresPart": (FiguresPart, {"key_figures": None,
-                                      "counted": (lambda fs: [checked.figure_out(f) for f in fs], checked.figures)}),
+                                      "counted": (lambda fs: [checked.figure_out(f) for f in fs], checked.figures),
+                                      "figures_digest": (_str, _str)}),
         "SummaryPart": (SummaryPart, {"summary": (_str, _str), "reading_minutes": (_int, _int)}),
     }
 
@@ -259,9 +266,10 @@ CODEC: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
 }
 
 
-BIG = ("html", "text", "figures")
-"""Columns of their own, read only with the body, never parsed with the entry: the body's HTML
-and text, and every key figure (as JSON). Only its own page and ``articles.json`` show them."""
+BIG = ("figures", "html", "text")
+"""Columns of their own, read only with the body, never parsed with the entry: every key figure
+(as JSON), and the body's HTML and text. Only its own page and ``articles.json`` show them
+(unless a template shows key figures on listings: then they are read with the entry)."""
 
 
 def encode_entry(value) -> tuple[dict, str, str, str]:

@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -80,7 +82,16 @@ ARABIC = re.compile(r"\d+(?:\.\d+)?")
 
 
 def cn_number(text: str) -> float | None:
-    """Arabic or Chinese numerals -> a number (一千二百 -> 1200, 十五 -> 15, 3.96 -> 3.96)."""
+    """Arabic or Chinese numerals -> a number (一千二百 -> 1200, 十五 -> 15, 3.96 -> 3.96); None if
+    they are none, or too large for a number (400 nines)."""
+    try:
+        value = _cn_number(text)
+    except OverflowError:
+        return None
+    return value if value is None or math.isfinite(value) else None
+
+
+def _cn_number(text: str) -> float | None:
     if ARABIC.fullmatch(text):
         return float(text)
     whole, _, decimals = text.partition("点")
@@ -193,6 +204,8 @@ def _from_sentence(sentence: str) -> list[Figure]:
         if unit in ("万元", "亿元"):
             mult, unit = mult + unit[0], "元"
         value = round(value * MULTIPLIERS.get(mult, 1), 6)
+        if not math.isfinite(value):
+            continue
         approx = bool(m.group("after") or m.group("before") in ("近", "约", "超过", "超", "逾") or m.group("num2"))
         change = changes.get(m.start("num"))
         if change is not None:
@@ -341,15 +354,22 @@ def evaluate(items: list[dict]) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class FiguresPart:
-    """The article's key figures, and those of them that count a police action (fields of ``Analysed``)."""
+    """The article's key figures, those of them that count a police action, and a digest of them
+    all (fields of ``Analysed``)."""
 
     key_figures: tuple[Figure, ...]
     counted: tuple[Figure, ...]
+    figures_digest: str
 
 
 def analyse(item) -> tuple[FiguresPart, list]:
     found = tuple(extract(item.text))
-    return FiguresPart(found, counted(found)), []
+    return FiguresPart(found, counted(found), digest_of(found)), []
+
+
+def digest_of(found: tuple[Figure, ...]) -> str:
+    """What listings and ``articles.json`` are keyed by when the figures are kept with the body."""
+    return hashlib.blake2b(repr(found).encode("utf-8"), digest_size=8).hexdigest()
 
 
 def counted(found: tuple[Figure, ...]) -> tuple[Figure, ...]:

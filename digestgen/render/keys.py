@@ -292,6 +292,18 @@ def reads_markdown(env: jinja2.Environment) -> bool:
                for tree in trees for node in tree.find_all(nodes.Getattr))
 
 
+def shows_figures_elsewhere(env: jinja2.Environment) -> bool:
+    """Whether a template shows key figures other than those of the page's own article
+    (``entry.item.key_figures`` on an article page): the records then keep them."""
+    trees = _template_trees(env)
+    if trees is None:
+        return True  # the render reports it; meanwhile keep everything
+    reads = [node for tree in trees for node in tree.find_all(nodes.Getattr) if node.attr == "key_figures"]
+    rebound = any(node.name == "entry" and node.ctx in ("store", "param")
+                  for tree in trees for node in tree.find_all(nodes.Name))
+    return bool(reads) and (rebound or any(_chain(node) != ("entry", "item", "key_figures") for node in reads))
+
+
 def _template_trees(env: jinja2.Environment) -> list[nodes.Template] | None:
     """Every template of the environment parsed (hidden files aside), or None if one cannot be."""
     trees = []

@@ -65,6 +65,8 @@ class Preview:
             say("not built: fix the config file; still serving the last good site")
             return tuple(str(p) for p in exc.problems if p.level == "error"), 0
         except (BuildError, RenderError, WriteError, BodyMissing) as exc:
+            if isinstance(exc, BodyMissing):  # what it kept in memory stands for entries no longer there
+                self.memory = Memory()
             say(f"error: {exc}")
             say("not built; still serving the last good site")
             return (str(exc),), 0

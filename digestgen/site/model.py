@@ -36,7 +36,8 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
                 assets=tuple((a.path, a.source) for a in archive.assets), problems=archive.problems)
 
 
-UNSEEN_FIELDS = frozenset({"html", "text", "body", "stored", "field_lines", "body_line", "key_figures"})
+UNSEEN_FIELDS = frozenset({"html", "text", "body", "stored", "field_lines", "body_line", "key_figures",
+                           "figures_digest"})
 """Fields of an article the site model does not read but to rewrite the links of an article that
 links files beside it (which :func:`reuse_site` does again)."""
 
