@@ -28,21 +28,21 @@ class BodyMissing(Exception):
     """The database no longer holds an article's body (it was removed during the build)."""
 
 
-def _read(database: str, key: str) -> tuple[str, str, str]:
+def _read(database: str, key: str, columns: str = "html, text, figures") -> tuple[str, ...]:
     at = (os.getpid(), database)  # never a connection made before a fork
     db = _connections.get(at)
     if db is None:
         db = _connections[at] = sqlite3.connect(Path(database).as_uri() + "?mode=ro", uri=True, timeout=30,
                                                 check_same_thread=False)
-    row = db.execute(f"SELECT html, text, figures FROM {TABLE} WHERE key = ?", (key,)).fetchone()
+    row = db.execute(f"SELECT {columns} FROM {TABLE} WHERE key = ?", (key,)).fetchone()
     if row is None or not all(type(x) is str for x in row):
         raise BodyMissing(f"the build state {database} no longer holds an article's body; build again")
-    return row[0], row[1], row[2]
+    return tuple(row)
 
 
 def html_of(item: Analysed) -> str:
     """An article's body HTML, read from the build state if it is kept there."""
-    return item.html if item.stored is None else _read(item.stored.database, item.stored.key)[0]
+    return item.html if item.stored is None else _read(item.stored.database, item.stored.key, "html")[0]
 
 
 def text_of(item: Analysed) -> str:
@@ -52,8 +52,9 @@ def text_of(item: Analysed) -> str:
 
 def figures_of(item: Analysed) -> tuple[Figure, ...]:
     """An article's key figures, read from the build state if they are kept there."""
-    return item.key_figures if item.stored is None else _figures(item.stored, _read(item.stored.database,
-                                                                                    item.stored.key)[2])
+    if item.stored is None or item.key_figures:  # in the record (no build state, or a template shows them)
+        return item.key_figures
+    return _figures(item.stored, _read(item.stored.database, item.stored.key, "figures")[0])
 
 
 def whole(item: Analysed) -> Analysed:
@@ -84,7 +85,7 @@ def _forget(stored: Stored) -> None:
 
 def stored_text(stored: Stored | None, text: str) -> str:
     """``text``, or the plain text kept in the build state at ``stored``."""
-    return text if stored is None else _read(stored.database, stored.key)[1]
+    return text if stored is None else _read(stored.database, stored.key, "text")[0]
 
 
 def close() -> None:

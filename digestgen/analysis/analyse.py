@@ -468,7 +468,7 @@ class _Texts(Sequence[str]):
     def __getitem__(self, i):
         if i not in self.read:
             from digestgen.bodies import _read
-            self.read[i] = _read(self.stored[i].database, self.stored[i].key)[1]
+            self.read[i] = _read(self.stored[i].database, self.stored[i].key, "text")[0]
         return self.read[i]
 
 
