@@ -69,18 +69,20 @@ def _figures(stored: Stored, data: str) -> tuple[Figure, ...]:
     try:
         return checked.figures_data(data)
     except checked.Invalid:
-        _forget(stored)  # the next build analyses the article again
+        removed = _forget(stored)  # the next build analyses the article again
         raise BodyMissing(f"the build state {stored.database} held an article's key figures in a form this version "
-                          "cannot read; the entry was removed; build again") from None
+                          "cannot read; " + ("the entry was removed; build again" if removed else
+                                             "delete that file and build again")) from None
 
 
-def _forget(stored: Stored) -> None:
-    """Remove an article's entry from the build state (it is then analysed again)."""
+def _forget(stored: Stored) -> bool:
+    """Remove an article's entry from the build state (it is then analysed again); whether it was."""
     try:
         with contextlib.closing(sqlite3.connect(stored.database, timeout=30)) as db, db:
             db.execute(f"DELETE FROM {TABLE} WHERE key = ?", (stored.key,))
     except sqlite3.Error:
-        pass  # the message still says what to do
+        return False
+    return True
 
 
 def stored_text(stored: Stored | None, text: str) -> str:

@@ -165,3 +165,9 @@ def test_a_number_too_large_for_a_float_is_none():
     """400 nines would be infinity, which JSON cannot hold: no number, so no figure."""
     assert cn_number("9" * 400) is None
     assert not [f for f in extract("抓获犯罪嫌疑人" + "9" * 400 + "人。") if f.value == float("inf")]
+
+
+def test_a_listed_change_too_large_for_a_float_is_no_figure():
+    """诈骗、盗窃案件同比分别下降…%、5%: the listed change that is too large is left out, not made 0."""
+    found = extract("诈骗案件、盗窃案件同比分别下降" + "9" * 400 + "%、5%。")
+    assert [f.change for f in found] == ["5%"]

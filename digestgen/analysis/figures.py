@@ -165,7 +165,9 @@ def _respectively(sentence: str) -> tuple[list[Figure], tuple[int, int] | None]:
         items = [items[-1] if items else "分别"] * len(sizes)
     figures = []
     for metric, (number, unit) in zip(items, sizes, strict=True):
-        value = cn_number(number) or 0.0
+        value = cn_number(number)
+        if value is None:  # no number it can read (too large for one)
+            continue
         figures.append(Figure(sentence, _label(metric), value, unit, direction, number + unit, False))
     return figures, m.span()
 
