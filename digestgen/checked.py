@@ -96,8 +96,7 @@ def figure(v) -> Figure:
             or not (change is None or type(change) is str) or not (action is None or type(action) is str) \
             or not (value is None or type(value) is int or (type(value) is float and math.isfinite(value))):
         raise Invalid("key figure expected")
-    return Figure(text, sys.intern(metric), value, sys.intern(unit), direction and sys.intern(direction),
-                  change and sys.intern(change), approx, action and sys.intern(action), rank)
+    return Figure(text, metric, value, unit, direction, change, approx, action, rank).shared()
 
 
 def figures(v) -> tuple[Figure, ...]:

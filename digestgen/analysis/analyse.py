@@ -15,6 +15,7 @@ from array import array
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from typing import NamedTuple
 from dataclasses import dataclass
 
 from digestgen.config import Config
@@ -97,6 +98,23 @@ def _detached(p: _Prepared) -> dict:
     return {f.name: getattr(p, f.name) for f in dataclasses.fields(p) if f.name != "article"}
 
 
+class PassSettings(NamedTuple):
+    """Everything the corpus pass depends on besides the articles (what :class:`Warm` checks)."""
+
+    salt: bytes
+    settings: tuple
+    """The analysis settings (themes, Markdown extensions)."""
+    lean: bool
+    keep_body: bool
+    keep_figures: bool
+    folder: str
+    vocab: int
+    """Which vocabulary (its ``id``)."""
+    static_never: frozenset[str]
+    tag_aliases: tuple
+    tags_per_article: int
+
+
 def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = None,
             cache: AnalysisCache | None = None, jobs: int = 1,
             tag_reasons: dict[str, Counter] | None = None,
@@ -125,10 +143,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     cache = cache or AnalysisCache(None, "")
     settings = (config.themes, config.theme_min_score, config.themes_per_article, config.markdown_extensions)
     if warm is not None and tag_reasons is None:
-        # Everything the corpus pass depends on besides the articles: the cache's salt, the analysis
-        # settings, the build's options and the tag settings.
-        pass_settings = (cache.salt, settings, lean, keep_body, str(cache.folder), id(vocab),
-                         frozenset(_static_never(config)), config.tag_aliases, config.tags_per_article, keep_figures)
+        pass_settings = PassSettings(cache.salt, settings, lean, keep_body, keep_figures, str(cache.folder), id(vocab),
+                                     frozenset(_static_never(config)), config.tag_aliases, config.tags_per_article)
         keys = warm.keys_of(articles, cache, settings, pass_settings)
         done = warm.update(articles, keys, config, vocab, cache, pass_settings)
         if done is not None:
@@ -278,7 +294,7 @@ class Warm:
     """
 
     def __init__(self) -> None:
-        self.settings: tuple | None = None
+        self.settings: PassSettings | None = None
         """What the last pass depended on besides the articles (see ``analyse``)."""
         self.marked = 0.0
         """The day every key was last marked used in the cache."""
@@ -300,7 +316,7 @@ class Warm:
         """Each word still a candidate after the never-tags are dropped -> the articles holding it."""
 
     def keys_of(self, articles: list[Article], cache: AnalysisCache, settings: object,
-                pass_settings: tuple) -> list[str]:
+                pass_settings: PassSettings) -> list[str]:
         """The analysis keys of ``articles``, made only for articles not seen by the last call."""
         if self.settings != pass_settings:
             self._keys_by_article = {}
@@ -311,7 +327,8 @@ class Warm:
         self._keys_by_article = {id(a): (a, k) for a, k in zip(articles, keys, strict=True)}
         return keys
 
-    def remember(self, pass_settings, keys, prepared, candidates, problems, results, df, never, picked, fold) -> None:
+    def remember(self, pass_settings: PassSettings, keys, prepared, candidates, problems, results, df, never, picked,
+                 fold) -> None:
         """Keep what a whole pass found, for the next call."""
         self.marked = time.time() // 86400  # the whole pass marked every key
         self.settings = pass_settings
@@ -327,7 +344,7 @@ class Warm:
         self.holders = holders
 
     def update(self, articles: list[Article], keys: list[str], config: Config, vocab: Vocabulary,
-               cache: AnalysisCache, pass_settings: tuple) -> tuple[list[Analysed], list[Problem]] | None:
+               cache: AnalysisCache, pass_settings: PassSettings) -> tuple[list[Analysed], list[Problem]] | None:
         """The results for ``articles`` worked out from the last call's, or None: run the whole pass."""
         n = len(articles)
         if self.settings != pass_settings or len(self.keys) != n:
@@ -335,7 +352,8 @@ class Warm:
         changed = [i for i in range(n) if keys[i] != self.keys[i]]
         if len(changed) > WARM_MAX_CHANGED:
             return None
-        lean, keep_body, static, keep_figures = pass_settings[2], pass_settings[3], pass_settings[6], pass_settings[9]
+        lean, keep_body, keep_figures = pass_settings.lean, pass_settings.keep_body, pass_settings.keep_figures
+        static = pass_settings.static_never
         if changed:
             found = cache.get_many([keys[i] for i in changed], bodies=not lean, then=_compact, figures=keep_figures)
             todo = [j for j, f in enumerate(found) if f is None]
