@@ -175,7 +175,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         loaded = clock("load", load_articles(config.articles_dir, config.theme_names, drafts=drafts,
                                              display_root=Path.cwd(), records=parsed, salt=code_salt(),
                                              memory=memory.loaded if memory else None,
-                                             statuses=memory.statuses if memory else None))
+                                             statuses=memory.statuses if memory else None, jobs=jobs))
     finally:
         parsed.close()
     with progress("analyse", len(loaded.articles), "articles") as advance:

@@ -1,4 +1,6 @@
+import contextlib
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,40 @@ def test_the_shipped_articles_load_without_problems():
     loaded = load_articles(ROOT / "articles", THEMES, display_root=ROOT)
     assert loaded.problems == []
     assert len(loaded.articles) == 5
+
+
+def test_files_parsed_over_several_processes_load_as_in_one(project, monkeypatch):
+    """Many files to parse are parsed over the cores: the articles, their order, every problem and
+    the records kept for the next build are those of a parse in one process."""
+    import digestgen.load.articles as articles_module
+    from digestgen.load import memo
+    from digestgen.state import Records
+
+    for n, case in enumerate(sorted(p.name for p in BROKEN.iterdir())):
+        (project / "articles" / f"b{n:02d}.md").write_bytes((BROKEN / case / "article.md").read_bytes())
+    for n, shipped in enumerate(sorted((ROOT / "articles").glob("*.md"))):
+        (project / "articles" / "sub").mkdir(exist_ok=True)
+        (project / "articles" / "sub" / f"s{n}.md").write_bytes(shipped.read_bytes())
+    (project / "articles" / "gbk.md").write_bytes("---\ntitle: 衡南公安\n---\n正文\n".encode("gb18030"))
+    (project / "articles" / "dup.md").write_bytes((ROOT / "articles" / sorted(
+        p.name for p in (ROOT / "articles").glob("*.md"))[0]).read_bytes())
+
+    def loaded_with(jobs: int, name: str):
+        records = Records(project / f"{name}.sqlite", memo.TABLE, memo.VERSION)
+        try:
+            loaded = load_articles(project / "articles", THEMES, display_root=project, records=records,
+                                   salt="s", jobs=jobs)
+        finally:
+            records.close()
+        with contextlib.closing(sqlite3.connect(project / f"{name}.sqlite")) as db:
+            rows = sorted(db.execute(f"SELECT key, value FROM {memo.TABLE}").fetchall())
+        return loaded, rows
+
+    one, one_rows = loaded_with(1, "one")
+    monkeypatch.setattr(articles_module, "PARALLEL_PARSE", 2)
+    two, two_rows = loaded_with(2, "two")
+    assert len(one.articles) >= 5 and one.failed >= 10
+    assert two.articles == one.articles
+    assert [str(p) for p in two.problems] == [str(p) for p in one.problems]
+    assert (two.failed, two.drafts) == (one.failed, one.drafts)
+    assert two_rows == one_rows and len(one_rows) >= 15

@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import frontmatter
 from digestgen.load import memo
 from digestgen.load.clean import describe, find_forbidden
 from digestgen.model import Article, Problem, Region
+from digestgen.parallel import parallel_map
 from digestgen.paths import display_path
 from digestgen.state import Records
 from digestgen.yamlsource import Located, YamlError, parse
@@ -62,7 +64,7 @@ class Loaded:
 
 def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bool = False,
                   display_root: Path | None = None, records: Records | None = None, salt: str = "",
-                  memory: dict | None = None, statuses: dict | None = None) -> Loaded:
+                  memory: dict | None = None, statuses: dict | None = None, jobs: int = 1) -> Loaded:
     """Read every ``*.md`` under ``articles_dir`` (sorted, so runs are reproducible).
 
     ``theme_names`` maps each theme id to its Chinese name; either may be used in front matter.
@@ -71,6 +73,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
     ``memory`` (``serve``) keeps the files parsed by earlier builds of this process, so they are not
     even decoded again; with ``statuses`` too, a file whose status (size, times, inode) is the one
     it had then is not even read again (any write changes a file's change time).
+    ``jobs``: processes to parse files over, when there are many.
     """
     result = Loaded()
     base = display_root or articles_dir.parent
@@ -118,6 +121,10 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         statuses[""] = (salt, dict(theme_names))
     known = records.get_many(sorted(set(keys.values()) - warm.keys())) if records is not None else {}
     new: list[tuple[str, ...]] = []
+    # First what is known (from this process or the build state), then the files to parse, parsed
+    # over ``jobs`` processes when there are many, then everything in path order.
+    plan: list[tuple[Article | None, list[Problem]] | None] = []
+    todo: list[tuple[str, str, bytes | None]] = []
     for path, shown, rel in files:
         problems: list[Problem] = []
         article = None
@@ -134,16 +141,18 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             except (memo.Invalid, UnicodeDecodeError):
                 found = None
         if found is None or (data is None and rel not in unread):
-            where: dict[str, int] = {}
-            try:
-                article = read_article(Path(path), articles_dir, shown, theme_names, problems, data, where)
-            except Exception as exc:  # a bug, but one file must never stop the build
-                problems.append(Problem(shown, None, "error", f"could not be read ({type(exc).__name__}: "
-                                        f"{_short(str(exc))}); it was left out; please report this"))
-                article = None
-            else:
-                if rel in keys and (article is None or "body_start" in where):
-                    new.append((keys[rel], memo.encode(article, where.get("body_start", 0), problems)))
+            plan.append(None)
+            todo.append((path, shown, data))
+        else:
+            plan.append((article, problems))
+    parsed = _parse_many(todo, articles_dir, theme_names, jobs)
+    for (_, _, rel), planned in zip(files, plan, strict=True):
+        if planned is None:
+            article, problems, encoded = next(parsed)
+            if rel in keys and encoded is not None:
+                new.append((keys[rel], encoded))
+        else:
+            article, problems = planned
         if memory is not None and rel in keys:
             memory[keys[rel]] = (article, tuple(problems))
         result.problems.extend(problems)
@@ -160,6 +169,39 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         for key in memory.keys() - set(keys.values()):
             del memory[key]
     return result
+
+
+PARALLEL_PARSE = 400
+"""From this many files to parse (and with more than one job), they are parsed over the cores."""
+
+
+def _parse_many(todo: list[tuple[str, str, bytes | None]], articles_dir: Path, theme_names: dict[str, str],
+                jobs: int) -> Iterator[tuple[Article | None, list[Problem], str | None]]:
+    """Each file of ``todo`` parsed (see :func:`_parse_one`), in order, over ``jobs`` processes
+    when there are many. The workers inherit the list (where processes fork) and get positions."""
+    shared = (todo, articles_dir, theme_names)
+    if jobs <= 1 or len(todo) < PARALLEL_PARSE:
+        return (_parse_one(shared, i) for i in range(len(todo)))
+    return parallel_map(_parse_one, shared, range(len(todo)), jobs, chunksize=max(16, len(todo) // (jobs * 8)))
+
+
+def _parse_one(shared: tuple[list[tuple[str, str, bytes | None]], Path, dict[str, str]], i: int
+               ) -> tuple[Article | None, list[Problem], str | None]:
+    """One file parsed: the article (None if it has an error), its problems, and its record for the
+    build state (None when it cannot be kept: a file that could not be read)."""
+    todo, articles_dir, theme_names = shared
+    path, shown, data = todo[i]
+    problems: list[Problem] = []
+    where: dict[str, int] = {}
+    try:
+        article = read_article(Path(path), articles_dir, shown, theme_names, problems, data, where)
+    except Exception as exc:  # a bug, but one file must never stop the build
+        problems.append(Problem(shown, None, "error", f"could not be read ({type(exc).__name__}: "
+                                f"{_short(str(exc))}); it was left out; please report this"))
+        return None, problems, None
+    if article is None or "body_start" in where:
+        return article, problems, memo.encode(article, where.get("body_start", 0), problems)
+    return article, problems, None
 
 
 def _text(data: bytes) -> str:
