@@ -196,6 +196,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                            timings=tuple(clock.laps), kept=True)
     site = clock("site model", _site_model(analysed, config, env, database if use_cache else None, memory))
     incremental = _incremental(config, config_path, drafts, env, site, last, memory) if use_cache else None
+    if once:  # what the site model let go of, before the render and search workers fork from this process
+        _give_back_freed_memory()
     files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
     problems = tuple(loaded.problems + notes + list(site.problems) + alias_problems(site.entries)

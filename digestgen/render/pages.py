@@ -477,25 +477,22 @@ def _search_order(path: str) -> tuple[str, int]:
 
 def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int,
                   incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile]:
+    """Every page, rendered or (with ``incremental``) reused when its key is the last build's.
+
+    When the last build left nothing to reuse (the first build into a folder), every page is
+    rendered whatever its key: the keys, kept for the next build, are then worked out here while
+    the workers render, rather than before they start."""
     reused: dict[int, str] = {}
-    if incremental is not None:
-        keyer, last = incremental.keyer, incremental.last
+    keyed_while_rendering = incremental is not None and not incremental.last
+    if incremental is not None and not keyed_while_rendering:
         for n, page in enumerate(site.pages):
-            known = last.get(page.path) if incremental.same_site else None
-            own = keyer.own_entry(page)
-            if known is not None and own is None:
-                key = known[0]
-            else:
-                base = known[2] if known is not None and known[2] else keyer.page_base(page)
-                key = keyer.page_key_from(base, own)
-                if own is not None:
-                    incremental.bases[page.path] = base
-            digest = incremental.unchanged(page.path, key)
+            digest = _page_keyed(incremental, page)
             if digest is not None:
                 reused[n] = digest
-        incremental.rendered = len(site.pages) - len(reused)
-        keyer.forget()  # the pages are keyed: what it kept to key them is not held while they render
+        incremental.keyer.forget()  # the pages are keyed: what it kept to key them is not held while they render
     todo = [n for n in range(len(site.pages)) if n not in reused]
+    if incremental is not None:
+        incremental.rendered = len(todo)
     if jobs <= 1 or len(todo) < PARALLEL_PAGES:
         made: Iterator[OutputFile] = _render_serial([site.pages[n] for n in todo], site, config, env)
     else:
@@ -505,8 +502,27 @@ def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int
     for n, page in enumerate(site.pages):
         if n in reused:
             yield ReusedFile(page.path, reused[n], functools.partial(_page_bytes, page, site, config, env))
-        else:
-            yield next(made)
+            continue
+        if keyed_while_rendering:
+            _page_keyed(incremental, page)  # type: ignore[arg-type]
+        yield next(made)
+    if keyed_while_rendering:
+        incremental.keyer.forget()  # type: ignore[union-attr]
+
+
+def _page_keyed(incremental: Incremental, page: Page) -> str | None:
+    """Record the page's key; the content hash of the last build's file if it can be reused."""
+    keyer, last = incremental.keyer, incremental.last
+    known = last.get(page.path) if incremental.same_site else None
+    own = keyer.own_entry(page)
+    if known is not None and own is None:
+        key = known[0]
+    else:
+        base = known[2] if known is not None and known[2] else keyer.page_base(page)
+        key = keyer.page_key_from(base, own)
+        if own is not None:
+            incremental.bases[page.path] = base
+    return incremental.unchanged(page.path, key)
 
 
 def _render_chunk(shared: tuple[Site, Config, jinja2.Environment], numbers: list[int]) -> list[OutputFile]:
