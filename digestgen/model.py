@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 Level = Literal["error", "warning", "note"]
@@ -233,6 +234,17 @@ class StreamedFile:
 
     path: str
     chunks: Callable[[], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class MovedFile:
+    """A file of the finished site that a worker process has written whole, beside the output
+    folder (on the same disk): the writer moves it into place rather than copying its bytes."""
+
+    path: str
+    source: Path
+    digest: str
+    """The hash of its bytes, as the writer computes it for any file."""
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from digestgen.model import OutputFile, ReusedFile, StreamedFile
+from digestgen.model import MovedFile, OutputFile, ReusedFile, StreamedFile
 
 MARKER = ".digestgen-site"
 
@@ -111,7 +111,7 @@ def manifest_stamp(out: Path) -> tuple[int, int, int] | None:
     return info.st_size, info.st_mtime_ns, info.st_ino
 
 
-def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_dir: Path | None, out: Path,
+def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFile], static_dir: Path | None, out: Path,
                record: dict | None = None, digests: dict[str, str] | None = None,
                known: tuple[tuple[int, int, int] | None, dict, dict[str, str]] | None = None) -> int:
     """Write the whole site to ``out`` atomically; return the number of files written anew.
@@ -132,7 +132,7 @@ def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_d
             return _write(files, static_dir, out, record, {} if digests is None else digests, known)
 
 
-def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_dir: Path | None, out: Path, record: dict | None,
+def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFile], static_dir: Path | None, out: Path, record: dict | None,
            digests: dict[str, str], known: tuple | None = None) -> int:
     if known is not None and known[0] is not None and known[0] == manifest_stamp(out):
         manifest_before, previous = known[1], known[2]
@@ -166,6 +166,9 @@ def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile], static_dir: 
             if isinstance(f, StreamedFile):  # written piece by piece, then kept only if it changed
                 content, target = None, staged(f.path)
                 digest = _stream_to(target, f.chunks())
+            elif isinstance(f, MovedFile):  # written whole by a worker: moved in, kept only if it changed
+                content, target, digest = None, staged(f.path), f.digest
+                os.replace(f.source, target)
             else:
                 content, digest = f.content, hashlib.blake2b(f.content, digest_size=16).hexdigest()
             digests[f.path] = digest

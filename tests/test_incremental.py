@@ -299,6 +299,8 @@ def test_a_search_index_built_in_the_background_is_the_same(project, tmp_path, m
     monkeypatch.setattr(digestgen.render.pages, "BACKGROUND_SEARCH", 10)
     out = tmp_path / "site"
     build(project / "digest.yaml", output_dir=out, jobs=2)
+    # The worker's files were moved into the site from beside it: nothing of them is left there.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert snapshot(out) == cold(project, tmp_path / "cold")
     append_paragraph(project / "articles" / "a00030.md")
     build(project / "digest.yaml", output_dir=out, jobs=2)

@@ -118,6 +118,15 @@ def test_the_index_terms_cover_words_however_jieba_cuts_them():
     assert {"禁", "毒", "禁毒"} <= terms("禁毒", unigrams=True)
 
 
+def test_the_index_terms_are_exactly_the_bigrams_lone_characters_and_ascii_words():
+    # No bigram across a character that is not Chinese; a character alone between others counts
+    # itself; ASCII words lower-cased; the CJK extension A and compatibility blocks are Chinese too.
+    assert terms("反诈。宣传A警\u3400\u3401,警") == {"反诈", "宣传", "警\u3400", "\u3400\u3401", "警", "a"}
+    assert terms("一、APP2号;\uf900") == {"一", "app2", "号", "\uf900"}
+    assert terms("禁毒 宣传", unigrams=True) == {"禁毒", "宣传", "禁", "毒", "宣", "传"}
+    assert terms("") == set() and terms("。,!") == set()
+
+
 def test_shards_grow_with_the_archive_and_the_hash_is_pinned():
     assert shard_count(5) == 8 and shard_count(10_000) == 1024
     # static/search.js computes the same FNV-1a; changing either side breaks every built index

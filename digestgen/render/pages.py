@@ -25,7 +25,7 @@ from markupsafe import escape as escape_html
 
 from digestgen.bodies import figures_of, whole
 from digestgen.config import Config
-from digestgen.model import BEIJING, Entry, Figure, OutputFile, ReusedFile, StreamedFile
+from digestgen.model import BEIJING, Entry, Figure, MovedFile, OutputFile, ReusedFile, StreamedFile
 from digestgen.parallel import background, parallel_map
 from digestgen.paths import display_path
 from digestgen.render import RenderError, charts
@@ -195,7 +195,7 @@ class Incremental:
 
 
 def render_site(site: Site, config: Config, env: jinja2.Environment | None = None, jobs: int = 1,
-                incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile | StreamedFile]:
+                incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile | StreamedFile | MovedFile]:
     """Every page, feed and data file of the site, one at a time (pages over ``jobs`` processes).
 
     The files are yielded as they are made, so the writer can store each before the next exists
@@ -243,7 +243,7 @@ process while the pages are keyed, rendered and written."""
 
 
 def _search_files(site: Site, config: Config, incremental: Incremental | None,
-                  jobs: int = 1) -> Iterator[Iterator[OutputFile | ReusedFile]]:
+                  jobs: int = 1) -> Iterator[Iterator[OutputFile | ReusedFile | MovedFile]]:
     """The search index, made whole or, after an edit, from the last build's.
 
     When the articles are the last build's, in the same order, the index is the last one with
@@ -272,19 +272,23 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
     terms_path = incremental.terms_path if incremental is not None else None
     if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH:
         # Built in a worker, which leaves the files in a folder of its own rather than sending them
-        # back (the articles' texts: tens of megabytes); they are read one at a time as written.
-        spill = Path(tempfile.mkdtemp(prefix="digestgen-search-"))
+        # back (the articles' texts: tens of megabytes), beside the output folder (on the same
+        # disk), and named as the writer's staging folders are, so a build killed meanwhile leaves
+        # nothing behind for long (the next build removes it); the writer moves them into place.
+        out = config.output_dir.resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        spill = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-search-", dir=out.parent))
         try:
             waiting = background(_search_task, (docs_of(site.entries), config.theme_names, tags, terms_path, fulls,
                                                 spill), 0)
             yield iter(())  # started
-            paths = waiting()
+            made_files = waiting()
         except BaseException:
             shutil.rmtree(spill, ignore_errors=True)
             raise
         if incremental is not None:
-            _search_recorded(incremental, site, fulls, paths)
-        yield _spilled(spill, paths)
+            _search_recorded(incremental, site, fulls, [path for path, _ in made_files])
+        yield _spilled(spill, made_files)
         return
     yield iter(())
     if incremental is not None:
@@ -292,11 +296,11 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
     yield search_files(docs_of(site.entries), config.theme_names, tags, _recorder(terms_path, fulls))
 
 
-def _spilled(folder: Path, paths: list[str]) -> Iterator[OutputFile]:
-    """The files a worker left in ``folder``, one at a time; the folder is removed after."""
+def _spilled(folder: Path, made: list[tuple[str, str]]) -> Iterator[MovedFile]:
+    """The files a worker left in ``folder`` (path, hash), one at a time; the folder is removed after."""
     try:
-        for path in paths:
-            yield OutputFile(path, (folder / path).read_bytes())
+        for path, digest in made:
+            yield MovedFile(path, folder / path, digest)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -346,7 +350,7 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
                 return None
             head, body = doc_terms(doc_of(site.entries[i]))
             changes.append((i, set(row[0].split()), set(row[1].split()), head, body))
-            new_rows.append((fulls[i], " ".join(sorted(head)), " ".join(sorted(body))))
+            new_rows.append((fulls[i], " ".join(head), " ".join(body)))
         records.put_many(new_rows)
     finally:
         records.close()
@@ -400,11 +404,11 @@ TERMS_TABLE, TERMS_VERSION = "search_terms", 1
 """Each article's search terms in the build state, by the digest of the article."""
 
 
-def _search_task(shared: tuple, _: int) -> list[str]:
-    """In a worker: make the search index into the folder ``spill``; return the files' paths."""
+def _search_task(shared: tuple, _: int) -> list[tuple[str, str]]:
+    """In a worker: make the search index into the folder ``spill``; return the files' paths and hashes."""
     docs, theme_names, tags, terms_path, fulls, spill = shared
     records = _Terms(terms_path, fulls)
-    paths = []
+    made = []
     folders: set[Path] = set()
     for f in search_files(docs, theme_names, tags, records.record if terms_path else None):
         target = spill / f.path
@@ -412,9 +416,9 @@ def _search_task(shared: tuple, _: int) -> list[str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
         target.write_bytes(f.content)
-        paths.append(f.path)
+        made.append((f.path, hashlib.blake2b(f.content, digest_size=16).hexdigest()))
     records.save()
-    return paths
+    return made
 
 
 def _recorder(terms_path: Path | None, fulls: list[str]):
@@ -437,7 +441,7 @@ class _Terms:
         self.rows: list[tuple[str, ...]] = []
 
     def record(self, doc: int, head: set[str], body: set[str]) -> None:
-        self.rows.append((self.fulls[doc], " ".join(sorted(head)), " ".join(sorted(body))))
+        self.rows.append((self.fulls[doc], " ".join(head), " ".join(body)))  # read back as sets: any order
         if len(self.rows) >= TERMS_BATCH:  # stored as they come, never the whole archive's at once
             self._put(self.rows)
             self.rows = []

@@ -14,7 +14,8 @@ import datetime as dt
 import json
 import operator
 import re
-from collections import defaultdict
+from itertools import repeat
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -25,21 +26,20 @@ MAX_SHARDS = 1024
 ARTICLES_PER_SHARD = 10
 META_BUCKET = 25
 TEXT_BUCKET = 1
-NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]")
-SINGLE_CJK = re.compile(r"(?<![^\x00])[^\x00](?![^\x00])")
+CJK = "\u3400-\u9fff\uf900-\ufaff"
+CJK_PAIR = re.compile(f"(?=([{CJK}]{{2}}))")
+"""Every two Chinese characters side by side (the matches overlap)."""
+CJK_CHAR = re.compile(f"[{CJK}]")
+LONE_CJK = re.compile(f"(?<![{CJK}])[{CJK}](?![{CJK}])")
+"""A Chinese character between others that are not."""
 ASCII_RUN = re.compile(r"[a-z0-9]+")
 
 
 def terms(text: str, unigrams: bool = False) -> set[str]:
-    """Index terms of a text: CJK bigrams (and characters, if asked) and ASCII words."""
-    cjk = NOT_CJK.sub("\x00", text)  # bigrams across a non-Chinese character are dropped below
-    found = set(map(operator.add, cjk, cjk[1:]))
-    found = {b for b in found if "\x00" not in b}
-    if unigrams:
-        found.update(cjk)
-    else:
-        found.update(SINGLE_CJK.findall(cjk))  # a lone character between others still counts
-    found.discard("\x00")
+    """Index terms of a text: CJK bigrams (none across a non-Chinese character), lone Chinese
+    characters (every character, if asked) and ASCII words."""
+    found = set(CJK_PAIR.findall(text))
+    found.update((CJK_CHAR if unigrams else LONE_CJK).findall(text))
     found.update(ASCII_RUN.findall(text.lower()))
     return found
 
@@ -65,6 +65,8 @@ def shard_of(term: str, shards: int) -> int:
 def _encode(ids: list[int]) -> str:
     """Ascending doc ids as base-36 gaps: compact and cheap to decode."""
     gaps = map(operator.sub, ids, [-1] + ids[:-1])
+    if not ids or ids[-1] < len(_SMALL) - 1:  # every gap is a small one
+        return ",".join(map(_SMALL.__getitem__, gaps))
     return ",".join(_SMALL[g] if g < len(_SMALL) else _b36(g) for g in gaps)
 
 
@@ -142,26 +144,30 @@ def search_files(docs: Sequence[Doc], theme_names: dict[str, str], tags: list[tu
 
     The texts are read once for the terms and again for the text files, which are made as they
     are taken, so the archive's texts are never all held at once."""
-    fields: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    heads: defaultdict[str, list[int]] = defaultdict(list)
+    bodies: defaultdict[str, list[int]] = defaultdict(list)
     for doc_id, d in enumerate(docs):
         head, body = doc_terms(d)
         if record is not None:
             record(doc_id, head, body)
-        for term in head:
-            fields[term][0].append(doc_id)
-        for term in body:
-            fields[term][1].append(doc_id)
+        _post(heads, head, doc_id)
+        _post(bodies, body, doc_id)
     count = shard_count(len(docs))
     shards: dict[int, dict[str, list[str]]] = defaultdict(dict)
-    for term in sorted(fields):  # not set order, which varies by process
-        head_ids, body_ids = fields.pop(term)
-        shards[shard_of(term, count)][term] = [_encode(head_ids), _encode(body_ids)]
+    for term in sorted(heads.keys() | bodies.keys()):  # not set order, which varies by process
+        shards[shard_of(term, count)][term] = [_encode(heads.pop(term, [])), _encode(bodies.pop(term, []))]
     for n in range(count):
         yield OutputFile(f"search/s{n}.js", _script("shard", n, shards.pop(n, {})))
     yield from meta_files(docs)
     for i, d in enumerate(docs):
         yield text_file(d, i)
     yield facets_file(docs, theme_names, tags)
+
+
+def _post(lists: defaultdict[str, list[int]], found: set[str], doc_id: int) -> None:
+    """Add ``doc_id`` to the list of each term of ``found`` (a loop run by the interpreter's C
+    code: an archive's texts hold tens of millions of terms)."""
+    deque(map(list.append, map(lists.__getitem__, found), repeat(doc_id)), maxlen=0)
 
 
 def meta_files(docs: Sequence[Doc]) -> list[OutputFile]:
