@@ -124,7 +124,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
     # First what is known (from this process or the build state), then the files to parse, parsed
     # over ``jobs`` processes when there are many, then everything in path order.
     plan: list[tuple[Article | None, list[Problem]] | None] = []
-    todo: list[tuple[str, str, bytes | None]] = []
+    todo: list[tuple[str, str, bytes | None] | None] = []
     for path, shown, rel in files:
         problems: list[Problem] = []
         article = None
@@ -146,9 +146,12 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         else:
             plan.append((article, problems))
     parsed = _parse_many(todo, articles_dir, theme_names, jobs)
+    done = 0
     for (_, _, rel), planned in zip(files, plan, strict=True):
         if planned is None:
             article, problems, encoded = next(parsed)
+            todo[done] = None  # its bytes are not wanted any more (forked workers have their own copy)
+            done += 1
             if rel in keys and encoded is not None:
                 new.append((keys[rel], encoded))
         else:
@@ -175,7 +178,7 @@ PARALLEL_PARSE = 400
 """From this many files to parse (and with more than one job), they are parsed over the cores."""
 
 
-def _parse_many(todo: list[tuple[str, str, bytes | None]], articles_dir: Path, theme_names: dict[str, str],
+def _parse_many(todo: list[tuple[str, str, bytes | None] | None], articles_dir: Path, theme_names: dict[str, str],
                 jobs: int) -> Iterator[tuple[Article | None, list[Problem], str | None]]:
     """Each file of ``todo`` parsed (see :func:`_parse_one`), in order, over ``jobs`` processes
     when there are many. The workers inherit the list (where processes fork) and get positions."""
@@ -185,12 +188,12 @@ def _parse_many(todo: list[tuple[str, str, bytes | None]], articles_dir: Path, t
     return parallel_map(_parse_one, shared, range(len(todo)), jobs, chunksize=max(16, len(todo) // (jobs * 8)))
 
 
-def _parse_one(shared: tuple[list[tuple[str, str, bytes | None]], Path, dict[str, str]], i: int
+def _parse_one(shared: tuple[list[tuple[str, str, bytes | None] | None], Path, dict[str, str]], i: int
                ) -> tuple[Article | None, list[Problem], str | None]:
     """One file parsed: the article (None if it has an error), its problems, and its record for the
     build state (None when it cannot be kept: a file that could not be read)."""
     todo, articles_dir, theme_names = shared
-    path, shown, data = todo[i]
+    path, shown, data = todo[i]  # type: ignore[misc]  # let go of only once parsed
     problems: list[Problem] = []
     where: dict[str, int] = {}
     try:
