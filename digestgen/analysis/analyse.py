@@ -160,8 +160,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     todo = [i for i, f in enumerate(found) if f is None]
     advance = progress or (lambda n: None)  # ``progress(n)``: n more articles analysed (a progress bar)
     advance(len(articles) - len(todo))
-    for i, result in zip(todo, _fresh([articles[i] for i in todo], [keys[i] for i in todo], config, cache, jobs, lean),
-                         strict=True):
+    for i, result in zip(todo, _fresh([articles[i] for i in todo], [keys[i] for i in todo], config, cache, jobs, lean,
+                                      keep_figures), strict=True):
         found[i] = result
         advance(1)
     cache.save(set(keys))
@@ -209,20 +209,26 @@ def release() -> None:
 
 
 def _fresh(articles: list[Article], keys: list[str], config: Config, cache: AnalysisCache, jobs: int,
-           lean: bool) -> Iterator[tuple[dict, list[Problem]]]:
+           lean: bool, keep_figures: bool = False) -> Iterator[tuple[dict, list[Problem]]]:
     """Analyse articles the cache does not have, storing each result as it comes."""
+    # As the cache's entries are read back: in a lean build that keeps nothing in memory between
+    # builds and shows key figures on their article's page only, without them (they are in the cache).
+    apart = lean and not keep_figures and cache.memory is None
     for key, (result, found_problems) in zip(keys, _prepare_many(articles, config, jobs), strict=True):
         fields = _detached(result)
         cache.put(key, (fields, found_problems))
         if lean:  # kept in the cache from here on
             fields = {**fields, "html": "", "text": ""}
-        fields["parts"] = tuple(_shared(part) for part in fields["parts"])  # as the cache's entries are read
+        fields["parts"] = tuple(_shared(part, apart) for part in fields["parts"])
         yield _compact((fields, found_problems))
 
 
-def _shared(part):
-    """A part with its key figures' recurring strings shared (see ``Figure.shared``)."""
+def _shared(part, apart: bool = False):
+    """A part with its key figures' recurring strings shared (see ``Figure.shared``); with ``apart``,
+    with only the counted ones (the others are kept with the body)."""
     if isinstance(part, figures.FiguresPart):
+        if apart:
+            return figures.FiguresPart((), tuple(f.shared() for f in part.counted), part.figures_digest)
         found = tuple(f.shared() for f in part.key_figures)
         return figures.FiguresPart(found, figures.counted(found), part.figures_digest)
     return part

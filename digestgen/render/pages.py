@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -205,13 +205,17 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
     env = env or make_environment(config.templates_dir)
     search = _search_files(site, config, incremental, jobs)
     started = next(search)  # the search index may be built in the background meanwhile
+    listings = _listings_in_background(site, config, incremental, jobs)
     yield from started
     yield from _render_pages(site, config, env, jobs, incremental)
-    for feed in site.feeds:
-        yield _keyed(incremental, feed.path, lambda feed=feed: render_feed(feed, config).content, "feed", feed)
-    published = published_entries(site.entries)
-    yield _keyed(incremental, "data/articles.json", lambda: articles_json(published), "articles.json", published,
-                 streamed=True)
+    if listings is not None:
+        yield from listings
+    else:
+        for feed in site.feeds:
+            yield _keyed(incremental, feed.path, lambda feed=feed: render_feed(feed, config).content, "feed", feed)
+        published = published_entries(site.entries)
+        yield _keyed(incremental, "data/articles.json", lambda: articles_json(published), "articles.json", published,
+                     streamed=True)
     yield from next(search)
     for path, source in site.assets:  # images and files the articles link, copied beside their pages
         yield OutputFile(path, source.read_bytes())
@@ -272,12 +276,8 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
     terms_path = incremental.terms_path if incremental is not None else None
     if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH:
         # Built in a worker, which leaves the files in a folder of its own rather than sending them
-        # back (the articles' texts: tens of megabytes), beside the output folder (on the same
-        # disk), and named as the writer's staging folders are, so a build killed meanwhile leaves
-        # nothing behind for long (the next build removes it); the writer moves them into place.
-        out = config.output_dir.resolve()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        spill = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-search-", dir=out.parent))
+        # back (the articles' texts: tens of megabytes); the writer moves them into place.
+        spill = _spill_folder(config, "search")
         try:
             waiting = background(_search_task, (docs_of(site.entries), config.theme_names, tags, terms_path, fulls,
                                                 spill), 0)
@@ -294,6 +294,66 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
     if incremental is not None:
         _search_recorded(incremental, site, fulls, index_paths(len(site.entries)))
     yield search_files(docs_of(site.entries), config.theme_names, tags, _recorder(terms_path, fulls))
+
+
+def _spill_folder(config: Config, what: str) -> Path:
+    """A folder for a worker to leave files in, beside the output folder (on the same disk, so they
+    are moved into the site, not copied), named as the writer's staging folders are: a build killed
+    meanwhile leaves nothing behind for long (the next build removes it)."""
+    out = config.output_dir.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{what}-", dir=out.parent))
+
+
+def _spilled_file(spill: Path, path: str, chunks: Iterable[bytes]) -> tuple[str, str]:
+    """Write a file of the site into ``spill``; return its path and hash (as the writer makes it)."""
+    target = spill / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    h = hashlib.blake2b(digest_size=16)
+    with open(target, "wb") as out:
+        for chunk in chunks:
+            h.update(chunk)
+            out.write(chunk)
+    return path, h.hexdigest()
+
+
+def _listings_in_background(site: Site, config: Config, incremental: Incremental | None,
+                            jobs: int) -> Iterator[MovedFile] | None:
+    """The feeds and ``data/articles.json``, made in a worker while the pages render, when every one
+    of them is made anyway (the last build left nothing to reuse) and the archive is large; None
+    otherwise. Their keys, kept for the next build, are worked out here meanwhile."""
+    if jobs <= 1 or len(site.entries) < BACKGROUND_SEARCH or (incremental is not None and incremental.last):
+        return None
+    spill = _spill_folder(config, "listings")
+    try:
+        published = published_entries(site.entries)
+        waiting = background(_listings_task, (site.feeds, published, config, spill), 0)
+    except BaseException:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
+    return _listings_made(waiting, spill, site.feeds, published, incremental)
+
+
+def _listings_made(waiting: Callable[[], list[tuple[str, str]]], spill: Path, feeds: tuple[Feed, ...],
+                   published: tuple[Entry, ...], incremental: Incremental | None) -> Iterator[MovedFile]:
+    try:
+        if incremental is not None:
+            for feed in feeds:
+                incremental.unchanged(feed.path, incremental.keyer.key("feed", feed))
+            incremental.unchanged("data/articles.json", incremental.keyer.key("articles.json", published))
+        made = waiting()
+    except BaseException:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
+    yield from _spilled(spill, made)
+
+
+def _listings_task(shared: tuple, _: int) -> list[tuple[str, str]]:
+    """In a worker: the feeds and ``data/articles.json`` written into the folder ``spill``."""
+    feeds, published, config, spill = shared
+    made = [_spilled_file(spill, feed.path, [render_feed(feed, config).content]) for feed in feeds]
+    made.append(_spilled_file(spill, "data/articles.json", articles_json(published)))
+    return made
 
 
 def _spilled(folder: Path, made: list[tuple[str, str]]) -> Iterator[MovedFile]:
