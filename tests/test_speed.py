@@ -43,6 +43,8 @@ def test_cold_cached_and_parallel_builds_are_byte_identical(corpus, tmp_path, mo
     monkeypatch.setattr(digestgen.render.pages, "BACKGROUND_SEARCH", 100)  # the index made in a worker too
     assert build(corpus, tmp_path / "serial", "--jobs", "1", "--no-cache") == 0
     assert build(corpus, tmp_path / "parallel", "--jobs", "2", cache=tmp_path / "cache") == 0
+    # The files the workers made (pages, feeds, data, search index) were all moved into the site.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert build(corpus, tmp_path / "cached", "--jobs", "2", cache=tmp_path / "cache") == 0  # all from the cache
     serial = snapshot(tmp_path / "serial")
     assert len(serial) > 1000

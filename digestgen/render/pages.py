@@ -540,7 +540,7 @@ def _search_order(path: str) -> tuple[str, int]:
 
 
 def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int,
-                  incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile]:
+                  incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile | MovedFile]:
     """Every page, rendered or (with ``incremental``) reused when its key is the last build's.
 
     When the last build left nothing to reuse (the first build into a folder), every page is
@@ -557,19 +557,27 @@ def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int
     todo = [n for n in range(len(site.pages)) if n not in reused]
     if incremental is not None:
         incremental.rendered = len(todo)
+    spill = None
     if jobs <= 1 or len(todo) < PARALLEL_PAGES:
-        made: Iterator[OutputFile] = _render_serial([site.pages[n] for n in todo], site, config, env)
+        made: Iterator[OutputFile | MovedFile] = _render_serial([site.pages[n] for n in todo], site, config, env)
     else:
-        # The site reaches each worker once; only page numbers go out and bytes come back.
+        # The site reaches each worker once; only page numbers go out. Each worker writes the pages
+        # it renders into a folder beside the output folder, so the files are made on every core
+        # and no page's bytes cross processes: the writer moves them into place.
+        spill = _spill_folder(config, "pages")
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        made = (f for part in parallel_map(_render_chunk, (site, config, env), chunks, jobs) for f in part)
-    for n, page in enumerate(site.pages):
-        if n in reused:
-            yield ReusedFile(page.path, reused[n], functools.partial(_page_bytes, page, site, config, env))
-            continue
-        if keyed_while_rendering:
-            _page_keyed(incremental, page)  # type: ignore[arg-type]
-        yield next(made)
+        made = (f for part in parallel_map(_render_chunk, (site, config, env, spill), chunks, jobs) for f in part)
+    try:
+        for n, page in enumerate(site.pages):
+            if n in reused:
+                yield ReusedFile(page.path, reused[n], functools.partial(_page_bytes, page, site, config, env))
+                continue
+            if keyed_while_rendering:
+                _page_keyed(incremental, page)  # type: ignore[arg-type]
+            yield next(made)
+    finally:
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
     if keyed_while_rendering:
         incremental.keyer.forget()  # type: ignore[union-attr]
 
@@ -589,10 +597,18 @@ def _page_keyed(incremental: Incremental, page: Page) -> str | None:
     return incremental.unchanged(page.path, key)
 
 
-def _render_chunk(shared: tuple[Site, Config, jinja2.Environment], numbers: list[int]) -> list[OutputFile]:
-    site, config, env = shared
+def _render_chunk(shared: tuple[Site, Config, jinja2.Environment, Path], numbers: list[int]) -> list[MovedFile]:
+    """In a worker: the pages numbered ``numbers`` rendered and written into the folder ``spill``,
+    each as a file named by its number (no folders to make)."""
+    site, config, env, spill = shared
     env.auto_reload = False  # this process's copy, for this render only: see _render_serial
-    return [render_page(site.pages[n], site, config, env) for n in numbers]
+    made = []
+    for n in numbers:
+        page = render_page(site.pages[n], site, config, env)
+        target = spill / str(n)
+        target.write_bytes(page.content)
+        made.append(MovedFile(page.path, target, hashlib.blake2b(page.content, digest_size=16).hexdigest()))
+    return made
 
 
 def _render_serial(pages: list[Page], site: Site, config: Config, env: jinja2.Environment) -> Iterator[OutputFile]:
