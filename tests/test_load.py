@@ -168,3 +168,40 @@ def test_files_parsed_over_several_processes_load_as_in_one(project, monkeypatch
     assert [str(p) for p in two.problems] == [str(p) for p in one.problems]
     assert (two.failed, two.drafts) == (one.failed, one.drafts)
     assert two_rows == one_rows and len(one_rows) >= 15
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="counts the process's memory mappings (Linux)")
+def test_reading_many_articles_does_not_take_a_memory_mapping_each(tmp_path):
+    """Each file was read into a buffer of the size limit (5 MB), which the C library serves with a
+    memory mapping of its own, kept (shrunk) with the bytes: a process may have 65,530 mappings, and
+    a build of 100,000 articles failed with "Cannot allocate memory"."""
+    from digestgen.load.articles import _read
+
+    def mappings() -> int:
+        return len(Path("/proc/self/maps").read_text().splitlines())
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(1500):
+        (folder / f"a{n}.md").write_text(f"---\ntitle: 第{n}篇\n---\n\n民警走访群众。\n" * 3, "utf-8")
+    before = mappings()
+    kept = [_read(folder / f"a{n}.md", folder) for n in range(1500)]
+    assert mappings() - before < 100
+    assert kept[7] == (folder / "a7.md").read_bytes()
+
+
+def test_an_article_that_grows_while_it_is_read_is_read_whole(tmp_path, monkeypatch):
+    import os
+    import digestgen.load.articles as articles_module
+
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: 长文\n---\n\n" + "民警走访群众。" * 500, "utf-8")
+    real = os.fstat
+
+    def smaller(fd):  # the size the file had a moment before it was written to
+        info = real(fd)
+        return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid,
+                               100, info.st_atime, info.st_mtime, info.st_ctime))
+
+    monkeypatch.setattr(articles_module.os, "fstat", smaller)
+    assert articles_module._read(path, tmp_path) == path.read_bytes()
