@@ -16,6 +16,7 @@ shared with other work, CPU seconds vary far less.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import cProfile
 import os
 import pstats
@@ -37,6 +38,7 @@ from digestgen.analysis.analyse import analyse  # noqa: E402
 from digestgen.analysis.cache import AnalysisCache  # noqa: E402
 from digestgen.config import load_config  # noqa: E402
 from digestgen.load.articles import load_articles  # noqa: E402
+from digestgen.model import MovedFile, StreamedFile  # noqa: E402
 from digestgen.render.pages import make_environment, render_site  # noqa: E402
 from digestgen.site.model import build_site  # noqa: E402
 
@@ -54,7 +56,12 @@ def render_seconds(site, config, jobs: int) -> tuple[float, float, int, int]:
     files = size = 0
     for f in render_site(site, config, env=env, jobs=jobs):
         files += 1
-        size += len(f.content)
+        if isinstance(f, MovedFile):  # written by a worker beside the output folder, to be moved in
+            size += f.source.stat().st_size
+        elif isinstance(f, StreamedFile):  # made piece by piece (data/articles.json)
+            size += sum(len(chunk) for chunk in f.chunks())
+        else:
+            size += len(f.content)
     return time.perf_counter() - start, cpu_seconds() - cpu, files, size
 
 
@@ -72,7 +79,8 @@ def main() -> None:
     folder = args.folder or Path(tempfile.gettempdir()) / f"digestgen-render-{args.articles}"
     if not (folder / "articles").is_dir():
         write_corpus(args.articles, folder)
-    config = load_config(ROOT / "digest.yaml")
+    # Workers leave the files they make beside the output folder: one of this corpus's own.
+    config = dataclasses.replace(load_config(ROOT / "digest.yaml"), output_dir=folder / "site")
     loaded = load_articles(folder / "articles", config.theme_names)
     analysed, _ = analyse(loaded.articles, config, cache=AnalysisCache(folder / "cache", "render-speed"),
                           jobs=os.cpu_count() or 1)

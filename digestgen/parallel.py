@@ -12,9 +12,9 @@ import itertools
 import multiprocessing
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,7 +35,7 @@ caller has not taken yet (rendered pages, analysed articles) never pile up in me
 
 
 def parallel_map(task: Callable[[Any, T], R], shared: Any, items: Iterable[T], jobs: int,
-                 chunksize: int = 1) -> Iterator[R]:
+                 chunksize: int = 1) -> Generator[R, None, None]:
     """``task(shared, item)`` for each item over ``jobs`` processes, results in order.
 
     At most ``jobs * AHEAD`` chunks of ``chunksize`` items are handed out ahead of the caller."""
@@ -44,14 +44,18 @@ def parallel_map(task: Callable[[Any, T], R], shared: Any, items: Iterable[T], j
                              initargs=(task, shared)) as pool:
         pending = iter(items)
         window: deque = deque()
-        while True:
-            chunk = list(itertools.islice(pending, chunksize))
-            if chunk:
-                window.append(pool.submit(_call_chunk, chunk))
-            if window and (not chunk or len(window) >= jobs * AHEAD):
-                yield from window.popleft().result()
-            elif not chunk:
-                return
+        try:
+            while True:
+                chunk = list(itertools.islice(pending, chunksize))
+                if chunk:
+                    window.append(pool.submit(_call_chunk, chunk))
+                if window and (not chunk or len(window) >= jobs * AHEAD):
+                    yield from window.popleft().result()
+                elif not chunk:
+                    return
+        except BaseException:  # stopped early (closed, or a failure): chunks not started never start
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _start(task: Callable, shared: Any) -> None:
@@ -71,18 +75,53 @@ def _call_chunk(chunk: list) -> list:
     return [_state["task"](_state["shared"], item) for item in chunk]
 
 
-def background(task: Callable[[Any, T], R], shared: Any, item: T) -> Callable[[], R]:
-    """Start ``task(shared, item)`` in one worker process now; return a function that waits for
-    its result. ``shared`` reaches the worker as in :func:`parallel_map` (inherited, not pickled,
-    where processes fork), so the caller goes on with other work on the other core meanwhile."""
-    context = multiprocessing.get_context(start_method())
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(task, shared))
-    future = pool.submit(_call, item)
+def background(task: Callable[[Any, T], R], shared: Any, item: T) -> Background[R]:
+    """Start ``task(shared, item)`` in one worker process now; calling the result waits for the
+    task's value (or raises its exception), and ``cancel()`` stops it. ``shared`` reaches the worker
+    as in :func:`parallel_map` (inherited, not pickled, where processes fork), so the caller goes
+    on with other work on the other core meanwhile."""
+    return Background(task, shared, item)
 
-    def result() -> R:
+
+class Background(Generic[R]):
+    """A task running in a worker process of its own (see :func:`background`)."""
+
+    def __init__(self, task: Callable[[Any, Any], R], shared: Any, item: Any) -> None:
+        context = multiprocessing.get_context(start_method())
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_alone, args=(task, shared, item, send),  # type: ignore[attr-defined]
+                                        daemon=True)
+        self._process.start()
+        send.close()  # this process's copy: the worker's is the only one left, so its end is seen
+
+    def __call__(self) -> R:
+        """The task's value, once it is done (its exception, if it raised one)."""
         try:
-            return future.result()
+            try:
+                done, value = self._receive.recv()
+            except EOFError:
+                raise RuntimeError(f"a worker process ended without finishing its work (exit code "
+                                   f"{self._process.exitcode})") from None
         finally:
-            pool.shutdown()
+            self._receive.close()
+            self._process.join()
+        if not done:
+            raise value
+        return value
 
-    return result
+    def cancel(self) -> None:
+        """Stop the task (its process is ended) and wait until it is gone: it writes nothing more."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def _run_alone(task: Callable, shared: Any, item: Any, send) -> None:
+    _start(task, shared)
+    try:
+        result = (True, task(shared, item))
+    except BaseException as exc:  # sent back, raised again by the caller
+        result = (False, exc)
+    send.send(result)
+    send.close()

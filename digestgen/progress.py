@@ -61,13 +61,18 @@ def terminal_progress(enabled: bool) -> Stage:
 
 
 def counted(items: Iterable[T], advance: Advance, total: int) -> Iterator[T]:
-    """``items``, advancing the bar by one after each, up to ``total``."""
+    """``items``, advancing the bar by one after each, up to ``total``; closing this closes ``items``."""
     done = 0
-    for item in items:
-        yield item
-        if done < total:
-            done += 1
-            advance(1)
+    try:
+        for item in items:
+            yield item
+            if done < total:
+                done += 1
+                advance(1)
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 def tracked(items: list[T], progress: Stage, name: str, unit: str = "") -> Iterator[T]:

@@ -128,8 +128,13 @@ def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFil
     with os_errors(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         with output_lock(out):
-            remove_leftovers(out)
-            return _write(files, static_dir, out, record, {} if digests is None else digests, known)
+            try:
+                remove_leftovers(out)
+                return _write(files, static_dir, out, record, {} if digests is None else digests, known)
+            finally:  # what makes the files finishes (or stops, on a failure) while the lock is held
+                close = getattr(files, "close", None)
+                if close is not None:
+                    close()
 
 
 def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFile], static_dir: Path | None, out: Path, record: dict | None,

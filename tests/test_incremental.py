@@ -307,6 +307,27 @@ def test_a_search_index_built_in_the_background_is_the_same(project, tmp_path, m
     assert snapshot(out) == cold(project, tmp_path / "cold")
 
 
+@pytest.mark.parametrize("first", [True, False], ids=["first build", "later build"])
+def test_a_build_stopped_by_a_failure_leaves_nothing_beside_the_site(project, tmp_path, monkeypatch, first):
+    """Workers write pages, feeds, data and the search index into folders beside the output folder;
+    a build that fails midway stops them and removes those folders before it lets go of the lock."""
+    from digestgen.render.pages import RenderError
+    monkeypatch.setattr(digestgen.render.pages, "BACKGROUND_SEARCH", 10)
+    monkeypatch.setattr(digestgen.render.pages, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digestgen.render.pages, "CHUNK", 3)
+    out = tmp_path / "site"
+    if not first:
+        build(project / "digest.yaml", output_dir=out, jobs=2)
+    before = snapshot(out) if not first else None
+    template = project / "templates" / "listing.html"
+    template.write_text(template.read_text("utf-8").replace("{% block main %}", "{% block main %}{{ no_such }}", 1),
+                        "utf-8")
+    with pytest.raises(RenderError, match=r"listing\.html"):
+        build(project / "digest.yaml", output_dir=out, jobs=2)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert (snapshot(out) == before) if not first else not out.exists()
+
+
 def test_a_broken_template_after_a_build_is_reported_with_its_line(project, tmp_path):
     from digestgen.render.pages import RenderError
     out = tmp_path / "site"

@@ -168,6 +168,16 @@ def test_files_parsed_over_several_processes_load_as_in_one(project, monkeypatch
     assert [str(p) for p in two.problems] == [str(p) for p in one.problems]
     assert (two.failed, two.drafts) == (one.failed, one.drafts)
     assert two_rows == one_rows and len(one_rows) >= 15
+    # Then most files are known from the records and a few, edited, are parsed again among them.
+    for edited in sorted((project / "articles" / "sub").glob("*.md"))[::2]:
+        edited.write_text(edited.read_text("utf-8") + "\n补充一段。\n", "utf-8")
+    monkeypatch.setattr(articles_module, "PARALLEL_PARSE", 10_000)
+    one_again, one_rows = loaded_with(1, "one")
+    monkeypatch.setattr(articles_module, "PARALLEL_PARSE", 2)
+    two_again, two_rows = loaded_with(2, "two")
+    assert two_again.articles == one_again.articles != one.articles
+    assert [str(p) for p in two_again.problems] == [str(p) for p in one_again.problems]
+    assert two_rows == one_rows
 
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="counts the process's memory mappings (Linux)")

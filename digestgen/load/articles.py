@@ -145,7 +145,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             todo.append((path, shown, data))
         else:
             plan.append((article, problems))
-    parsed = _parse_many(todo, articles_dir, theme_names, jobs)
+    parsed = _parse_many(todo, articles_dir, theme_names, jobs, records is not None)
     done = 0
     for (_, _, rel), planned in zip(files, plan, strict=True):
         if planned is None:
@@ -179,20 +179,21 @@ PARALLEL_PARSE = 400
 
 
 def _parse_many(todo: list[tuple[str, str, bytes | None] | None], articles_dir: Path, theme_names: dict[str, str],
-                jobs: int) -> Iterator[tuple[Article | None, list[Problem], str | None]]:
+                jobs: int, recorded: bool = True) -> Iterator[tuple[Article | None, list[Problem], str | None]]:
     """Each file of ``todo`` parsed (see :func:`_parse_one`), in order, over ``jobs`` processes
-    when there are many. The workers inherit the list (where processes fork) and get positions."""
-    shared = (todo, articles_dir, theme_names)
+    when there are many. The workers inherit the list (where processes fork) and get positions.
+    ``recorded``: the build state keeps what was parsed (each result comes with its record)."""
+    shared = (todo, articles_dir, theme_names, recorded)
     if jobs <= 1 or len(todo) < PARALLEL_PARSE:
         return (_parse_one(shared, i) for i in range(len(todo)))
     return parallel_map(_parse_one, shared, range(len(todo)), jobs, chunksize=max(16, len(todo) // (jobs * 8)))
 
 
-def _parse_one(shared: tuple[list[tuple[str, str, bytes | None] | None], Path, dict[str, str]], i: int
+def _parse_one(shared: tuple[list[tuple[str, str, bytes | None] | None], Path, dict[str, str], bool], i: int
                ) -> tuple[Article | None, list[Problem], str | None]:
     """One file parsed: the article (None if it has an error), its problems, and its record for the
-    build state (None when it cannot be kept: a file that could not be read)."""
-    todo, articles_dir, theme_names = shared
+    build state (None when it is not kept, or cannot be: a file that could not be read)."""
+    todo, articles_dir, theme_names, recorded = shared
     path, shown, data = todo[i]  # type: ignore[misc]  # let go of only once parsed
     problems: list[Problem] = []
     where: dict[str, int] = {}
@@ -202,7 +203,7 @@ def _parse_one(shared: tuple[list[tuple[str, str, bytes | None] | None], Path, d
         problems.append(Problem(shown, None, "error", f"could not be read ({type(exc).__name__}: "
                                 f"{_short(str(exc))}); it was left out; please report this"))
         return None, problems, None
-    if article is None or "body_start" in where:
+    if recorded and (article is None or "body_start" in where):
         return article, problems, memo.encode(article, where.get("body_start", 0), problems)
     return article, problems, None
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 from xml.sax.saxutils import escape
 
 import jinja2
@@ -26,7 +27,7 @@ from markupsafe import escape as escape_html
 from digestgen.bodies import figures_of, whole
 from digestgen.config import Config
 from digestgen.model import BEIJING, Entry, Figure, MovedFile, OutputFile, ReusedFile, StreamedFile
-from digestgen.parallel import background, parallel_map
+from digestgen.parallel import Background, background, parallel_map
 from digestgen.paths import display_path
 from digestgen.render import RenderError, charts
 from digestgen.render.fragments import Fragments
@@ -39,6 +40,7 @@ from digestgen.state import SEARCH_ROW, Records
 from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
 from digestgen.site.urls import HOME, _relative, relative
 
+W = TypeVar("W")
 FEED_NAMESPACE = uuid.UUID("6f1c7e52-4a51-4b4e-9a0c-5b0f3b1a9d20")
 STYLESHEET = "static/style.css"
 
@@ -203,25 +205,30 @@ def render_site(site: Site, config: Config, env: jinja2.Environment | None = Non
     what it showed in the last build is not made: a :class:`ReusedFile` stands for it.
     """
     env = env or make_environment(config.templates_dir)
-    search = _search_files(site, config, incremental, jobs)
-    started = next(search)  # the search index may be built in the background meanwhile
-    listings = _listings_in_background(site, config, incremental, jobs)
-    yield from started
-    yield from _render_pages(site, config, env, jobs, incremental)
-    if listings is not None:
-        yield from listings
-    else:
-        for feed in site.feeds:
-            yield _keyed(incremental, feed.path, lambda feed=feed: render_feed(feed, config).content, "feed", feed)
-        published = published_entries(site.entries)
-        yield _keyed(incremental, "data/articles.json", lambda: articles_json(published), "articles.json", published,
-                     streamed=True)
-    yield from next(search)
-    for path, source in site.assets:  # images and files the articles link, copied beside their pages
-        yield OutputFile(path, source.read_bytes())
-    if config.base_url:
-        yield OutputFile("sitemap.xml", sitemap(site, config.base_url))
-        yield OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode())
+    spills = _Spills(config)
+    try:
+        search = _search_files(site, config, incremental, jobs, spills)
+        started = next(search)  # the search index may be built in the background meanwhile
+        listings = _listings_in_background(site, config, incremental, jobs, spills)
+        yield from started
+        yield from _render_pages(site, config, env, jobs, incremental, spills)
+        if listings is not None:
+            yield from listings
+        else:
+            for feed in site.feeds:
+                yield _keyed(incremental, feed.path, lambda feed=feed: render_feed(feed, config).content, "feed", feed)
+            published = published_entries(site.entries)
+            yield _keyed(incremental, "data/articles.json", lambda: articles_json(published), "articles.json",
+                         published, streamed=True)
+        yield from next(search)
+        for path, source in site.assets:  # images and files the articles link, copied beside their pages
+            yield OutputFile(path, source.read_bytes())
+        if config.base_url:
+            yield OutputFile("sitemap.xml", sitemap(site, config.base_url))
+            yield OutputFile("robots.txt",
+                             f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode())
+    finally:  # done, or stopped by a failure (the writer closes this generator while it holds its lock)
+        spills.close()
 
 
 def _keyed(incremental: Incremental | None, path: str, make, *parts: object,
@@ -247,7 +254,7 @@ process while the pages are keyed, rendered and written."""
 
 
 def _search_files(site: Site, config: Config, incremental: Incremental | None,
-                  jobs: int = 1) -> Iterator[Iterator[OutputFile | ReusedFile | MovedFile]]:
+                  jobs: int = 1, spills: _Spills | None = None) -> Iterator[Iterator[OutputFile | ReusedFile | MovedFile]]:
     """The search index, made whole or, after an edit, from the last build's.
 
     When the articles are the last build's, in the same order, the index is the last one with
@@ -274,18 +281,14 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
             yield iter(patched)
             return
     terms_path = incremental.terms_path if incremental is not None else None
-    if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH:
+    if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH and spills is not None:
         # Built in a worker, which leaves the files in a folder of its own rather than sending them
         # back (the articles' texts: tens of megabytes); the writer moves them into place.
-        spill = _spill_folder(config, "search")
-        try:
-            waiting = background(_search_task, (docs_of(site.entries), config.theme_names, tags, terms_path, fulls,
-                                                spill), 0)
-            yield iter(())  # started
-            made_files = waiting()
-        except BaseException:
-            shutil.rmtree(spill, ignore_errors=True)
-            raise
+        spill = spills.folder("search")
+        waiting = spills.watch(background(_search_task, (docs_of(site.entries), config.theme_names, tags, terms_path,
+                                                         fulls, spill), 0))
+        yield iter(())  # started
+        made_files = waiting()
         if incremental is not None:
             _search_recorded(incremental, site, fulls, [path for path, _ in made_files])
         yield _spilled(spill, made_files)
@@ -296,13 +299,36 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
     yield search_files(docs_of(site.entries), config.theme_names, tags, _recorder(terms_path, fulls))
 
 
-def _spill_folder(config: Config, what: str) -> Path:
-    """A folder for a worker to leave files in, beside the output folder (on the same disk, so they
-    are moved into the site, not copied), named as the writer's staging folders are: a build killed
-    meanwhile leaves nothing behind for long (the next build removes it)."""
-    out = config.output_dir.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{what}-", dir=out.parent))
+class _Spills:
+    """The folders workers leave files in, beside the output folder (on the same disk, so the
+    writer moves the files into the site rather than copying them), and the workers writing them.
+
+    They are made while the writer holds its lock (the files are made as it takes them), named as
+    its staging folders are, so the next build removes any a killed build left. :meth:`close`
+    stops the workers still running and removes the folders: at the end of the render, or when a
+    failure stops it."""
+
+    def __init__(self, config: Config) -> None:
+        self.out = config.output_dir.resolve()
+        self.folders: list[Path] = []
+        self.workers: list[Background] = []
+
+    def folder(self, what: str) -> Path:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        made = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-{what}-", dir=self.out.parent))
+        self.folders.append(made)
+        return made
+
+    def watch(self, worker: Background[W]) -> Background[W]:
+        self.workers.append(worker)
+        return worker
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.cancel()  # after it is done, or stopping it: nothing is written after this
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        self.workers, self.folders = [], []
 
 
 def _spilled_file(spill: Path, path: str, chunks: Iterable[bytes]) -> tuple[str, str]:
@@ -318,34 +344,25 @@ def _spilled_file(spill: Path, path: str, chunks: Iterable[bytes]) -> tuple[str,
 
 
 def _listings_in_background(site: Site, config: Config, incremental: Incremental | None,
-                            jobs: int) -> Iterator[MovedFile] | None:
+                            jobs: int, spills: _Spills) -> Iterator[MovedFile] | None:
     """The feeds and ``data/articles.json``, made in a worker while the pages render, when every one
     of them is made anyway (the last build left nothing to reuse) and the archive is large; None
     otherwise. Their keys, kept for the next build, are worked out here meanwhile."""
     if jobs <= 1 or len(site.entries) < BACKGROUND_SEARCH or (incremental is not None and incremental.last):
         return None
-    spill = _spill_folder(config, "listings")
-    try:
-        published = published_entries(site.entries)
-        waiting = background(_listings_task, (site.feeds, published, config, spill), 0)
-    except BaseException:
-        shutil.rmtree(spill, ignore_errors=True)
-        raise
+    spill = spills.folder("listings")
+    published = published_entries(site.entries)
+    waiting = spills.watch(background(_listings_task, (site.feeds, published, config, spill), 0))
     return _listings_made(waiting, spill, site.feeds, published, incremental)
 
 
 def _listings_made(waiting: Callable[[], list[tuple[str, str]]], spill: Path, feeds: tuple[Feed, ...],
                    published: tuple[Entry, ...], incremental: Incremental | None) -> Iterator[MovedFile]:
-    try:
-        if incremental is not None:
-            for feed in feeds:
-                incremental.unchanged(feed.path, incremental.keyer.key("feed", feed))
-            incremental.unchanged("data/articles.json", incremental.keyer.key("articles.json", published))
-        made = waiting()
-    except BaseException:
-        shutil.rmtree(spill, ignore_errors=True)
-        raise
-    yield from _spilled(spill, made)
+    if incremental is not None:
+        for feed in feeds:
+            incremental.unchanged(feed.path, incremental.keyer.key("feed", feed))
+        incremental.unchanged("data/articles.json", incremental.keyer.key("articles.json", published))
+    yield from _spilled(spill, waiting())
 
 
 def _listings_task(shared: tuple, _: int) -> list[tuple[str, str]]:
@@ -357,12 +374,9 @@ def _listings_task(shared: tuple, _: int) -> list[tuple[str, str]]:
 
 
 def _spilled(folder: Path, made: list[tuple[str, str]]) -> Iterator[MovedFile]:
-    """The files a worker left in ``folder`` (path, hash), one at a time; the folder is removed after."""
-    try:
-        for path, digest in made:
-            yield MovedFile(path, folder / path, digest)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    """The files a worker left in ``folder`` (path, hash), one at a time."""
+    for path, digest in made:
+        yield MovedFile(path, folder / path, digest)
 
 
 def _search_recorded(incremental: Incremental, site: Site, fulls: list[str], paths: list[str]) -> None:
@@ -540,7 +554,8 @@ def _search_order(path: str) -> tuple[str, int]:
 
 
 def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int,
-                  incremental: Incremental | None = None) -> Iterator[OutputFile | ReusedFile | MovedFile]:
+                  incremental: Incremental | None = None, spills: _Spills | None = None
+                  ) -> Iterator[OutputFile | ReusedFile | MovedFile]:
     """Every page, rendered or (with ``incremental``) reused when its key is the last build's.
 
     When the last build left nothing to reuse (the first build into a folder), every page is
@@ -557,16 +572,16 @@ def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int
     todo = [n for n in range(len(site.pages)) if n not in reused]
     if incremental is not None:
         incremental.rendered = len(todo)
-    spill = None
-    if jobs <= 1 or len(todo) < PARALLEL_PAGES:
+    mapped = None
+    if jobs <= 1 or len(todo) < PARALLEL_PAGES or spills is None:
         made: Iterator[OutputFile | MovedFile] = _render_serial([site.pages[n] for n in todo], site, config, env)
     else:
         # The site reaches each worker once; only page numbers go out. Each worker writes the pages
         # it renders into a folder beside the output folder, so the files are made on every core
         # and no page's bytes cross processes: the writer moves them into place.
-        spill = _spill_folder(config, "pages")
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        made = (f for part in parallel_map(_render_chunk, (site, config, env, spill), chunks, jobs) for f in part)
+        mapped = parallel_map(_render_chunk, (site, config, env, spills.folder("pages")), chunks, jobs)
+        made = (f for part in mapped for f in part)
     try:
         for n, page in enumerate(site.pages):
             if n in reused:
@@ -576,8 +591,8 @@ def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int
                 _page_keyed(incremental, page)  # type: ignore[arg-type]
             yield next(made)
     finally:
-        if spill is not None:
-            shutil.rmtree(spill, ignore_errors=True)
+        if mapped is not None:
+            mapped.close()  # stopped early: the workers finish what they started, start nothing more
     if keyed_while_rendering:
         incremental.keyer.forget()  # type: ignore[union-attr]
 
