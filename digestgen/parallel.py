@@ -67,10 +67,6 @@ def _start(task: Callable, shared: Any) -> None:
     gc.enable()
 
 
-def _call(item: Any) -> Any:
-    return _state["task"](_state["shared"], item)
-
-
 def _call_chunk(chunk: list) -> list:
     return [_state["task"](_state["shared"], item) for item in chunk]
 

@@ -241,11 +241,17 @@ def _keyed(incremental: Incremental | None, path: str, make, *parts: object,
     made = StreamedFile(path, make) if streamed else None
     if incremental is None:
         return made or OutputFile(path, make())
-    known = incremental.last.get(path) if incremental.same_site else None
-    digest = incremental.unchanged(path, known[0] if known is not None else incremental.keyer.key(*parts))
+    digest = _listing_file_keyed(incremental, path, *parts)
     if digest is not None:
         return ReusedFile(path, digest, (lambda: b"".join(make())) if streamed else make)
     return made or OutputFile(path, make())
+
+
+def _listing_file_keyed(incremental: Incremental, path: str, *parts: object) -> str | None:
+    """Record the key of a file that shows what listings show (from ``parts``, or the last build's
+    when the site digest is unchanged); the content hash of the last build's file if it can be reused."""
+    known = incremental.last.get(path) if incremental.same_site else None
+    return incremental.unchanged(path, known[0] if known is not None else incremental.keyer.key(*parts))
 
 
 BACKGROUND_SEARCH = 2000
@@ -254,7 +260,7 @@ process while the pages are keyed, rendered and written."""
 
 
 def _search_files(site: Site, config: Config, incremental: Incremental | None,
-                  jobs: int = 1, spills: _Spills | None = None) -> Iterator[Iterator[OutputFile | ReusedFile | MovedFile]]:
+                  jobs: int, spills: _Spills) -> Iterator[Iterator[OutputFile | ReusedFile | MovedFile]]:
     """The search index, made whole or, after an edit, from the last build's.
 
     When the articles are the last build's, in the same order, the index is the last one with
@@ -281,7 +287,7 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
             yield iter(patched)
             return
     terms_path = incremental.terms_path if incremental is not None else None
-    if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH and spills is not None:
+    if jobs > 1 and len(site.entries) >= BACKGROUND_SEARCH:
         # Built in a worker, which leaves the files in a folder of its own rather than sending them
         # back (the articles' texts: tens of megabytes); the writer moves them into place.
         spill = spills.folder("search")
@@ -332,9 +338,11 @@ class _Spills:
 
 
 def _spilled_file(spill: Path, path: str, chunks: Iterable[bytes]) -> tuple[str, str]:
-    """Write a file of the site into ``spill``; return its path and hash (as the writer makes it)."""
+    """Write a file into ``spill`` (at ``path`` under it); return its path and hash (as the writer
+    makes it)."""
     target = spill / path
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent != spill:
+        target.parent.mkdir(parents=True, exist_ok=True)
     h = hashlib.blake2b(digest_size=16)
     with open(target, "wb") as out:
         for chunk in chunks:
@@ -360,8 +368,8 @@ def _listings_made(waiting: Callable[[], list[tuple[str, str]]], spill: Path, fe
                    published: tuple[Entry, ...], incremental: Incremental | None) -> Iterator[MovedFile]:
     if incremental is not None:
         for feed in feeds:
-            incremental.unchanged(feed.path, incremental.keyer.key("feed", feed))
-        incremental.unchanged("data/articles.json", incremental.keyer.key("articles.json", published))
+            _listing_file_keyed(incremental, feed.path, "feed", feed)
+        _listing_file_keyed(incremental, "data/articles.json", "articles.json", published)
     yield from _spilled(spill, waiting())
 
 
@@ -482,15 +490,8 @@ def _search_task(shared: tuple, _: int) -> list[tuple[str, str]]:
     """In a worker: make the search index into the folder ``spill``; return the files' paths and hashes."""
     docs, theme_names, tags, terms_path, fulls, spill = shared
     records = _Terms(terms_path, fulls)
-    made = []
-    folders: set[Path] = set()
-    for f in search_files(docs, theme_names, tags, records.record if terms_path else None):
-        target = spill / f.path
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        target.write_bytes(f.content)
-        made.append((f.path, hashlib.blake2b(f.content, digest_size=16).hexdigest()))
+    made = [_spilled_file(spill, f.path, [f.content])
+            for f in search_files(docs, theme_names, tags, records.record if terms_path else None)]
     records.save()
     return made
 
@@ -554,8 +555,7 @@ def _search_order(path: str) -> tuple[str, int]:
 
 
 def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int,
-                  incremental: Incremental | None = None, spills: _Spills | None = None
-                  ) -> Iterator[OutputFile | ReusedFile | MovedFile]:
+                  incremental: Incremental | None, spills: _Spills) -> Iterator[OutputFile | ReusedFile | MovedFile]:
     """Every page, rendered or (with ``incremental``) reused when its key is the last build's.
 
     When the last build left nothing to reuse (the first build into a folder), every page is
@@ -573,7 +573,7 @@ def _render_pages(site: Site, config: Config, env: jinja2.Environment, jobs: int
     if incremental is not None:
         incremental.rendered = len(todo)
     mapped = None
-    if jobs <= 1 or len(todo) < PARALLEL_PAGES or spills is None:
+    if jobs <= 1 or len(todo) < PARALLEL_PAGES:
         made: Iterator[OutputFile | MovedFile] = _render_serial([site.pages[n] for n in todo], site, config, env)
     else:
         # The site reaches each worker once; only page numbers go out. Each worker writes the pages
@@ -620,9 +620,8 @@ def _render_chunk(shared: tuple[Site, Config, jinja2.Environment, Path], numbers
     made = []
     for n in numbers:
         page = render_page(site.pages[n], site, config, env)
-        target = spill / str(n)
-        target.write_bytes(page.content)
-        made.append(MovedFile(page.path, target, hashlib.blake2b(page.content, digest_size=16).hexdigest()))
+        name, digest = _spilled_file(spill, str(n), [page.content])
+        made.append(MovedFile(page.path, spill / name, digest))
     return made
 
 
