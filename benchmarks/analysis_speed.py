@@ -62,7 +62,7 @@ def main() -> None:
     if args.n:
         articles = articles[: args.n]
     vocab = vocabulary()
-    vocab.cut("预热"), vocab.pos, detector()  # loaded once, before any timing
+    vocab.cut("预热"), vocab.not_nouns, detector()  # loaded once, before any timing
     _prepare(articles[0], config)
 
     if args.dump:

@@ -4,7 +4,8 @@ The analysis stores each article's body HTML and plain text with its result, in 
 state's database (:mod:`digestgen.analysis.cache`); an :class:`~digestgen.model.Analysed` made
 for the build carries only where they are (:class:`~digestgen.model.Stored`), so what the build
 holds in memory per article is a small record. Its own page, the search index and the few
-articles that link files beside them read the texts with :func:`html_of` and :func:`text_of`.
+articles that link files beside them read them with :func:`whole`, :func:`stored_text` and
+:func:`figures_of`.
 Each process opens the database once, read-only.
 """
 from __future__ import annotations
@@ -38,16 +39,6 @@ def _read(database: str, key: str, columns: str = "html, text, figures") -> tupl
     if row is None or not all(type(x) is str for x in row):
         raise BodyMissing(f"the build state {database} no longer holds an article's body; build again")
     return tuple(row)
-
-
-def html_of(item: Analysed) -> str:
-    """An article's body HTML, read from the build state if it is kept there."""
-    return item.html if item.stored is None else _read(item.stored.database, item.stored.key, "html")[0]
-
-
-def text_of(item: Analysed) -> str:
-    """An article's body as plain text, read from the build state if it is kept there."""
-    return stored_text(item.stored, item.text)
 
 
 def figures_of(item: Analysed) -> tuple[Figure, ...]:

@@ -192,7 +192,7 @@ class Analysed:
     """Each tag cut into words, in the order of ``tags`` (for slugs)."""
     stored: Stored | None = None
     """In a build, where ``html``, ``text`` and ``key_figures`` are kept instead of in this record
-    (they are then empty here); read them with :func:`digestgen.bodies.html_of`, ``text_of`` and
+    (they are then empty here); read them with :func:`digestgen.bodies.whole`, ``stored_text`` and
     ``figures_of``."""
 
 

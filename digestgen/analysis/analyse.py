@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from digestgen.config import Config
 from digestgen.parallel import parallel_map
+from digestgen.bodies import stored_text
 from digestgen.analysis.markup import relative_refs, to_html, to_text
 from digestgen.model import Stored
 from digestgen.model import Analysed, Article, Problem, Region, short_place_name
@@ -364,7 +365,7 @@ class Warm:
             found = cache.get_many([keys[i] for i in changed], bodies=not lean, then=_compact, figures=keep_figures)
             todo = [j for j, f in enumerate(found) if f is None]
             for j, result in zip(todo, _fresh([articles[changed[j]] for j in todo], [keys[changed[j]] for j in todo],
-                                              config, cache, 1, lean), strict=True):
+                                              config, cache, 1, lean, keep_figures), strict=True):
                 found[j] = result
         else:
             found = []
@@ -491,8 +492,7 @@ class _Texts(Sequence[str]):
 
     def __getitem__(self, i):
         if i not in self.read:
-            from digestgen.bodies import _read
-            self.read[i] = _read(self.stored[i].database, self.stored[i].key, "text")[0]
+            self.read[i] = stored_text(self.stored[i], "")
         return self.read[i]
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from digestgen import checked
 from digestgen.bodies import TABLE
-from digestgen.checked import Invalid, number
+from digestgen.checked import Invalid
 from digestgen.checked import array as _list
 from digestgen.checked import boolean as _bool
 from digestgen.checked import integer as _int
@@ -182,10 +182,6 @@ def _counts_in(v):
     if type(v) is not dict or not all(type(x) is int for x in v.values()):  # JSON keys are always text
         raise Invalid("word counts expected")
     return Counter(v)
-
-
-def _opt_num(v):
-    return None if v is None else number(v)
 
 
 def _pairs_in(v):

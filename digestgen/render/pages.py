@@ -459,7 +459,8 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
     if as_last:
         out += [ReusedFile(p, incremental.last[p][1], functools.partial(_search_bytes, make, p)) for p in listed[:-1]]
     else:
-        out += meta_files(docs_of(site.entries))
+        docs = docs_of(site.entries)
+        out += meta_files(docs)
     edited = set(changed)
     for i, path in enumerate(texts):
         if i in edited:
@@ -470,7 +471,7 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
         out.append(ReusedFile(listed[-1], incremental.last[listed[-1]][1],
                               functools.partial(_search_bytes, make, listed[-1])))
     else:
-        out.append(facets_file(docs_of(site.entries), config.theme_names, tags))
+        out.append(facets_file(docs, config.theme_names, tags))
     incremental.search_layout, incremental.search_docs = layout, json.dumps(fulls)
     for f in out:
         incremental.keys[f.path] = layout
