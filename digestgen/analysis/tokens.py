@@ -5,6 +5,7 @@ The dictionary and stop words are data files in ``digestgen/data/``; each says h
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import re
@@ -31,6 +32,15 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 NON_TAG_POS = frozenset({"ns", "nr", "nrt", "nrfg", "nr1", "nr2", "m", "mq", "q", "t", "tg", "r", "p", "c", "u",
                          "uj", "ul", "uv", "uz", "ud", "ug", "d", "f", "s", "x", "y", "e", "o", "z", "a", "ad",
                          "ag", "b", "i", "l", "v", "vd", "vg", "vi", "vq", "zg", "df", "dg", "rz", "rr", "k", "h", "g", "ng"})
+
+
+def _jieba_data(name: str) -> Path:
+    """A data file of the jieba package (its dictionary, its IDF table), found without importing
+    jieba: its import (a third of a second) is needed only to cut words with jieba itself."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("jieba is not installed; install digestgen's requirements (pip install -e .)")
+    return Path(next(iter(spec.submodule_search_locations))) / name
 
 
 def _jieba() -> ModuleType:
@@ -82,7 +92,7 @@ class Vocabulary:
         user dictionary): all that is asked of the parts of speech, in a third of the memory of a
         table of them."""
         words = set()
-        with open(Path(_jieba().__file__ or "").parent / "dict.txt", encoding="utf-8") as f:
+        with open(_jieba_data("dict.txt"), encoding="utf-8") as f:
             for line in f:
                 parts = line.split()
                 if len(parts) == 3:  # a word listed twice has the part of speech of its last line
@@ -146,7 +156,7 @@ def vocabulary() -> Vocabulary:
 
 @lru_cache(maxsize=1)
 def _jieba_idf() -> tuple[dict[str, float], float]:
-    path = Path(_jieba().__file__ or "").parent / "analyse" / "idf.txt"
+    path = _jieba_data("analyse/idf.txt")
     idf = {}
     numbers: dict[str, float] = {}  # a few thousand values for 270,000 words: one float object each
     for line in path.read_text(encoding="utf-8").splitlines():
