@@ -14,10 +14,12 @@ import datetime as dt
 import json
 import operator
 import re
-from itertools import repeat
+from array import array
+from itertools import chain, repeat
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from digestgen.bodies import stored_text
 from digestgen.model import Entry, OutputFile, Stored
@@ -62,9 +64,9 @@ def shard_of(term: str, shards: int) -> int:
     return h % shards
 
 
-def _encode(ids: list[int]) -> str:
+def _encode(ids: Sequence[int]) -> str:
     """Ascending doc ids as base-36 gaps: compact and cheap to decode."""
-    gaps = map(operator.sub, ids, [-1] + ids[:-1])
+    gaps = map(operator.sub, ids, chain((-1,), ids))
     if not ids or ids[-1] < len(_SMALL) - 1:  # every gap is a small one
         return ",".join(map(_SMALL.__getitem__, gaps))
     return ",".join(_SMALL[g] if g < len(_SMALL) else _b36(g) for g in gaps)
@@ -144,8 +146,11 @@ def search_files(docs: Sequence[Doc], theme_names: dict[str, str], tags: list[tu
 
     The texts are read once for the terms and again for the text files, which are made as they
     are taken, so the archive's texts are never all held at once."""
-    heads: defaultdict[str, list[int]] = defaultdict(list)
-    bodies: defaultdict[str, list[int]] = defaultdict(list)
+    # Postings as arrays of machine integers (two or four bytes a posting, not a list's eight): an
+    # archive's texts hold tens of millions of them, all in memory until the shards are written.
+    postings = partial(array, "H" if len(docs) <= 0xFFFF else "I")
+    heads: defaultdict[str, array] = defaultdict(postings)
+    bodies: defaultdict[str, array] = defaultdict(postings)
     for doc_id, d in enumerate(docs):
         head, body = doc_terms(d)
         if record is not None:
@@ -153,21 +158,23 @@ def search_files(docs: Sequence[Doc], theme_names: dict[str, str], tags: list[tu
         _post(heads, head, doc_id)
         _post(bodies, body, doc_id)
     count = shard_count(len(docs))
-    shards: dict[int, dict[str, list[str]]] = defaultdict(dict)
-    for term in sorted(heads.keys() | bodies.keys()):  # not set order, which varies by process
-        shards[shard_of(term, count)][term] = [_encode(heads.pop(term, [])), _encode(bodies.pop(term, []))]
-    for n in range(count):
-        yield OutputFile(f"search/s{n}.js", _script("shard", n, shards.pop(n, {})))
+    in_shard: defaultdict[int, list[str]] = defaultdict(list)
+    for term in heads.keys() | bodies.keys():
+        in_shard[shard_of(term, count)].append(term)
+    for n in range(count):  # each shard's postings let go of as it is written
+        table = {term: [_encode(heads.pop(term, ())), _encode(bodies.pop(term, ()))]
+                 for term in sorted(in_shard.pop(n, ()))}  # not set order, which varies by process
+        yield OutputFile(f"search/s{n}.js", _script("shard", n, table))
     yield from meta_files(docs)
     for i, d in enumerate(docs):
         yield text_file(d, i)
     yield facets_file(docs, theme_names, tags)
 
 
-def _post(lists: defaultdict[str, list[int]], found: set[str], doc_id: int) -> None:
+def _post(lists: defaultdict[str, array], found: set[str], doc_id: int) -> None:
     """Add ``doc_id`` to the list of each term of ``found`` (a loop run by the interpreter's C
     code: an archive's texts hold tens of millions of terms)."""
-    deque(map(list.append, map(lists.__getitem__, found), repeat(doc_id)), maxlen=0)
+    deque(map(array.append, map(lists.__getitem__, found), repeat(doc_id)), maxlen=0)
 
 
 def meta_files(docs: Sequence[Doc]) -> list[OutputFile]:
