@@ -22,7 +22,7 @@ from digestgen.load.articles import load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
-from digestgen.render.keys import Keyer, check_templates, digest, reads_markdown, shows_figures_elsewhere
+from digestgen.render.keys import Keyer, digest, template_reads
 from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site import urls
 from digestgen.site.model import build_site, reuse_site
@@ -178,11 +178,12 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                                              statuses=memory.statuses if memory else None, jobs=jobs))
     finally:
         parsed.close()
+    reads = template_reads(env)
     with progress("analyse", len(loaded.articles), "articles") as advance:
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
-                                                            keep_body=reads_markdown(env),
+                                                            keep_body=reads.markdown,
                                                             warm=memory.warm if memory else None,
-                                                            keep_figures=shows_figures_elsewhere(env)))
+                                                            keep_figures=reads.figures_elsewhere))
     loaded.articles = []  # the analysed articles stand for them now (without their bodies, which are on disk)
     if once and memory is None:  # nothing is analysed again in this process
         release_analysis()
@@ -194,7 +195,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         return BuildReport(articles=len(analysed), pages=0, files=0, problems=tuple(loaded.problems + notes),
                            seconds=time.perf_counter() - started, output_dir=config.output_dir,
                            timings=tuple(clock.laps), kept=True)
-    site = clock("site model", _site_model(analysed, config, env, database if use_cache else None, memory))
+    site = clock("site model", _site_model(analysed, config, reads.bodies_private, database if use_cache else None,
+                                           memory))
     incremental = _incremental(config, config_path, drafts, env, site, last, memory) if use_cache else None
     if once:  # what the site model let go of, before the render and search workers fork from this process
         _give_back_freed_memory()
@@ -231,11 +233,13 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                        reused=incremental.reused if incremental else 0)
 
 
-def _site_model(analysed: list, config: Config, env, database: Path | None, memory: Memory | None) -> Site:
+def _site_model(analysed: list, config: Config, bodies_private: bool, database: Path | None,
+                memory: Memory | None) -> Site:
     """The site model; in a long-running process, the last one with the entries of articles edited
-    in their bodies alone replaced (only their own pages read bodies, so nothing else changes)."""
+    in their bodies alone replaced (when only their own pages read bodies, as ``bodies_private``
+    says of the templates, so nothing else changes)."""
     site = None
-    if memory is not None and memory.site is not None and memory.config == config and check_templates(env)[0]:
+    if memory is not None and memory.site is not None and memory.config == config and bodies_private:
         site = reuse_site(memory.site, memory.items, analysed, config)
     if site is None:
         site = _with_pinyin(database, lambda: build_site(analysed, config))

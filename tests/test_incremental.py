@@ -11,7 +11,7 @@ import pytest
 
 import digestgen.render.pages
 from digestgen.pipeline import build
-from digestgen.render.keys import check_templates
+from digestgen.render.keys import template_reads
 from digestgen.render.pages import make_environment
 from digestgen.state import BuildState
 
@@ -273,13 +273,18 @@ def test_a_config_edit_rebuilds_everything(project, tmp_path, rendered):
 def test_a_template_reading_an_article_body_in_a_listing_keys_listings_by_the_body(tmp_path):
     (tmp_path / "listing.html").write_text("{% for e in entries %}{{ e.item.html }}{% endfor %}", "utf-8")
     (tmp_path / "base.html").write_text("{{ site.entries|length }}{% if not site.entries %}-{% endif %}", "utf-8")
-    assert check_templates(make_environment(tmp_path)) == (False, True)
-    # Key figures are kept with the body too: a listing that shows them is keyed by them.
+    reads = template_reads(make_environment(tmp_path))
+    assert (reads.bodies_private, reads.site_count_only, reads.figures_elsewhere) == (False, True, False)
+    # Key figures are kept with the body too: a listing that shows them is keyed by them, and kept in the records.
     (tmp_path / "listing.html").write_text("{% for e in entries %}{{ e.item.key_figures|length }}{% endfor %}", "utf-8")
-    assert check_templates(make_environment(tmp_path)) == (False, True)
+    reads = template_reads(make_environment(tmp_path))
+    assert (reads.bodies_private, reads.site_count_only, reads.figures_elsewhere) == (False, True, True)
     (tmp_path / "listing.html").write_text("{{ site.tags[0].name }}{{ entry.item.html }}", "utf-8")
-    assert check_templates(make_environment(tmp_path)) == (True, False)
-    assert check_templates(make_environment(ROOT / "templates")) == (True, True)
+    reads = template_reads(make_environment(tmp_path))
+    assert (reads.bodies_private, reads.site_count_only, reads.figures_elsewhere) == (True, False, False)
+    reads = template_reads(make_environment(ROOT / "templates"))
+    assert (reads.bodies_private, reads.site_count_only, reads.markdown, reads.figures_elsewhere) == \
+        (True, True, False, False)
 
 
 def test_an_unreadable_state_renders_everything(project, tmp_path, rendered):

@@ -84,7 +84,8 @@ class Keyer:
         self._holders: set[type] = {Entry}
         """Dataclasses found holding articles (whose repr would hold whole bodies)."""
         self._fields: dict[type, tuple[str, ...]] = {}
-        self.bodies_private, self.site_count_only = check_templates(env)
+        reads = template_reads(env)
+        self.bodies_private, self.site_count_only = reads.bodies_private, reads.site_count_only
         self.site_values = site_values
         self._cards: dict[int, tuple[Entry, str]] = {}
         if cards is not None:  # digests kept by a long-running process, per way of making them
@@ -257,51 +258,60 @@ class Keyer:
         return names
 
 
-def check_templates(env: jinja2.Environment) -> tuple[bool, bool]:
-    """Whether articles' bodies are read only on their own page (``entry.item.html``), and whether
-    ``site`` is read only for the number of articles (``site.entries|length``, ``not site.entries``)."""
+@dataclasses.dataclass(frozen=True)
+class TemplateReads:
+    """What the templates read of the site, found from their source (see :func:`template_reads`)."""
+
+    bodies_private: bool
+    """Articles' bodies are read only on their own page (``entry.item.html``): listings can be keyed
+    by cards."""
+    site_count_only: bool
+    """``site`` is read only for the number of articles (``site.entries|length``, ``not site.entries``)."""
+    markdown: bool
+    """A template shows an article's Markdown source (``...article.body``): the records keep it."""
+    figures_elsewhere: bool
+    """A template shows key figures other than those of the page's own article
+    (``entry.item.key_figures`` on an article page): the records keep them."""
+
+
+UNPARSED = TemplateReads(bodies_private=False, site_count_only=False, markdown=True, figures_elsewhere=True)
+"""What is assumed when a template cannot be parsed (rendering reports it): that it reads everything."""
+
+
+def template_reads(env: jinja2.Environment) -> TemplateReads:
+    """What the environment's templates read, from one walk over each parsed template."""
     trees = _template_trees(env)
     if trees is None:
-        return False, False  # the render reports it
+        return UNPARSED
     bodies_private = site_count_only = True
+    markdown = rebound = figures_read = figures_beyond_own = False
     for tree in trees:
         stack: list[tuple[nodes.Node, nodes.Node | None]] = [(tree, None)]
         while stack:
             node, parent = stack.pop()
-            if isinstance(node, nodes.Getattr) and node.attr in BODY_FIELDS and _chain(node) not in _ALLOWED_BODY_READS:
-                bodies_private = False
-            if isinstance(node, nodes.Name) and node.name == "entry" and node.ctx in ("store", "param"):
-                bodies_private = False  # ``entry`` bound to another article than the page's own
-            if isinstance(node, nodes.Name) and node.name == "site" and node.ctx == "load" \
-                    and not (isinstance(parent, nodes.Getattr) and parent.attr == "entries"):
-                site_count_only = False
-            if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.name == "site" \
-                    and not ((isinstance(parent, nodes.Filter) and parent.name == "length")
-                             or isinstance(parent, (nodes.Not, nodes.If))):
-                site_count_only = False
+            if isinstance(node, nodes.Getattr):
+                chain = _chain(node)
+                if node.attr in BODY_FIELDS and chain not in _ALLOWED_BODY_READS:
+                    bodies_private = False
+                if node.attr == "body" and isinstance(node.node, nodes.Getattr) and node.node.attr == "article":
+                    markdown = True
+                if node.attr == "key_figures":
+                    figures_read = True
+                    figures_beyond_own = figures_beyond_own or chain != ("entry", "item", "key_figures")
+                if isinstance(node.node, nodes.Name) and node.node.name == "site" \
+                        and not ((isinstance(parent, nodes.Filter) and parent.name == "length")
+                                 or isinstance(parent, (nodes.Not, nodes.If))):
+                    site_count_only = False
+            elif isinstance(node, nodes.Name):
+                if node.name == "entry" and node.ctx in ("store", "param"):
+                    bodies_private = False  # ``entry`` bound to another article than the page's own
+                    rebound = True
+                if node.name == "site" and node.ctx == "load" \
+                        and not (isinstance(parent, nodes.Getattr) and parent.attr == "entries"):
+                    site_count_only = False
             stack.extend((child, node) for child in node.iter_child_nodes())
-    return bodies_private, site_count_only
-
-
-def reads_markdown(env: jinja2.Environment) -> bool:
-    """Whether a template shows an article's Markdown source (``...article.body``)."""
-    trees = _template_trees(env)
-    if trees is None:
-        return True  # the render reports it; meanwhile keep everything
-    return any(node.attr == "body" and isinstance(node.node, nodes.Getattr) and node.node.attr == "article"
-               for tree in trees for node in tree.find_all(nodes.Getattr))
-
-
-def shows_figures_elsewhere(env: jinja2.Environment) -> bool:
-    """Whether a template shows key figures other than those of the page's own article
-    (``entry.item.key_figures`` on an article page): the records then keep them."""
-    trees = _template_trees(env)
-    if trees is None:
-        return True  # the render reports it; meanwhile keep everything
-    reads = [node for tree in trees for node in tree.find_all(nodes.Getattr) if node.attr == "key_figures"]
-    rebound = any(node.name == "entry" and node.ctx in ("store", "param")
-                  for tree in trees for node in tree.find_all(nodes.Name))
-    return bool(reads) and (rebound or any(_chain(node) != ("entry", "item", "key_figures") for node in reads))
+    return TemplateReads(bodies_private, site_count_only, markdown,
+                         figures_beyond_own or (figures_read and rebound))
 
 
 def _template_trees(env: jinja2.Environment) -> list[nodes.Template] | None:
