@@ -71,19 +71,23 @@ def _call_chunk(chunk: list) -> list:
     return [_state["task"](_state["shared"], item) for item in chunk]
 
 
-def background(task: Callable[[Any, T], R], shared: Any, item: T) -> Background[R]:
+def background(task: Callable[[Any, T], R], shared: Any, item: T, fresh: bool = False) -> Background[R]:
     """Start ``task(shared, item)`` in one worker process now; calling the result waits for the
     task's value (or raises its exception), and ``cancel()`` stops it. ``shared`` reaches the worker
     as in :func:`parallel_map` (inherited, not pickled, where processes fork), so the caller goes
-    on with other work on the other core meanwhile."""
-    return Background(task, shared, item)
+    on with other work on the other core meanwhile.
+
+    ``fresh``: the worker is a new interpreter (``spawn``) even where processes fork, and holds only
+    ``shared`` (pickled) and what it makes, not a copy of this process's memory; for a task that
+    needs little of a large build process (the search index needs a small record per article)."""
+    return Background(task, shared, item, fresh)
 
 
 class Background(Generic[R]):
     """A task running in a worker process of its own (see :func:`background`)."""
 
-    def __init__(self, task: Callable[[Any, Any], R], shared: Any, item: Any) -> None:
-        context = multiprocessing.get_context(start_method())
+    def __init__(self, task: Callable[[Any, Any], R], shared: Any, item: Any, fresh: bool = False) -> None:
+        context = multiprocessing.get_context("spawn" if fresh else start_method())
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_run_alone, args=(task, shared, item, send),  # type: ignore[attr-defined]
                                         daemon=True)

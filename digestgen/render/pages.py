@@ -291,8 +291,10 @@ def _search_files(site: Site, config: Config, incremental: Incremental | None,
         # Built in a worker, which leaves the files in a folder of its own rather than sending them
         # back (the articles' texts: tens of megabytes); the writer moves them into place.
         spill = spills.folder("search")
+        # A fresh interpreter, sent the small records it reads: a forked one would hold a copy of
+        # this process (the site model) beside the postings, the largest process of the build.
         waiting = spills.watch(background(_search_task, (docs_of(site.entries), config.theme_names, tags, terms_path,
-                                                         fulls, spill), 0))
+                                                         fulls, spill), 0, fresh=True))
         yield iter(())  # started
         made_files = waiting()
         if incremental is not None:
