@@ -123,3 +123,21 @@ def test_builds_in_separate_processes_are_byte_identical(tmp_path):
                         "--quiet"], check=True, env=env, cwd=ROOT)
         outputs.append(snapshot(out))
     assert outputs[0] == outputs[1]
+
+
+def _worker_memory(shared, item) -> int:
+    """In a worker: its resident memory, MiB."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) // 1024
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; elsewhere every worker is fresh")
+def test_a_fresh_worker_holds_only_what_it_is_sent():
+    """The search index is made in a fresh interpreter (``background(..., fresh=True)``): a forked
+    worker holds a copy of the build process, which at 100,000 articles made it the largest process."""
+    from digestgen.parallel import background
+    ballast = b"x" * (300 * 1024 * 1024)  # what the build process holds (its site model, say)
+    forked = background(_worker_memory, None, 0)()
+    fresh = background(_worker_memory, None, 0, fresh=True)()
+    assert len(ballast) and forked > 300
+    assert fresh < 200
