@@ -9,6 +9,7 @@ import os
 import resource
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from digestgen.analysis.cache import AnalysisCache, code_salt
 from digestgen.bodies import close as close_bodies
 from digestgen.config import Config, load_config
 from digestgen.load import memo
-from digestgen.load.articles import load_articles
+from digestgen.load.articles import Loaded, load_articles
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
@@ -170,20 +171,25 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
     cache = AnalysisCache(database, code_salt(), memory.analysed if memory else None)
     jobs = jobs or os.cpu_count() or 1
     env = make_environment(config.templates_dir)
-    parsed = Records(_state_path(config) if use_cache else None, memo.TABLE, memo.VERSION)
-    try:
-        loaded = clock("load", load_articles(config.articles_dir, config.theme_names, drafts=drafts,
-                                             display_root=Path.cwd(), records=parsed, salt=code_salt(),
-                                             memory=memory.loaded if memory else None,
-                                             statuses=memory.statuses if memory else None, jobs=jobs))
-    finally:
-        parsed.close()
+    def load() -> Loaded:
+        parsed = Records(_state_path(config) if use_cache else None, memo.TABLE, memo.VERSION)
+        try:
+            return load_articles(config.articles_dir, config.theme_names, drafts=drafts, display_root=Path.cwd(),
+                                 records=parsed, salt=code_salt(), memory=memory.loaded if memory else None,
+                                 statuses=memory.statuses if memory else None, jobs=jobs)
+        finally:
+            parsed.close()
+
+    loaded = clock("load", load())
     reads = template_reads(env)
     with progress("analyse", len(loaded.articles), "articles") as advance:
+        # A build that analyses once lets go of each article's Markdown as it is analysed (see
+        # ``analyse``); should the analysis fail, the articles are loaded again for the retry.
         analysed, notes = clock("analyse", _analyse_guarded(loaded, config, cache, jobs, advance,
                                                             keep_body=reads.markdown,
                                                             warm=memory.warm if memory else None,
-                                                            keep_figures=reads.figures_elsewhere))
+                                                            keep_figures=reads.figures_elsewhere,
+                                                            reload=load if once and memory is None else None))
     loaded.articles = []  # the analysed articles stand for them now (without their bodies, which are on disk)
     if once and memory is None:  # nothing is analysed again in this process
         release_analysis()
@@ -286,17 +292,23 @@ def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _analyse_guarded(loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None, keep_body: bool = True,
-                     warm: Warm | None = None, keep_figures: bool = False):
+def _analyse_guarded(loaded: Loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None,
+                     keep_body: bool = True, warm: Warm | None = None, keep_figures: bool = False,
+                     reload: Callable[[], Loaded] | None = None):
     """Analyse every article; if that fails, find the articles it fails on, leave them out with an
     error each, and analyse the others, so one article never stops the build. The results keep
-    their bodies on disk (see :mod:`digestgen.bodies`)."""
+    their bodies on disk (see :mod:`digestgen.bodies`).
+
+    With ``reload`` (which loads the articles again), the articles' Markdown is let go of as they
+    are analysed (``analyse(..., let_go=True)``), and loaded again if the analysis fails."""
     try:
         return analyse(loaded.articles, config, cache=cache, jobs=jobs, progress=advance, lean=True,
-                       keep_body=keep_body, warm=warm, keep_figures=keep_figures)
+                       keep_body=keep_body, warm=warm, keep_figures=keep_figures, let_go=reload is not None)
     except Exception:
         if warm is not None:
             warm.settings = None  # it may have been left halfway
+    if reload is not None:  # the articles as loaded, bodies and all (their problems are reported already)
+        loaded.articles = reload().articles
     kept = []
     for article in loaded.articles:
         try:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from dataclasses import dataclass
 
 from digestgen.config import Config
-from digestgen.parallel import parallel_map
+from digestgen.parallel import parallel_map, start_method
 from digestgen.bodies import stored_text
 from digestgen.analysis.markup import relative_refs, to_html, to_text
 from digestgen.model import Stored
@@ -121,7 +121,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             tag_reasons: dict[str, Counter] | None = None,
             progress: Callable[[int], None] | None = None, lean: bool = False,
             keep_body: bool = True, warm: Warm | None = None,
-            keep_figures: bool = False) -> tuple[list[Analysed], list[Problem]]:
+            keep_figures: bool = False, let_go: bool = False) -> tuple[list[Analysed], list[Problem]]:
     """Analyse the whole corpus at once (tag weights depend on every article).
 
     The per-article work (Markdown, tokens, region) is cached by content hash and, for the
@@ -138,6 +138,12 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     ``warm`` (``serve``) keeps the corpus pass from one call to the next: when only a few articles
     changed, only the articles whose tags those changes can move are weighed again, and every
     other result is the very object the last call returned (see :class:`Warm`).
+
+    ``let_go`` (the caller hands ``articles`` over, and will not analyse them again): in a lean
+    build that keeps no Markdown, each article of the list is replaced by one without its body as
+    soon as it is analysed (or found in the cache), so the archive's bodies, the bulk of the
+    loaded articles, are never all held beside the results. Articles that link files beside them
+    keep theirs.
     """
     lean = lean and cache is not None and cache.folder is not None
     vocab = vocab or vocabulary()
@@ -161,10 +167,22 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     todo = [i for i, f in enumerate(found) if f is None]
     advance = progress or (lambda n: None)  # ``progress(n)``: n more articles analysed (a progress bar)
     advance(len(articles) - len(todo))
-    for i, result in zip(todo, _fresh([articles[i] for i in todo], [keys[i] for i in todo], config, cache, jobs, lean,
-                                      keep_figures), strict=True):
+    # Where workers are forked, they all are before the first result comes back, so a body let go
+    # of here is never one a worker has yet to read (a spawned worker could start later).
+    let_go = let_go and lean and not keep_body and warm is None and (jobs <= 1 or start_method() == "fork")
+    if let_go:
+        for i, f in enumerate(found):
+            if f is not None:
+                _let_go(articles, i, f)
+    fresh = [articles[i] for i in todo]
+    for k, (i, result) in enumerate(zip(todo, _fresh(fresh, [keys[i] for i in todo], config, cache, jobs, lean,
+                                                     keep_figures), strict=True)):
         found[i] = result
+        if let_go:
+            _let_go(articles, i, result)
+            fresh[k] = articles[i]  # the workers' list held the article with its body too
         advance(1)
+    del fresh
     cache.save(set(keys))
     stored = [f for f in found if f is not None]
     prepared = [_Prepared(article=a, **fields) for (fields, _), a in zip(stored, articles, strict=True)]
@@ -198,6 +216,12 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     if warm is not None:
         warm.remember(pass_settings, keys, prepared, candidates, found_problems, results, df, never, picked, fold)
     return results, problems
+
+
+def _let_go(articles: list[Article], i: int, found: tuple[dict, list[Problem]]) -> None:
+    """Replace ``articles[i]`` by the article without its body, unless its HTML links files beside it."""
+    if articles[i].body and not found[0]["local_refs"]:
+        articles[i] = dataclasses.replace(articles[i], body="")
 
 
 def release() -> None:
