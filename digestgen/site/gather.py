@@ -63,21 +63,35 @@ def gather(items: Sequence[Analysed], config: Config, cut: Callable[[str], list[
     entries = []
     assets: list[Asset] = []
     problems: list[Problem] = []
+    # One link object per region, theme and tag, which every entry that shows it shares (a large
+    # archive has a million of them, each the same few hundred values).
+    crumbs_of: dict[RegionKey, tuple[Link, ...]] = {}
+    theme_link: dict[str, Link] = {}
+    tag_link: dict[str, Link | None] = {}
     for it in items:
         slug = slugs[id(it)]
         if it.stored is None or it.stored.local_refs:  # an article kept on disk links nothing beside it
             it, found, missing = localised(it, slug, config)
             assets += found
             problems += missing
-        crumbs = tuple(Link(name, listing_path(region_folders[it.region.names[: i + 1]]))
-                       for i, name in enumerate(it.region.names))
+        names = it.region.names
+        crumbs = crumbs_of.get(names)
+        if crumbs is None:
+            crumbs = crumbs_of[names] = tuple(Link(name, listing_path(region_folders[names[: i + 1]]))
+                                              for i, name in enumerate(names))
+        for t in it.themes:
+            if t not in theme_link:
+                theme_link[t] = Link(config.theme_names[t], listing_path(f"themes/{t}"))
+        for t in it.tags:
+            if t not in tag_link:
+                tag_link[t] = Link(t, listing_path(tag_folders[t])) if t in tag_folders else None
         entries.append(Entry(
             item=it,
             slug=slug,
             path=article_path(slug),
             region_links=crumbs,
-            theme_links=tuple(Link(config.theme_names[t], listing_path(f"themes/{t}")) for t in it.themes),
-            tag_links=tuple(Link(t, listing_path(tag_folders[t])) if t in tag_folders else None for t in it.tags),
+            theme_links=tuple(theme_link[t] for t in it.themes),
+            tag_links=tuple(tag_link[t] for t in it.tags),
         ))
 
     by_region: dict[RegionKey, list[Entry]] = defaultdict(list)
