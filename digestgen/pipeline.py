@@ -1,7 +1,6 @@
 """The whole build in one function: load -> analyse -> site model -> render -> write."""
 from __future__ import annotations
 
-import ctypes
 import gc
 import hashlib
 import json
@@ -20,6 +19,7 @@ from digestgen.bodies import close as close_bodies
 from digestgen.config import Config, load_config
 from digestgen.load import memo
 from digestgen.load.articles import Loaded, load_articles
+from digestgen.memory import give_back
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
@@ -193,7 +193,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
     loaded.articles = []  # the analysed articles stand for them now (without their bodies, which are on disk)
     if once and memory is None:  # nothing is analysed again in this process
         release_analysis()
-        _give_back_freed_memory()
+        give_back()
     if cache.lost:  # the bodies of what was just analysed are kept there, and could not be
         raise BuildError(f"could not read or write the build state {display_path(database)} (another build may "
                          "be holding it); nothing was changed; build again")
@@ -205,7 +205,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                                            memory))
     incremental = _incremental(config, config_path, drafts, env, site, last, memory) if use_cache else None
     if once:  # what the site model let go of, before the render and search workers fork from this process
-        _give_back_freed_memory()
+        give_back()
     files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
     problems = tuple(loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
@@ -412,17 +412,6 @@ def _with_pinyin(database: Path | None, make):
         return result
     finally:
         records.close()
-
-
-def _give_back_freed_memory() -> None:
-    """Hand the memory just freed in bulk (the analysis' dictionaries, a hundred megabytes) back to
-    the system, where the C library can (glibc's ``malloc_trim``); it would otherwise stay with this
-    process, and with every worker process forked from it, to the end of the build."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
-        return
-    trim(0)
 
 
 def _cache_dir(config: Config) -> Path:

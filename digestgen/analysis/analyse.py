@@ -22,6 +22,7 @@ from digestgen.config import Config
 from digestgen.parallel import parallel_map, start_method
 from digestgen.bodies import stored_text
 from digestgen.analysis.markup import relative_refs, to_html, to_text
+from digestgen.memory import give_back
 from digestgen.model import Stored
 from digestgen.model import Analysed, Article, Problem, Region, short_place_name
 from digestgen.analysis.cache import AnalysisCache
@@ -35,6 +36,8 @@ from digestgen.analysis import tagging
 
 IDF_BLEND_ARTICLES = 200
 """With this many articles the archive's own IDF and jieba's weigh the same."""
+GIVE_BACK_EVERY = 2000
+"""Articles let go of between two hand-backs of their Markdown's memory (see ``analyse``'s ``let_go``)."""
 PARALLEL_MIN = 200
 """Below this many articles to analyse, starting worker processes costs more than it saves."""
 
@@ -174,6 +177,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
         for i, f in enumerate(found):
             if f is not None:
                 _let_go(articles, i, f)
+        give_back()
     fresh = [articles[i] for i in todo]
     for k, (i, result) in enumerate(zip(todo, _fresh(fresh, [keys[i] for i in todo], config, cache, jobs, lean,
                                                      keep_figures), strict=True)):
@@ -181,6 +185,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
         if let_go:
             _let_go(articles, i, result)
             fresh[k] = articles[i]  # the workers' list held the article with its body too
+            if k % GIVE_BACK_EVERY == GIVE_BACK_EVERY - 1:
+                give_back()  # the results come in memory of another kind, which could not reuse it
         advance(1)
     del fresh
     cache.save(set(keys))
