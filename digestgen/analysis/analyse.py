@@ -208,13 +208,13 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     never = _static_never(config) | {w for w, k in df.items() if _never(w, k, len(prepared), named, vocab)}
     for p in prepared:
         p.counts.drop(never)
-    why: dict[tuple[str, str], str] = {}
+    why: dict[tuple[str, str], str] | None = {} if tag_reasons is not None else None  # asked for by ``evaluate``
     picked = [_tags(p, df, len(prepared), vocab, config.tags_per_article, why) for p in prepared]
     fold = tagging.fold_fragments([tuple(t) for t in picked], _texts_of(prepared, keys, cache, lean))
     cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))  # tags recur across articles
     results = []
     for p, tags, key in zip(prepared, picked, keys, strict=True):
-        if tag_reasons is not None:
+        if tag_reasons is not None and why is not None:
             aliases = dict(config.tag_aliases)
             for t in dict.fromkeys(fold.get(t, t) for t in tags):
                 tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
