@@ -10,6 +10,6 @@ def give_back() -> None:
     with this process, and with every worker process forked from it, to the end of the build."""
     try:
         trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+    except (OSError, AttributeError, TypeError):  # not glibc (macOS, musl), or Windows: nothing to do
         return
     trim(0)

@@ -7,10 +7,15 @@ not with every item; items and results are the only things that cross processes 
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing
+import os
+import pickle
+import subprocess
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -77,9 +82,10 @@ def background(task: Callable[[Any, T], R], shared: Any, item: T, fresh: bool = 
     as in :func:`parallel_map` (inherited, not pickled, where processes fork), so the caller goes
     on with other work on the other core meanwhile.
 
-    ``fresh``: the worker is a new interpreter (``spawn``) even where processes fork, and holds only
-    ``shared`` (pickled) and what it makes, not a copy of this process's memory; for a task that
-    needs little of a large build process (the search index needs a small record per article)."""
+    ``fresh``: the worker is a new interpreter (``python -m digestgen.worker``) even where processes
+    fork, sent ``task``, ``shared`` and ``item`` pickled: it holds only those and what it makes, not
+    a copy of this process's memory; for a task that needs little of a large build process (the
+    search index needs a small record per article)."""
     return Background(task, shared, item, fresh)
 
 
@@ -87,7 +93,10 @@ class Background(Generic[R]):
     """A task running in a worker process of its own (see :func:`background`)."""
 
     def __init__(self, task: Callable[[Any, Any], R], shared: Any, item: Any, fresh: bool = False) -> None:
-        context = multiprocessing.get_context("spawn" if fresh else start_method())
+        self._fresh: _Fresh | None = _Fresh(task, shared, item) if fresh else None
+        if self._fresh is not None:
+            return
+        context = multiprocessing.get_context(start_method())
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_run_alone, args=(task, shared, item, send),  # type: ignore[attr-defined]
                                         daemon=True)
@@ -96,25 +105,73 @@ class Background(Generic[R]):
 
     def __call__(self) -> R:
         """The task's value, once it is done (its exception, if it raised one)."""
-        try:
+        if self._fresh is not None:
+            done, value = self._fresh.result()
+        else:
             try:
-                done, value = self._receive.recv()
-            except EOFError:
-                raise RuntimeError(f"a worker process ended without finishing its work (exit code "
-                                   f"{self._process.exitcode})") from None
-        finally:
-            self._receive.close()
-            self._process.join()
+                try:
+                    done, value = self._receive.recv()
+                except EOFError:
+                    raise RuntimeError(f"a worker process ended without finishing its work (exit code "
+                                       f"{self._process.exitcode})") from None
+            finally:
+                self._receive.close()
+                self._process.join()
         if not done:
             raise value
         return value
 
     def cancel(self) -> None:
         """Stop the task (its process is ended) and wait until it is gone: it writes nothing more."""
+        if self._fresh is not None:
+            self._fresh.cancel()
+            return
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
         self._receive.close()
+
+
+class _Fresh:
+    """A ``python -m digestgen.worker`` process running one task: the task is written to its input
+    by a thread (the caller goes on meanwhile), the result read from its output."""
+
+    def __init__(self, task: Callable, shared: Any, item: Any) -> None:
+        data = pickle.dumps((task, shared, item), protocol=pickle.HIGHEST_PROTOCOL)
+        # It imports digestgen and the task's modules from where this process did.
+        path = os.pathsep.join(p for p in sys.path if p)
+        env = dict(os.environ, PYTHONPATH=path)
+        self._process = subprocess.Popen([sys.executable, "-m", "digestgen.worker"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self._writer = threading.Thread(target=self._send, args=(data,), daemon=True)
+        self._writer.start()
+
+    def _send(self, data: bytes) -> None:
+        stream, self._process.stdin = self._process.stdin, None  # written here alone, then closed
+        if stream is None:
+            return
+        with contextlib.suppress(OSError):  # the worker ended early: its exit code and message say why
+            stream.write(data)
+        with contextlib.suppress(OSError):
+            stream.close()
+
+    def result(self) -> tuple[bool, Any]:
+        self._writer.join()
+        out, err = self._process.communicate()
+        if self._process.returncode == 0 and out:
+            try:
+                return pickle.loads(out)
+            except Exception:  # reported below as the worker's failure
+                pass
+        said = err.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"a worker process ended without finishing its work (exit code "
+                           f"{self._process.returncode})" + (f": {said[-1]}" if said else ""))
+
+    def cancel(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+        self._writer.join()
+        self._process.communicate()
 
 
 def _run_alone(task: Callable, shared: Any, item: Any, send) -> None:

@@ -1,7 +1,9 @@
 """Caches and parallel work never change the output; an edit rewrites only what depends on it."""
 import hashlib
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -131,13 +133,54 @@ def _worker_memory(shared, item) -> int:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) // 1024
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; elsewhere every worker is fresh")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_fresh_worker_holds_only_what_it_is_sent():
-    """The search index is made in a fresh interpreter (``background(..., fresh=True)``): a forked
-    worker holds a copy of the build process, which at 100,000 articles made it the largest process."""
+    """A fresh worker (``background(..., fresh=True)``) is a new interpreter: a forked one holds a
+    copy of the build process, which at 100,000 articles made the search worker the largest process."""
     from digestgen.parallel import background
     ballast = b"x" * (300 * 1024 * 1024)  # what the build process holds (its site model, say)
     forked = background(_worker_memory, None, 0)()
     fresh = background(_worker_memory, None, 0, fresh=True)()
     assert len(ballast) and forked > 300
     assert fresh < 200
+
+
+def _fail(shared, item):
+    raise ValueError(f"no such thing as {item}")
+
+
+def test_a_fresh_worker_s_failure_is_raised_in_the_caller_and_it_can_be_stopped():
+    from digestgen.parallel import background
+    with pytest.raises(ValueError, match="no such thing as 7"):
+        background(_fail, None, 7, fresh=True)()
+    started = time.monotonic()
+    background(_sleep, None, 60, fresh=True).cancel()  # ends the worker rather than waiting for it
+    assert time.monotonic() - started < 30
+
+
+def _sleep(shared, seconds):
+    time.sleep(seconds)
+
+
+def test_the_search_index_is_made_in_a_fresh_worker_and_a_script_without_a_main_guard_builds(corpus, tmp_path):
+    """The build's search worker runs only its task: a script that builds at its top level (no
+    ``if __name__ == "__main__":``) is not run again in it (a ``multiprocessing`` spawn would, and
+    that second build would wait for the first's lock for ever)."""
+    script = tmp_path / "build_it.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "import digestgen.render.pages as pages\n"
+        "import digestgen.parallel as parallel\n"
+        "from digestgen.pipeline import build\n"
+        "pages.BACKGROUND_SEARCH = 10\n"
+        "made = []\n"
+        "real = pages.background\n"
+        "pages.background = lambda task, shared, item, fresh=False: made.append((task.__name__, fresh)) "
+        "or real(task, shared, item, fresh)\n"
+        f"report = build(Path({str(ROOT / 'digest.yaml')!r}), articles_dir=Path({str(corpus)!r}), "
+        f"output_dir=Path({str(tmp_path / 'out')!r}), jobs=2, use_cache=False)\n"
+        "print(report.articles, dict(made)['_search_task'])\n", "utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["240", "True"]  # built, and its search worker was a fresh one
