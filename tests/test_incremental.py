@@ -1,6 +1,7 @@
 """Incremental builds: after any kind of change the site equals a cold build of the same input,
 byte for byte, and only the pages that show what changed are rendered."""
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -474,3 +475,19 @@ def test_a_number_too_large_for_a_float_is_no_key_figure(project, tmp_path):
     records = json.loads((out / "data" / "articles.json").read_text("utf-8"))
     assert all(f["value"] is None or f["value"] < 1e300 for r in records for f in r["key_figures"])
     assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_template_showing_an_article_s_markdown_gets_it(project, tmp_path):
+    """The build command lets go of each article's Markdown once it is analysed, unless a template
+    shows it (``entry.item.article.body``): then every article page has its own."""
+    template = project / "templates" / "article.html"
+    template.write_text(template.read_text("utf-8").replace(
+        "{% block main %}", '{% block main %}<pre class="source">{{ entry.item.article.body }}</pre>', 1), "utf-8")
+    assert template_reads(make_environment(project / "templates")).markdown
+    out = tmp_path / "site"
+    build(project / "digest.yaml", output_dir=out, jobs=2, once=True)
+    shown = [re.search(r'<pre class="source">(.*?)</pre>', p.read_text("utf-8"), re.S)
+             for p in sorted((out / "articles").glob("*.html"))]
+    sources = {a.read_text("utf-8").split("---\n", 2)[2].strip().splitlines()[0] for a in (project / "articles").glob("*.md")}
+    assert len(shown) == len(sources) == 80
+    assert {html.unescape(m.group(1)).strip().splitlines()[0] for m in shown if m} == sources
