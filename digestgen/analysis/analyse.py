@@ -226,8 +226,13 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
 
 def _let_go(articles: list[Article], i: int, found: tuple[dict, list[Problem]]) -> None:
     """Replace ``articles[i]`` by the article without its body, unless its HTML links files beside it."""
-    if articles[i].body and not found[0]["local_refs"]:
-        articles[i] = dataclasses.replace(articles[i], body="")
+    articles[i] = _without_body(articles[i], found[0]["local_refs"])
+
+
+def _without_body(article: Article, local_refs: bool) -> Article:
+    """The article without its Markdown, unless its HTML links files beside it (the site model
+    reports missing ones by line) or it has none to drop (then the very same article)."""
+    return dataclasses.replace(article, body="") if article.body and not local_refs else article
 
 
 def release() -> None:
@@ -298,8 +303,8 @@ def _result(p: _Prepared, picked: tuple[str, ...], fold: Mapping[str, str], key:
         kept = Stored(str(cache.folder), key, p.local_refs)
         if not keep_figures:
             analysed["key_figures"] = ()  # kept with the body (see ``bodies.figures_of``)
-        if not keep_body and not p.local_refs:
-            article = dataclasses.replace(article, body="")
+        if not keep_body:
+            article = _without_body(article, p.local_refs)
     return Analysed(
         article=article,
         title=p.title,
