@@ -16,6 +16,7 @@ import pickle
 import subprocess
 import sys
 import threading
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -86,16 +87,32 @@ def background(task: Callable[[Any, T], R], shared: Any, item: T, fresh: bool = 
     fork, sent ``task``, ``shared`` and ``item`` pickled: it holds only those and what it makes, not
     a copy of this process's memory; for a task that needs little of a large build process (the
     search index needs a small record per article)."""
-    return Background(task, shared, item, fresh)
+    return _Fresh(task, shared, item) if fresh else _Forked(task, shared, item)
 
 
-class Background(Generic[R]):
+class Background(ABC, Generic[R]):
     """A task running in a worker process of its own (see :func:`background`)."""
 
-    def __init__(self, task: Callable[[Any, Any], R], shared: Any, item: Any, fresh: bool = False) -> None:
-        self._fresh: _Fresh | None = _Fresh(task, shared, item) if fresh else None
-        if self._fresh is not None:
-            return
+    def __call__(self) -> R:
+        """The task's value, once it is done (its exception, if it raised one)."""
+        done, value = self._outcome()
+        if not done:
+            raise value
+        return value
+
+    @abstractmethod
+    def _outcome(self) -> tuple[bool, Any]:
+        """(True, the task's value) or (False, its exception), once it is done."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Stop the task (its process is ended) and wait until it is gone: it writes nothing more."""
+
+
+class _Forked(Background[R]):
+    """A worker process started as :func:`parallel_map`'s are (forked where processes fork)."""
+
+    def __init__(self, task: Callable[[Any, Any], R], shared: Any, item: Any) -> None:
         context = multiprocessing.get_context(start_method())
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_run_alone, args=(task, shared, item, send),  # type: ignore[attr-defined]
@@ -103,40 +120,28 @@ class Background(Generic[R]):
         self._process.start()
         send.close()  # this process's copy: the worker's is the only one left, so its end is seen
 
-    def __call__(self) -> R:
-        """The task's value, once it is done (its exception, if it raised one)."""
-        if self._fresh is not None:
-            done, value = self._fresh.result()
-        else:
-            try:
-                try:
-                    done, value = self._receive.recv()
-                except EOFError:
-                    raise RuntimeError(f"a worker process ended without finishing its work (exit code "
-                                       f"{self._process.exitcode})") from None
-            finally:
-                self._receive.close()
-                self._process.join()
-        if not done:
-            raise value
-        return value
+    def _outcome(self) -> tuple[bool, Any]:
+        try:
+            return self._receive.recv()
+        except EOFError:
+            raise RuntimeError(f"a worker process ended without finishing its work (exit code "
+                               f"{self._process.exitcode})") from None
+        finally:
+            self._receive.close()
+            self._process.join()
 
     def cancel(self) -> None:
-        """Stop the task (its process is ended) and wait until it is gone: it writes nothing more."""
-        if self._fresh is not None:
-            self._fresh.cancel()
-            return
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
         self._receive.close()
 
 
-class _Fresh:
+class _Fresh(Background[R]):
     """A ``python -m digestgen.worker`` process running one task: the task is written to its input
     by a thread (the caller goes on meanwhile), the result read from its output."""
 
-    def __init__(self, task: Callable, shared: Any, item: Any) -> None:
+    def __init__(self, task: Callable[[Any, Any], R], shared: Any, item: Any) -> None:
         data = pickle.dumps((task, shared, item), protocol=pickle.HIGHEST_PROTOCOL)
         # It imports digestgen and the task's modules from where this process did.
         path = os.pathsep.join(p for p in sys.path if p)
@@ -155,7 +160,7 @@ class _Fresh:
         with contextlib.suppress(OSError):
             stream.close()
 
-    def result(self) -> tuple[bool, Any]:
+    def _outcome(self) -> tuple[bool, Any]:
         self._writer.join()
         out, err = self._process.communicate()
         if self._process.returncode == 0 and out:
