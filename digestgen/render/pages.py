@@ -34,8 +34,9 @@ from digestgen.render.fragments import Fragments
 from digestgen.render.jsontext import dumps_indent1_chunks
 from digestgen.render.keys import Keyer
 from digestgen.site.pages import Feed, Page, Site
-from digestgen.render.searchindex import (META_BUCKET, TEXT_BUCKET, doc_of, doc_terms, docs_of, facets_file, index_paths,
-                                          meta_files, patch_shard, search_files, shard_count, shard_of, text_file)
+from digestgen.render.searchindex import (FACETS_PATH, doc_of, doc_terms, docs_of, facets_file, index_paths, meta_files,
+                                          meta_paths, patch_shard, search_files, shard_count, shard_of, shard_path,
+                                          text_file, text_path)
 from digestgen.state import SEARCH_ROW, Records
 from digestgen.site.panels import THEME_CHIPS, figure_summary, figure_value
 from digestgen.site.urls import HOME, _relative, relative
@@ -409,8 +410,8 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
     layout = search_layout(site, incremental.keyer.salt)
     last = incremental.last.get(SEARCH_ROW)
     count = shard_count(len(site.entries))
-    shards = [f"search/s{n}.js" for n in range(count)]
-    texts = [text_file_path(i) for i in range(len(site.entries))]
+    shards = [shard_path(n) for n in range(count)]
+    texts = [text_path(i) for i in range(len(site.entries))]
     if last is None or last[0] != layout:
         return None
     try:
@@ -455,8 +456,7 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
         else:
             out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
     # Titles, dates, regions, tags and themes: what listings show, the same when the site digest is.
-    listed = [f"search/m{n}.js" for n in range((len(site.entries) + META_BUCKET - 1) // META_BUCKET)] \
-        + ["search/facets.js"]
+    listed = meta_paths(len(site.entries)) + [FACETS_PATH]
     as_last = incremental.same_site and all(p in incremental.last for p in listed)
     if as_last:
         out += [ReusedFile(p, incremental.last[p][1], functools.partial(_search_bytes, make, p)) for p in listed[:-1]]
@@ -479,10 +479,6 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
         incremental.keys[f.path] = layout
     incremental.reused += len(out) - len(touched) - len(edited)
     return out
-
-
-def text_file_path(doc: int) -> str:
-    return f"search/t{doc // TEXT_BUCKET}.js"
 
 
 TERMS_TABLE, TERMS_VERSION = "search_terms", 1

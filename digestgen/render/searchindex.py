@@ -122,11 +122,31 @@ def docs_of(entries: Sequence[Entry]) -> list[Doc]:
     return [doc_of(e) for e in entries]
 
 
+FACETS_PATH = "search/facets.js"
+
+
+def shard_path(n: int) -> str:
+    return f"search/s{n}.js"
+
+
+def meta_path(bucket: int) -> str:
+    return f"search/m{bucket}.js"
+
+
+def meta_paths(articles: int) -> list[str]:
+    """The titles-and-dates files for this many articles, one per :data:`META_BUCKET` of them."""
+    return [meta_path(n) for n in range((articles + META_BUCKET - 1) // META_BUCKET)]
+
+
+def text_path(doc: int) -> str:
+    """The file holding article ``doc``'s text."""
+    return f"search/t{doc // TEXT_BUCKET}.js"
+
+
 def index_paths(articles: int) -> list[str]:
     """The paths of the files :func:`search_files` makes for this many articles, in its order."""
-    return ([f"search/s{n}.js" for n in range(shard_count(articles))]
-            + [f"search/m{n}.js" for n in range((articles + META_BUCKET - 1) // META_BUCKET)]
-            + [f"search/t{i // TEXT_BUCKET}.js" for i in range(0, articles, TEXT_BUCKET)] + ["search/facets.js"])
+    return ([shard_path(n) for n in range(shard_count(articles))] + meta_paths(articles)
+            + [text_path(i) for i in range(0, articles, TEXT_BUCKET)] + [FACETS_PATH])
 
 
 def head_of(d: Doc) -> str:
@@ -164,7 +184,7 @@ def search_files(docs: Sequence[Doc], theme_names: dict[str, str], tags: list[tu
     for n in range(count):  # each shard's postings let go of as it is written
         table = {term: [_encode(heads.pop(term, ())), _encode(bodies.pop(term, ()))]
                  for term in sorted(in_shard.pop(n, ()))}  # not set order, which varies by process
-        yield OutputFile(f"search/s{n}.js", _script("shard", n, table))
+        yield OutputFile(shard_path(n), _script("shard", n, table))
     yield from meta_files(docs)
     for i, d in enumerate(docs):
         yield text_file(d, i)
@@ -184,14 +204,14 @@ def meta_files(docs: Sequence[Doc]) -> list[OutputFile]:
         chunk = docs[start:start + META_BUCKET]
         rows = [[d.path, d.title, d.date.strftime("%Y-%m-%d") if d.date else "",
                  " / ".join(d.places), list(d.tags[:6])] for d in chunk]
-        files.append(OutputFile(f"search/m{start // META_BUCKET}.js", _script("meta", start // META_BUCKET, rows)))
+        files.append(OutputFile(meta_path(start // META_BUCKET), _script("meta", start // META_BUCKET, rows)))
     return files
 
 
 def text_file(d: Doc, doc: int) -> OutputFile:
     """One article's text, for snippets and phrase checks (``TEXT_BUCKET`` is 1)."""
     text = " ".join((d.title, d.source, *d.places)) + "\n" + d.body()
-    return OutputFile(f"search/t{doc // TEXT_BUCKET}.js", _script("text", doc // TEXT_BUCKET, [text]))
+    return OutputFile(text_path(doc), _script("text", doc // TEXT_BUCKET, [text]))
 
 
 def facets_file(docs: Sequence[Doc], theme_names: dict[str, str], tags: list[tuple[str, str, int]]
@@ -210,7 +230,7 @@ def facets_file(docs: Sequence[Doc], theme_names: dict[str, str], tags: list[tup
     facets = {"count": len(docs), "shards": shard_count(len(docs)), "metaBucket": META_BUCKET,
               "textBucket": TEXT_BUCKET, "years": years, "provinces": provinces,
               "themes": [[t, theme_names[t]] for t in theme_ids], "docs": rows, "tags": [list(t) for t in tags]}
-    return OutputFile("search/facets.js", _script("facets", facets))
+    return OutputFile(FACETS_PATH, _script("facets", facets))
 
 
 def patch_shard(n: int, old: bytes, changes: list[tuple[int, set[str], set[str], set[str], set[str]]],
@@ -249,7 +269,7 @@ def patch_shard(n: int, old: bytes, changes: list[tuple[int, set[str], set[str],
             table[term] = [_encode(head_ids), _encode(body_ids)]
         else:
             table.pop(term, None)
-    return OutputFile(f"search/s{n}.js", _script("shard", n, dict(sorted(table.items()))))
+    return OutputFile(shard_path(n), _script("shard", n, dict(sorted(table.items()))))
 
 
 def _decode(encoded: str) -> list[int]:
