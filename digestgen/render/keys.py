@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
 import jinja2
@@ -225,6 +225,10 @@ class Keyer:
         result: object
         if kind is tuple or kind is list:  # not kept: lists are rarely shown on more than one page
             return tuple([self.compact(v) for v in value])  # type: ignore[attr-defined]
+        if isinstance(value, Sequence) and not isinstance(value, (str, range, tuple, list)):
+            # A sequence that makes its items as they are read (an article's related articles):
+            # neither it nor its items are kept, which would keep the items made.
+            return tuple([self._shallow(v) for v in value])
         if kind not in self._holders and hasattr(kind, "__dataclass_fields__"):
             text = repr(value)  # a link, a bar, a pager: its repr says all, and fast
             if "Entry(" in text:

@@ -11,6 +11,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from digestgen.model import Entry
 
@@ -25,6 +26,36 @@ class Related:
 
     entry: Entry
     reasons: tuple[str, ...]
+
+
+class RelatedList(Sequence[Related]):
+    """An article's related articles, made as they are shown: the site model keeps only where they
+    stand in the archive's list of entries (a few integers an article, where the :class:`Related`
+    values with their reasons took kilobytes)."""
+
+    __slots__ = ("_entries", "_of", "_picks", "_names")
+
+    def __init__(self, entries: Sequence[Entry], of: int, picks: tuple[int, ...],
+                 theme_names: dict[str, str] | None) -> None:
+        self._entries, self._of, self._picks, self._names = entries, of, picks, theme_names
+
+    def __len__(self) -> int:
+        return len(self._picks)
+
+    @overload
+    def __getitem__(self, i: int) -> Related: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Related]: ...
+
+    def __getitem__(self, i: int | slice) -> Related | list[Related]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._picks)))]
+        other = self._entries[self._picks[i]]
+        return Related(other, reasons(self._entries[self._of], other, self._names))
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def _keys(e: Entry) -> list[tuple]:
@@ -53,7 +84,7 @@ def reasons(a: Entry, b: Entry, theme_names: dict[str, str] | None = None) -> tu
 
 
 def related_with_reasons(entries: Sequence[Entry], limit: int = LIMIT, window: int = WINDOW,
-                         theme_names: dict[str, str] | None = None) -> list[list[Related]]:
+                         theme_names: dict[str, str] | None = None) -> list[RelatedList]:
     """For each entry (newest first, as the site lists them), at most ``limit`` related articles,
     best first: shared tags count 3 each, themes 2, region levels 1; ties go to the newer article.
     The entries just before and after it (its previous/next links) are left out."""
@@ -65,7 +96,7 @@ def related_with_reasons(entries: Sequence[Entry], limit: int = LIMIT, window: i
     where = {k: {doc: n for n, doc in enumerate(v)} for k, v in lists.items()}
     span = len(entries) + 1
     out = []
-    for i, e in enumerate(entries):
+    for i in range(len(entries)):
         # Each candidate once per point it earns, counted in C; then best first as one integer each
         # (score descending, then position ascending: the newer article first).
         pool: list[int] = []
@@ -76,5 +107,5 @@ def related_with_reasons(entries: Sequence[Entry], limit: int = LIMIT, window: i
         for j in (i - 1, i, i + 1):  # itself, and its previous and next links
             scores.pop(j, None)
         best = heapq.nsmallest(limit, [j - s * span for j, s in scores.items()])
-        out.append([Related(entries[k % span], reasons(e, entries[k % span], theme_names)) for k in best])
+        out.append(RelatedList(entries, i, tuple(k % span for k in best), theme_names))
     return out
