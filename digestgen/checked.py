@@ -7,7 +7,7 @@ import json
 import math
 import sys
 
-from digestgen.model import Figure, Problem
+from digestgen.model import Figure, Problem, shared_figures
 
 LEVELS = ("error", "warning", "note")
 
@@ -86,8 +86,7 @@ def figure_out(f: Figure) -> list:
 
 
 def figure(v) -> Figure:
-    """A key figure from :func:`figure_out`'s list, every value checked; its recurring strings
-    shared (``Figure.shared``)."""
+    """A key figure from :func:`figure_out`'s list, every value checked."""
     if type(v) is not list or len(v) != len(FIGURE_FIELDS):
         raise Invalid("key figure expected")
     text, metric, value, unit, direction, change, approx, action, rank = v
@@ -96,11 +95,12 @@ def figure(v) -> Figure:
             or not (change is None or type(change) is str) or not (action is None or type(action) is str) \
             or not (value is None or type(value) is int or (type(value) is float and math.isfinite(value))):
         raise Invalid("key figure expected")
-    return Figure(text, metric, value, unit, direction, change, approx, action, rank).shared()
+    return Figure(text, metric, value, unit, direction, change, approx, action, rank)
 
 
 def figures(v) -> tuple[Figure, ...]:
-    return tuple(figure(x) for x in array(v))
+    """An article's key figures, their recurring strings shared (``model.shared_figures``)."""
+    return shared_figures(figure(x) for x in array(v))
 
 
 def figures_data(data) -> tuple[Figure, ...]:

@@ -125,11 +125,12 @@ class Figure:
     action_rank: int = 0
     """Where the action stands in the analysis' list of actions (破获 first), for ordering groups."""
 
-    def shared(self) -> Figure:
+    def shared(self, text: str | None = None) -> Figure:
         """This figure with the strings that recur across an archive's figures (what is counted, the
         unit, the direction, the change, the action) the interpreter's one copy of each: most of a
-        figure's memory, for the few hundred thousand figures of a large archive."""
-        return Figure(self.text, sys.intern(self.metric), self.value, sys.intern(self.unit), _interned(self.direction),
+        figure's memory, for the few hundred thousand figures of a large archive. ``text``, when
+        given, is the one copy of its sentence to hold (see :func:`shared_figures`)."""
+        return Figure(self.text if text is None else text, sys.intern(self.metric), self.value, sys.intern(self.unit), _interned(self.direction),
                       _interned(self.change), self.approx, _interned(self.action), self.action_rank)
 
     def record(self) -> dict:
@@ -137,6 +138,13 @@ class Figure:
         value = int(self.value) if self.value is not None and float(self.value).is_integer() else self.value
         return {"text": self.text, "metric": self.metric, "value": value, "unit": self.unit,
                 "direction": self.direction, "change": self.change, "approx": self.approx}
+
+
+def shared_figures(found: Iterable[Figure]) -> tuple[Figure, ...]:
+    """An article's figures with their recurring strings shared (``Figure.shared``), and those told
+    in one sentence holding one copy of it (a sentence often tells several)."""
+    sentences: dict[str, str] = {}
+    return tuple(f.shared(sentences.setdefault(f.text, f.text)) for f in found)
 
 
 def _interned(text: str | None) -> str | None:

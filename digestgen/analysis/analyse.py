@@ -24,7 +24,7 @@ from digestgen.bodies import stored_text
 from digestgen.analysis.markup import relative_refs, to_html, to_text
 from digestgen.memory import give_back
 from digestgen.model import Stored
-from digestgen.model import Analysed, Article, Problem, Region, short_place_name
+from digestgen.model import Analysed, Article, Problem, Region, shared_figures, short_place_name
 from digestgen.analysis.cache import AnalysisCache
 from digestgen.analysis import figures, regions, summary, themes, tokens
 from digestgen.analysis.item import Item
@@ -212,13 +212,15 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     picked = [_tags(p, df, len(prepared), vocab, config.tags_per_article, why) for p in prepared]
     fold = tagging.fold_fragments([tuple(t) for t in picked], _texts_of(prepared, keys, cache, lean))
     cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))  # tags recur across articles
+    shared: dict = {}  # regions recur across articles too
     results = []
     for p, tags, key in zip(prepared, picked, keys, strict=True):
         if tag_reasons is not None and why is not None:
             aliases = dict(config.tag_aliases)
             for t in dict.fromkeys(fold.get(t, t) for t in tags):
                 tag_reasons[aliases.get(t, t)][why.get((p.article.source_file, t), f"part of {t} folded in")] += 1
-        results.append(_result(p, tags, fold, key, config, vocab, cache, lean, keep_body, cut_tag, keep_figures))
+        results.append(_result(p, tags, fold, key, config, vocab, cache, lean, keep_body, cut_tag, keep_figures,
+                               shared))
     if warm is not None:
         warm.remember(pass_settings, keys, prepared, candidates, found_problems, results, df, never, picked, fold)
     return results, problems
@@ -264,8 +266,8 @@ def _shared(part, apart: bool = False):
     with only the counted ones (the others are kept with the body)."""
     if isinstance(part, figures.FiguresPart):
         if apart:
-            return figures.FiguresPart((), tuple(f.shared() for f in part.counted), part.figures_digest)
-        found = tuple(f.shared() for f in part.key_figures)
+            return figures.FiguresPart((), shared_figures(part.counted), part.figures_digest)
+        found = shared_figures(part.key_figures)
         return figures.FiguresPart(found, figures.counted(found), part.figures_digest)
     return part
 
@@ -292,22 +294,27 @@ def _texts_of(prepared: list[_Prepared], keys: list[str], cache: AnalysisCache, 
 
 def _result(p: _Prepared, picked: tuple[str, ...], fold: Mapping[str, str], key: str, config: Config,
             vocab: Vocabulary, cache: AnalysisCache, lean: bool, keep_body: bool, cut_tag,
-            keep_figures: bool = False) -> Analysed:
-    """An article's result, once its tags are picked and folded."""
+            keep_figures: bool = False, shared: dict | None = None) -> Analysed:
+    """An article's result, once its tags are picked and folded. Values that recur across articles
+    (a region and its path) are the one copy kept in ``shared``; a title as the front matter gives
+    it is the article's own string."""
     aliases = dict(config.tag_aliases)
     tags = tuple(dict.fromkeys(fold.get(t, t) for t in picked))
     final_tags = tuple(dict.fromkeys(aliases.get(t, t) for t in p.article.tags + tags))
     analysed = {f.name: getattr(part, f.name) for part in p.parts for f in dataclasses.fields(part)}
+    if shared is not None:
+        for name in ("region", "region_path"):
+            analysed[name] = shared.setdefault(analysed[name], analysed[name])
     article, kept = p.article, None
     if lean:
-        kept = Stored(str(cache.folder), key, p.local_refs)
+        kept = Stored(sys.intern(str(cache.folder)), key, p.local_refs)  # the one copy of its path
         if not keep_figures:
             analysed["key_figures"] = ()  # kept with the body (see ``bodies.figures_of``)
         if not keep_body:
             article = _without_body(article, p.local_refs)
     return Analysed(
         article=article,
-        title=p.title,
+        title=article.title if p.title == article.title else p.title,
         html=p.html,
         text=p.text,
         tags=final_tags,
@@ -477,10 +484,11 @@ class Warm:
         if refold:
             redo.update(i for i, tags in enumerate(picked) if refold.intersection(tags))
         cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))
+        shared: dict = {}
         results = list(self.results)
         for i in sorted(redo):
             results[i] = _result(prepared[i], picked[i], fold, keys[i], config, vocab, cache, lean, keep_body,
-                                 cut_tag, keep_figures)
+                                 cut_tag, keep_figures, shared)
             if i not in changed_set and results[i] == self.results[i]:
                 results[i] = self.results[i]  # the same object, so later stages see it is unchanged
         problems = list(self.problems)

@@ -13,7 +13,7 @@ import re
 import stat
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import frontmatter
@@ -147,6 +147,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             plan.append((article, problems))
     parsed = _parse_many(todo, articles_dir, theme_names, jobs, records is not None)
     done = 0
+    recurring: dict = {}
     for (_, _, rel), planned in zip(files, plan, strict=True):
         if planned is None:
             article, problems, encoded = next(parsed)
@@ -164,7 +165,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         elif article.draft and not drafts:
             result.drafts += 1
         else:
-            result.articles.append(article)
+            result.articles.append(_sharing(article, recurring))
     result.failed += _drop_duplicate_slugs(result)
     if records is not None:
         records.put_many(new, used=set(keys.values()))
@@ -172,6 +173,16 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         for key in memory.keys() - set(keys.values()):
             del memory[key]
     return result
+
+
+def _sharing(article: Article, recurring: dict) -> Article:
+    """The article holding the one copy in ``recurring`` of what recurs across an archive: its
+    region, and the lines of its front matter's fields (most articles lay them out alike)."""
+    region = recurring.setdefault(article.region, article.region)
+    lines = recurring.setdefault(article.field_lines, article.field_lines)
+    if region is article.region and lines is article.field_lines:
+        return article
+    return replace(article, region=region, field_lines=lines)
 
 
 PARALLEL_PARSE = 400
