@@ -184,3 +184,41 @@ def test_the_search_index_is_made_in_a_fresh_worker_and_a_script_without_a_main_
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["240", "True"]  # built, and its search worker was a fresh one
+
+
+def test_what_recurs_across_articles_is_held_once(corpus, tmp_path):
+    """At 100,000 articles every copy of a value that recurs is memory: articles of one county share
+    one region, articles laid out alike one list of front-matter lines, figures told in one sentence
+    one copy of it, and an article page keeps only where its related articles stand."""
+    from digestgen.analysis.analyse import analyse
+    from digestgen.analysis.cache import AnalysisCache
+    from digestgen.config import load_config
+    from digestgen.load.articles import load_articles
+    from digestgen.site.model import build_site
+    from digestgen.site.context import ArticlePage
+
+    config = load_config(ROOT / "digest.yaml")
+    articles = load_articles(corpus, config.theme_names).articles
+    analysed, _ = analyse(articles, config, cache=AnalysisCache(tmp_path / "state.sqlite", "test"), lean=True,
+                          keep_body=False)
+    by_county: dict = {}
+    for a in analysed:
+        by_county.setdefault(a.region, []).append(a)
+    alike = [group for group in by_county.values() if len(group) > 1]
+    assert alike, "the corpus has counties with several articles"
+    for group in alike:
+        assert all(a.region is group[0].region and a.region_path is group[0].region_path for a in group)
+        assert all(a.article.region is group[0].article.region for a in group)
+    assert len({id(a.article.field_lines) for a in analysed}) < len(analysed) / 10
+    told_together = [(f, g) for a in analysed for f in a.counted for g in a.counted if f is not g and f.text == g.text]
+    assert told_together, "some sentence tells several counted figures"
+    assert all(f.text is g.text for f, g in told_together)
+
+    site = build_site(analysed, config)
+    pages = [p for p in site.pages if isinstance(p.context, ArticlePage) and len(p.context.related)]
+    assert pages
+    for page in pages[:50]:
+        related = page.context.related
+        assert not isinstance(related, (list, tuple))  # positions, made into values as they are read
+        assert all(r.entry in site.entries and r.entry is not page.context.entry for r in related)
+        assert all(r.reasons for r in related)
