@@ -8,6 +8,8 @@ with its square.
 from __future__ import annotations
 
 import heapq
+from array import array
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,9 +35,9 @@ class RelatedList(Sequence[Related]):
     stand in the archive's list of entries (a few integers an article, where the :class:`Related`
     values with their reasons took kilobytes)."""
 
-    __slots__ = ("_entries", "_of", "_picks", "_names")
+    __slots__ = ("_entries", "_names", "_of", "_picks")
 
-    def __init__(self, entries: Sequence[Entry], of: int, picks: tuple[int, ...],
+    def __init__(self, entries: Sequence[Entry], of: int, picks: Sequence[int],
                  theme_names: dict[str, str] | None) -> None:
         self._entries, self._of, self._picks, self._names = entries, of, picks, theme_names
 
@@ -88,24 +90,24 @@ def related_with_reasons(entries: Sequence[Entry], limit: int = LIMIT, window: i
     """For each entry (newest first, as the site lists them), at most ``limit`` related articles,
     best first: shared tags count 3 each, themes 2, region levels 1; ties go to the newer article.
     The entries just before and after it (its previous/next links) are left out."""
-    keys = [_keys(e) for e in entries]
     lists: dict[tuple, list[int]] = defaultdict(list)
-    for i, ks in enumerate(keys):
-        for key in ks:
+    for i, e in enumerate(entries):
+        for key in _keys(e):
             lists[key].append(i)
-    where = {k: {doc: n for n, doc in enumerate(v)} for k, v in lists.items()}
     span = len(entries) + 1
     out = []
-    for i in range(len(entries)):
+    for i, e in enumerate(entries):
         # Each candidate once per point it earns, counted in C; then best first as one integer each
-        # (score descending, then position ascending: the newer article first).
+        # (score descending, then position ascending: the newer article first). An article's place in
+        # a list is found by bisection (the lists are in order): no table of places is kept.
         pool: list[int] = []
-        for key in keys[i]:
-            ids, n = lists[key], where[key][i]
+        for key in _keys(e):
+            ids = lists[key]
+            n = bisect_right(ids, i) - 1
             pool += ids[max(0, n - window): n + window + 1] * WEIGHTS[key[0]]
         scores = Counter(pool)
         for j in (i - 1, i, i + 1):  # itself, and its previous and next links
             scores.pop(j, None)
         best = heapq.nsmallest(limit, [j - s * span for j, s in scores.items()])
-        out.append(RelatedList(entries, i, tuple(k % span for k in best), theme_names))
+        out.append(RelatedList(entries, i, array("I", (k % span for k in best)), theme_names))
     return out
