@@ -72,12 +72,22 @@ class WordCounts:
             self.counts = array("I", (c for _, c in kept))
 
 
+_NO_WORDS: frozenset[str] = frozenset()
+
+
 def _compact(value: tuple[dict, list[Problem]]) -> tuple[dict, list[Problem]]:
+    """An entry as the corpus pass holds it for every article at once: its word counts compact, the
+    words of its title and its programme names interned (each set of them held once when empty)."""
     fields, problems = value
-    return {**fields, "counts": WordCounts(fields["counts"])}, problems
+    return {**fields, "counts": WordCounts(fields["counts"]), "title_words": _interned_set(fields["title_words"]),
+            "programmes": _interned_set(fields["programmes"])}, problems
 
 
-@dataclass(frozen=True)
+def _interned_set(words) -> frozenset[str]:
+    return frozenset(map(sys.intern, words)) if words else _NO_WORDS
+
+
+@dataclass(frozen=True, slots=True)
 class _Prepared:
     article: Article
     title: str
@@ -214,7 +224,9 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))  # tags recur across articles
     shared: dict = {}  # regions recur across articles too
     results = []
-    for p, tags, key in zip(prepared, picked, keys, strict=True):
+    if warm is None:  # each article's words and counts are let go of as its result is made
+        del candidates
+    for p, tags, key in zip(prepared if warm is not None else _drained(prepared), picked, keys, strict=True):
         if tag_reasons is not None and why is not None:
             aliases = dict(config.tag_aliases)
             for t in dict.fromkeys(fold.get(t, t) for t in tags):
@@ -224,6 +236,13 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     if warm is not None:
         warm.remember(pass_settings, keys, prepared, candidates, found_problems, results, df, never, picked, fold)
     return results, problems
+
+
+def _drained(items: list) -> Iterator:
+    """The items of ``items`` in order, each let go of by the list as it is handed out."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def _let_go(articles: list[Article], i: int, found: tuple[dict, list[Problem]]) -> None:
