@@ -19,7 +19,7 @@ from typing import NamedTuple
 from dataclasses import dataclass
 
 from digestgen.config import Config
-from digestgen.parallel import parallel_map, start_method
+from digestgen.parallel import chunk_size, parallel_map, start_method
 from digestgen.bodies import stored_text
 from digestgen.analysis.markup import relative_refs, to_html, to_text
 from digestgen.memory import give_back
@@ -571,7 +571,7 @@ def _prepare_many(articles: list[Article], config: Config, jobs: int
     if any(regions.needs_detection(a.region) for a in articles):
         detector()  # the same, but only when some article's region is to be detected (it takes a while)
     results = parallel_map(_prepare_one, (config, articles), range(len(articles)), jobs,
-                           chunksize=max(8, len(articles) // (jobs * 8)))
+                           chunksize=chunk_size(len(articles), jobs, 8, 128))
     return ((_Prepared(article=a, **fields), problems)
             for a, (fields, problems) in zip(articles, results, strict=True))
 

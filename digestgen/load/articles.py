@@ -21,7 +21,7 @@ import frontmatter
 from digestgen.load import memo
 from digestgen.load.clean import describe, find_forbidden
 from digestgen.model import Article, Problem, Region
-from digestgen.parallel import parallel_map
+from digestgen.parallel import chunk_size, parallel_map
 from digestgen.paths import display_path
 from digestgen.state import Records
 from digestgen.yamlsource import Located, YamlError, parse
@@ -197,7 +197,7 @@ def _parse_many(todo: list[tuple[str, str, bytes | None] | None], articles_dir: 
     shared = (todo, articles_dir, theme_names, recorded)
     if jobs <= 1 or len(todo) < PARALLEL_PARSE:
         return (_parse_one(shared, i) for i in range(len(todo)))
-    return parallel_map(_parse_one, shared, range(len(todo)), jobs, chunksize=max(16, len(todo) // (jobs * 8)))
+    return parallel_map(_parse_one, shared, range(len(todo)), jobs, chunksize=chunk_size(len(todo), jobs, 16, 256))
 
 
 def _parse_one(shared: tuple[list[tuple[str, str, bytes | None] | None], Path, dict[str, str], bool], i: int

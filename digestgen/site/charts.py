@@ -18,7 +18,7 @@ MONTHS_SHOWN = 24
 """Up to this many months of coverage, the timeline counts per month; beyond, per year."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bar:
     """One bar of a chart: its label, its count and the page it links to (None: no link)."""
 
@@ -27,7 +27,7 @@ class Bar:
     path: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tile:
     """One square of a tile map: a place at (col, row), its article count and its page."""
 

@@ -18,7 +18,7 @@ from digestgen.site.paginate import Pager
 from digestgen.site.related import Related
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A part of the site with an index page, linked from the main navigation."""
 
@@ -30,7 +30,7 @@ class Section:
     """Pages whose path starts with this belong to it (``regions/``)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     """Base of every page context."""
 
@@ -39,7 +39,7 @@ class Context:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Empty(Context):
     """A page whose template needs nothing beyond what every page has (404, search)."""
 
@@ -47,7 +47,7 @@ class Empty(Context):
 FigureGroups = Sequence[tuple[str, Sequence[tuple[Figure, Entry]]]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listing(Context):
     """One page of a list of articles: a region, theme, tag, year, month or the home page."""
 
@@ -79,7 +79,7 @@ class Listing(Context):
     """A tile map: a province's cities on its page, every province on the home page."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Home(Listing):
     """The home page: the newest articles, and the ways into the archive."""
 
@@ -93,7 +93,7 @@ class Home(Listing):
     """Articles, regions and tags in the archive."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticlePage(Context):
     """One article, its neighbours in time and the articles related to it."""
 
@@ -104,7 +104,7 @@ class ArticlePage(Context):
     """At most five, never ``newer`` or ``older``, each with why it is related."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegionIndex(Context):
     """Every province, with its cities and their counties."""
 
@@ -113,19 +113,19 @@ class RegionIndex(Context):
     """Every province-level division on a tile map."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeIndex(Context):
     themes: Sequence[Link]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagIndex(Context):
     tags: Sequence[Link]
     """Tags that have a page, most used first."""
     tag_weights: Mapping[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateIndex(Context):
     """Years newest first, each with its months, and the undated articles."""
 
@@ -133,7 +133,7 @@ class DateIndex(Context):
     undated: Link | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redirect(Context):
     """A former address of an article (an ``aliases:`` entry), sending the reader on to it."""
 

@@ -8,7 +8,7 @@ from digestgen.model import Entry, Link, Problem
 from digestgen.site.context import Context, Section
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One HTML page to render: a template name, its output path and what it shows."""
 
@@ -21,7 +21,7 @@ class Page:
     """The Atom feed of this page, linked from its head."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Feed:
     """An Atom feed of the newest entries of one listing."""
 
@@ -32,7 +32,7 @@ class Feed:
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     """Everything the renderer needs, gathered before anything is written."""
 

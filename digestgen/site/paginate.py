@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pager:
     """Where one page of a listing sits among the others."""
 
@@ -23,7 +23,7 @@ class Pager:
     """Numbered links to show, ``None`` where numbers are left out."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slice(Generic[T]):
     """One page of a listing: its items and its pager."""
 
@@ -44,7 +44,7 @@ def paginate(items: Sequence[T], page_size: int, path_of) -> list[Slice[T]]:
                       newer=paths[n - 2] if n > 1 else None,
                       older=paths[n] if n < total else None,
                       pages=tuple((k, paths[k - 1]) if k else None for k in pager_window(n, total)))
-        out.append(Slice(items[(n - 1) * page_size:][:page_size], pager))
+        out.append(Slice(items[(n - 1) * page_size:n * page_size], pager))
     return out
 
 
