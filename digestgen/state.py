@@ -14,6 +14,7 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 SCHEMA = 2
@@ -73,12 +74,21 @@ class BuildState:
         if self.path is None:
             return
         bases = bases or {}
-        rows = {path: (key, digests[path], bases.get(path, "")) for path, key in keys.items() if path in digests}
         # The site row's digest column marks this save, so the next one can tell its rows are still there.
         mark = os.urandom(8).hex()
-        rows[SITE_ROW] = (site_digest, mark, "")
+        extra = {SITE_ROW: (site_digest, mark, "")}
         if search[0]:
-            rows[SEARCH_ROW] = (search[0], "", search[1])
+            extra[SEARCH_ROW] = (search[0], "", search[1])
+
+        def rows() -> Iterator[tuple[str, tuple[str, str, str]]]:
+            """Each file's row, made as it is stored (at 100,000 articles, all of them at once took
+            a hundred megabytes)."""
+            for path, key in keys.items():
+                found = digests.get(path)
+                if found is not None:
+                    yield path, (key, found, bases.get(path, ""))
+            yield from extra.items()
+
         name = str(site)
         try:
             db = self._connect()
@@ -89,14 +99,15 @@ class BuildState:
                                        (name, SITE_ROW)).fetchone()
                     known = last.get(SITE_ROW) if last else None
                     if last and known is not None and known[1] and found is not None and found[0] == known[1]:
-                        gone = [(name, path) for path in last.keys() - rows.keys()]
+                        gone = [(name, path) for path in last
+                                if path not in extra and (path not in keys or path not in digests)]
                         db.executemany("DELETE FROM outputs WHERE site = ? AND path = ?", gone)
                         db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
-                                       [(name, path, *row) for path, row in rows.items() if last.get(path) != row])
+                                       ((name, path, *row) for path, row in rows() if last.get(path) != row))
                     else:
                         db.execute("DELETE FROM outputs WHERE site = ?", (name,))
                         db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                                       [(name, path, *row) for path, row in rows.items()])
+                                       ((name, path, *row) for path, row in rows()))
             finally:
                 db.close()
         except (sqlite3.Error, OSError):

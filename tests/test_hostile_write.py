@@ -267,3 +267,17 @@ def test_an_immutable_site_folder_for_real(project, capsys):
         subprocess.run(["chattr", "-i", str(project / "site")], check=True)
     assert complete(project / "site")["files"] == before["files"]
     assert leftovers(project) == []
+
+
+def test_the_manifest_written_a_part_at_a_time_is_the_json_of_the_whole(tmp_path, monkeypatch):
+    """A manifest of hundreds of thousands of files is written in parts, never held as one text;
+    what reaches the disk is what ``json.dumps`` gives for the whole, at every size around a part."""
+    import digestgen.write as w
+
+    monkeypatch.setattr(w, "MANIFEST_PART", 7)
+    for size in (0, 6, 7, 8, 14, 15, 23):
+        manifest = {"generator": "digestgen", "files": {f"地区/{i}.html": f"{i:032x}" for i in range(size)},
+                    "stats": {f"地区/{i}.html": [i, 10**18 + i] for i in range(size)},
+                    "report": {"problems": [["articles/x.md", 3, "warning", "“引号”"]]}}
+        w._write_json(tmp_path / "m.json", manifest)
+        assert (tmp_path / "m.json").read_text("utf-8") == json.dumps(manifest, ensure_ascii=False), size
