@@ -33,6 +33,9 @@ from digestgen.state import Records
 PACKAGE = Path(__file__).resolve().parent.parent
 FORMAT = b"digestgen-cache-6"
 SCHEMA = 6
+READ_BATCH = 2000
+"""Entries read from the database at a time (at 100,000 articles, every row read at once took
+hundreds of megabytes beside the decoded entries)."""
 """Version of the entry layout; an entry of another version is recomputed."""
 
 
@@ -93,10 +96,13 @@ class AnalysisCache:
         exist at once)."""
         warm = self.memory if self.memory is not None and not bodies else None
         figures = figures or warm is not None
-        wanted = sorted({k for k in keys if warm is None or k not in warm})
-        rows = self.records.get_many(wanted, columns=None if bodies else 2 if figures else 1)
         out: list = []
-        for key in keys:
+        rows: dict[str, tuple] = {}
+        for n, key in enumerate(keys):
+            if n % READ_BATCH == 0:  # the stored rows are read a batch at a time, not all at once
+                batch = keys[n:n + READ_BATCH]
+                rows = self.records.get_many(sorted({k for k in batch if warm is None or k not in warm}),
+                                             columns=None if bodies else 2 if figures else 1)
             if warm is not None and key in warm:
                 self.hits += 1
                 if then is not None:  # it makes what the caller keeps, leaving the entry as it is
