@@ -89,6 +89,8 @@ class Memory:
     loaded: dict = field(default_factory=dict)
     statuses: dict = field(default_factory=dict)
     """Each article file's status when it was last read (``load_articles``)."""
+    shared: dict = field(default_factory=dict)
+    """The one copy of each value that recurs across the articles loaded (``load_articles``)."""
     analysed: dict = field(default_factory=dict)
     warm: Warm = field(default_factory=Warm)
     """The last corpus pass, so an edit re-weighs only the articles it can change."""
@@ -176,7 +178,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         try:
             return load_articles(config.articles_dir, config.theme_names, drafts=drafts, display_root=Path.cwd(),
                                  records=parsed, salt=code_salt(), memory=memory.loaded if memory else None,
-                                 statuses=memory.statuses if memory else None, jobs=jobs)
+                                 statuses=memory.statuses if memory else None, jobs=jobs,
+                                 shared=memory.shared if memory else None)
         finally:
             parsed.close()
 

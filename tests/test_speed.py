@@ -198,9 +198,12 @@ def test_what_recurs_across_articles_is_held_once(corpus, tmp_path):
     from digestgen.site.context import ArticlePage
 
     config = load_config(ROOT / "digest.yaml")
-    articles = load_articles(corpus, config.theme_names).articles
-    analysed, _ = analyse(articles, config, cache=AnalysisCache(tmp_path / "state.sqlite", "test"), lean=True,
+    cache = AnalysisCache(tmp_path / "state.sqlite", "test")
+    analyse(load_articles(corpus, config.theme_names).articles, config, cache=cache, lean=True, keep_body=False)
+    # Read back from the cache, as every build after the first does.
+    analysed, _ = analyse(load_articles(corpus, config.theme_names).articles, config, cache=cache, lean=True,
                           keep_body=False)
+    assert cache.hits >= len(analysed)
     by_county: dict = {}
     for a in analysed:
         by_county.setdefault(a.region, []).append(a)
@@ -222,3 +225,30 @@ def test_what_recurs_across_articles_is_held_once(corpus, tmp_path):
         assert not isinstance(related, (list, tuple))  # positions, made into values as they are read
         assert all(r.entry in site.entries and r.entry is not page.context.entry for r in related)
         assert all(r.reasons for r in related)
+        assert related == list(related) and related + [] == list(related)  # compares and adds as a list
+
+
+def test_a_long_running_process_loads_unchanged_articles_as_the_very_objects_it_had(corpus, tmp_path):
+    """``serve`` keeps the articles it loaded: the next build finds each unchanged one to be the
+    same object (what its analysis keeps by identity), values shared across articles included."""
+    from digestgen.config import load_config
+    from digestgen.load.articles import load_articles
+    from digestgen.state import Records
+
+    config = load_config(ROOT / "digest.yaml")
+    memory: dict = {}
+    statuses: dict = {}
+    shared: dict = {}
+
+    def load():
+        records = Records(tmp_path / "state.sqlite", "loaded", 1)
+        try:
+            return load_articles(corpus, config.theme_names, records=records, memory=memory, statuses=statuses,
+                                 shared=shared).articles
+        finally:
+            records.close()
+
+    first, second = load(), load()
+    assert len(first) == len(second) > 100
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    assert len({id(a.region) for a in second}) == len({a.region for a in second})

@@ -33,10 +33,10 @@ from digestgen.state import Records
 PACKAGE = Path(__file__).resolve().parent.parent
 FORMAT = b"digestgen-cache-6"
 SCHEMA = 6
+"""Version of the entry layout; an entry of another version is recomputed."""
 READ_BATCH = 2000
 """Entries read from the database at a time (at 100,000 articles, every row read at once took
 hundreds of megabytes beside the decoded entries)."""
-"""Version of the entry layout; an entry of another version is recomputed."""
 
 
 @lru_cache(maxsize=1)

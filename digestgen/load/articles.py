@@ -64,7 +64,8 @@ class Loaded:
 
 def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bool = False,
                   display_root: Path | None = None, records: Records | None = None, salt: str = "",
-                  memory: dict | None = None, statuses: dict | None = None, jobs: int = 1) -> Loaded:
+                  memory: dict | None = None, statuses: dict | None = None, jobs: int = 1,
+                  shared: dict | None = None) -> Loaded:
     """Read every ``*.md`` under ``articles_dir`` (sorted, so runs are reproducible).
 
     ``theme_names`` maps each theme id to its Chinese name; either may be used in front matter.
@@ -74,6 +75,9 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
     even decoded again; with ``statuses`` too, a file whose status (size, times, inode) is the one
     it had then is not even read again (any write changes a file's change time).
     ``jobs``: processes to parse files over, when there are many.
+    ``shared`` (``serve``, with ``memory``) holds the one copy of each value that recurs across
+    articles (see :func:`_sharing`) from one build to the next, so an article kept in ``memory``
+    is the very object the last build had.
     """
     result = Loaded()
     base = display_root or articles_dir.parent
@@ -147,7 +151,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
             plan.append((article, problems))
     parsed = _parse_many(todo, articles_dir, theme_names, jobs, records is not None)
     done = 0
-    recurring: dict = {}
+    recurring = shared if shared is not None else {}
     for (_, _, rel), planned in zip(files, plan, strict=True):
         if planned is None:
             article, problems, encoded = next(parsed)
@@ -157,6 +161,8 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
                 new.append((keys[rel], encoded))
         else:
             article, problems = planned
+        if article is not None:
+            article = _sharing(article, recurring)
         if memory is not None and rel in keys:
             memory[keys[rel]] = (article, tuple(problems))
         result.problems.extend(problems)
@@ -165,7 +171,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         elif article.draft and not drafts:
             result.drafts += 1
         else:
-            result.articles.append(_sharing(article, recurring))
+            result.articles.append(article)
     result.failed += _drop_duplicate_slugs(result)
     if records is not None:
         records.put_many(new, used=set(keys.values()))

@@ -32,7 +32,7 @@ class Feed:
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Site:
     """Everything the renderer needs, gathered before anything is written."""
 

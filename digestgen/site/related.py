@@ -59,6 +59,17 @@ class RelatedList(Sequence[Related]):
     def __repr__(self) -> str:
         return repr(list(self))
 
+    def __eq__(self, other: object) -> bool:  # as the list of its values would compare
+        return list(self) == (list(other) if isinstance(other, RelatedList) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Sequence[Related]) -> list[Related]:
+        return list(self) + list(other)
+
+    def __radd__(self, other: Sequence[Related]) -> list[Related]:
+        return list(other) + list(self)
+
 
 def _keys(e: Entry) -> list[tuple]:
     region = e.item.region.names
