@@ -187,7 +187,7 @@ def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFile], 
                 target.write_bytes(content)
             written += 1
             info = target.stat()
-            stats[f.path] = [info.st_size, info.st_mtime_ns]
+            stats[f.path] = (info.st_size, info.st_mtime_ns)  # written as a JSON list
         for path in kept:
             stats[path] = old_stats[path]
         listed = manifest_before.get("files")

@@ -133,3 +133,20 @@ def test_only_macros_that_write_their_links_out_are_filled_in(tmp_path):
     assert links_only(env, module.other)
     for name in ("joined", "passed", "rebound", "raw", "captured", "filtered"):
         assert not links_only(env, getattr(module, name)), name
+
+
+def test_a_keyer_that_lets_go_of_what_it_reduced_makes_the_same_keys(site_and_config):
+    """A long build lets the keyer forget the values it reduced every so many pages (to bound its
+    memory); every page's key is the one a keyer that never forgets makes."""
+    from digestgen.render.keys import Keyer
+
+    site, config = site_and_config
+    env = make_environment(config.templates_dir)
+    keeping, forgetting = Keyer(env, "salt", (1,)), Keyer(env, "salt", (1,))
+    kept = [keeping.page_key(p) for p in site.pages]
+    forgot = []
+    for page in site.pages:
+        forgot.append(forgetting.page_key(page))
+        forgetting.forget()
+    assert len(set(kept)) > len(site.pages) / 2
+    assert forgot == kept
