@@ -6,15 +6,18 @@ import hashlib
 import json
 import os
 import resource
+import sqlite3
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from digestgen.analysis.analyse import Warm, analyse
+from digestgen.analysis.analyse import CorpusPass, Warm, analyse
 from digestgen.analysis.analyse import release as release_analysis
 from digestgen.analysis.cache import AnalysisCache, code_salt
+from digestgen import patch
 from digestgen.bodies import close as close_bodies
 from digestgen.config import Config, load_config
 from digestgen.load import memo
@@ -148,18 +151,28 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
          keep_site_on_errors: bool, progress: Stage, memory: Memory | None, started: float,
          clock: _Clock, once: bool = False) -> BuildReport:
     recover(config.output_dir)
-    fingerprint = clock("fingerprint", _fingerprint(config, config_path, drafts))
+    scanned_ns = time.time_ns()
+    fingerprint, frame, scan = clock("fingerprint", _fingerprint(config, config_path, drafts))
     stamp = manifest_stamp(config.output_dir)
     last = read_manifest(config.output_dir)
     if use_cache and last.get("fingerprint") == fingerprint and "report" in last \
             and site_intact(config.output_dir, last):
         return _unchanged(last["report"], config.output_dir, started, clock)
+    if use_cache and memory is None and "report" in last:
+        env = make_environment(config.templates_dir)
+        patched = patch.rebuild(config, config_path, drafts, env, template_reads(env), _state_path(config), frame,
+                                scan, scanned_ns, last, fingerprint, stamp, clock)
+        if patched is not None:
+            clock("render and write", None)
+            return replace(_unchanged(patched.report, config.output_dir, started, clock), files=patched.files,
+                           rendered=patched.rendered, reused=patched.reused, peaks=tuple(clock.peaks))
+    snap = (frame, scan, scanned_ns) if use_cache and memory is None else None
     # Without the cache, the analysis still keeps bodies on disk for the build, in a folder of its own.
     scratch = None if use_cache else tempfile.TemporaryDirectory(prefix="digestgen-build-")
     try:
         return _build(config, config_path, drafts, use_cache, jobs, keep_site_on_errors, progress, started, clock,
                       last, fingerprint, Path(scratch.name) / "state.sqlite" if scratch else _state_path(config),
-                      memory if use_cache else None, stamp, once)
+                      memory if use_cache else None, stamp, once, snap)
     finally:
         close_bodies()
         if scratch is not None:
@@ -169,7 +182,8 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
 def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs: int | None,
            keep_site_on_errors: bool, progress: Stage, started: float, clock: _Clock, last: dict,
            fingerprint: str, database: Path, memory: Memory | None,
-           stamp: tuple[int, int, int] | None = None, once: bool = False) -> BuildReport:
+           stamp: tuple[int, int, int] | None = None, once: bool = False,
+           snap: tuple[str, list[tuple[str, str]], int] | None = None) -> BuildReport:
     cache = AnalysisCache(database, code_salt(), memory.analysed if memory else None)
     jobs = jobs or os.cpu_count() or 1
     env = make_environment(config.templates_dir)
@@ -185,6 +199,8 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
 
     loaded = clock("load", load())
     reads = template_reads(env)
+    # A snapshot for the next build's edit (see :mod:`digestgen.patch`), where it can use one.
+    corpus = CorpusPass() if snap is not None and reads.bodies_private and reads.site_count_only else None
     with progress("analyse", len(loaded.articles), "articles") as advance:
         # A build that analyses once lets go of each article's Markdown as it is analysed (see
         # ``analyse``); should the analysis fail, the articles are loaded again for the retry.
@@ -192,7 +208,9 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                                                             keep_body=reads.markdown,
                                                             warm=memory.warm if memory else None,
                                                             keep_figures=reads.figures_elsewhere,
-                                                            reload=load if once and memory is None else None))
+                                                            reload=load if once and memory is None else None,
+                                                            corpus=corpus))
+    token = _snapshot_words(database, config, corpus)
     loaded.articles = []  # the analysed articles stand for them now (without their bodies, which are on disk)
     if once and memory is None:  # nothing is analysed again in this process
         release_analysis()
@@ -227,9 +245,12 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                                                        config.output_dir, record, digests,
                                                        (stamp, last, incremental.intact) if incremental else None))
     if incremental is not None:
-        BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests,
-                                             incremental.bases, incremental.site_digest,
-                                             (incremental.search_layout, incremental.search_docs), incremental.last)
+        mark = BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests,
+                                                    incremental.bases, incremental.site_digest,
+                                                    (incremental.search_layout, incremental.search_docs),
+                                                    incremental.last)
+        if mark is not None and token is not None and corpus is not None and snap is not None:
+            _snapshot(database, config, snap, mark, token, corpus, analysed, site, incremental.keyer)
 
     if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
         problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
@@ -240,6 +261,35 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                        drafts_left_out=loaded.drafts, drafts_built=drafts_built,
                        rendered=incremental.rendered if incremental else len(site.pages),
                        reused=incremental.reused if incremental else 0)
+
+
+def _snapshot_words(database: Path, config: Config, corpus: CorpusPass | None) -> str | None:
+    """Keep the corpus pass's words for the snapshot (see :mod:`digestgen.patch`), and let go of them;
+    the token to finish the snapshot with, or None if there is to be none."""
+    if corpus is None or not corpus.filled:
+        return None
+    snapshot = patch.Snapshot(database)
+    try:
+        return snapshot.save_words(str(config.output_dir.resolve()), corpus)
+    except (sqlite3.Error, OSError):
+        return None  # the next edit is built whole
+    finally:
+        snapshot.close()
+        corpus.df, corpus.never, corpus.holders = Counter(), set(), {}
+
+
+def _snapshot(database: Path, config: Config, snap: tuple[str, list[tuple[str, str]], int], mark: str, token: str,
+              corpus: CorpusPass, analysed: list, site: Site, keyer: Keyer) -> None:
+    frame, scan, scanned_ns = snap
+    meta, rows = patch.snapshot_of(frame, patch.statuses(scan, scanned_ns), mark, token, corpus, analysed, site,
+                                   keyer)
+    snapshot = patch.Snapshot(database)
+    try:
+        snapshot.save(str(config.output_dir.resolve()), meta, rows)
+    except (sqlite3.Error, OSError):
+        pass  # the next edit is built whole
+    finally:
+        snapshot.close()
 
 
 def _site_model(analysed: list, config: Config, bodies_private: bool, database: Path | None,
@@ -297,7 +347,7 @@ def _dict(value) -> dict:
 
 def _analyse_guarded(loaded: Loaded, config: Config, cache: AnalysisCache, jobs: int, advance=None,
                      keep_body: bool = True, warm: Warm | None = None, keep_figures: bool = False,
-                     reload: Callable[[], Loaded] | None = None):
+                     reload: Callable[[], Loaded] | None = None, corpus: CorpusPass | None = None):
     """Analyse every article; if that fails, find the articles it fails on, leave them out with an
     error each, and analyse the others, so one article never stops the build. The results keep
     their bodies on disk (see :mod:`digestgen.bodies`).
@@ -306,10 +356,13 @@ def _analyse_guarded(loaded: Loaded, config: Config, cache: AnalysisCache, jobs:
     are analysed (``analyse(..., let_go=True)``), and loaded again if the analysis fails."""
     try:
         return analyse(loaded.articles, config, cache=cache, jobs=jobs, progress=advance, lean=True,
-                       keep_body=keep_body, warm=warm, keep_figures=keep_figures, let_go=reload is not None)
+                       keep_body=keep_body, warm=warm, keep_figures=keep_figures, let_go=reload is not None,
+                       corpus=corpus)
     except Exception:
         if warm is not None:
             warm.settings = None  # it may have been left halfway
+        if corpus is not None:
+            corpus.filled = False  # no snapshot of a pass that failed
     if reload is not None:  # the articles as loaded, bodies and all (their problems are reported already)
         loaded.articles = reload().articles
     kept = []
@@ -327,8 +380,9 @@ def _analyse_guarded(loaded: Loaded, config: Config, cache: AnalysisCache, jobs:
     return analyse(kept, config, cache=cache, jobs=jobs, lean=True, keep_body=keep_body, keep_figures=keep_figures)
 
 
-def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
-    """A hash of everything a build reads: if it is unchanged, so is the site.
+def _fingerprint(config: Config, config_path: Path, drafts: bool) -> tuple[str, str, list[tuple[str, str]]]:
+    """A hash of everything a build reads: if it is unchanged, so is the site. With it, the hash of
+    everything but the articles (the *frame*) and each article file's status.
 
     Templates, static files and the config count by their bytes. Articles, the bulk, count by
     their file status: size, modification and change times and inode. Any write to a file changes
@@ -342,9 +396,11 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool) -> str:
             if path.is_file():
                 h.update(str(path.relative_to(folder)).encode() + b"\x00")
                 h.update(_read_or_error(path))
-    for name, info in _statuses(str(config.articles_dir)):
+    frame = h.hexdigest()
+    scan = _statuses(str(config.articles_dir))
+    for name, info in scan:
         h.update(f"{name}\x00{info}\x00".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    return h.hexdigest(), frame, scan
 
 
 def _statuses(root: str) -> list[tuple[str, str]]:

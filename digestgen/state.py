@@ -65,14 +65,15 @@ class BuildState:
 
     def save(self, site: Path, keys: dict[str, str], digests: dict[str, str], bases: dict[str, str] | None = None,
              site_digest: str = "", search: tuple[str, str] = ("", ""),
-             last: dict[str, tuple[str, str, str]] | None = None) -> None:
+             last: dict[str, tuple[str, str, str]] | None = None) -> str | None:
         """Record the files just written into ``site``: their keys, content hashes and key bases.
+        Return the mark of this save (see :data:`SITE_ROW`), or None if it could not be made.
 
         ``last`` is what :meth:`load` gave this build: if the state still holds it (no other build
         saved since), only the rows that changed are written.
         """
         if self.path is None:
-            return
+            return None
         bases = bases or {}
         # The site row's digest column marks this save, so the next one can tell its rows are still there.
         mark = os.urandom(8).hex()
@@ -112,6 +113,8 @@ class BuildState:
                 db.close()
         except (sqlite3.Error, OSError):
             self._discard()  # the next build renders everything; the site itself is whole
+            return None
+        return mark
 
     def _discard(self) -> None:
         assert self.path is not None

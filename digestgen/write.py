@@ -386,10 +386,14 @@ def explain_os_error(exc: OSError, out: Path) -> str:
 
 
 def _static_files(static_dir: Path | None) -> list[OutputFile]:
+    return [OutputFile(path, source.read_bytes()) for path, source in static_paths(static_dir)]
+
+
+def static_paths(static_dir: Path | None) -> list[tuple[str, Path]]:
+    """Each file of the static folder: its path in the site and the file."""
     if not static_dir or not static_dir.is_dir():
         return []
-    return [OutputFile(f"static/{p.relative_to(static_dir).as_posix()}", p.read_bytes())
-            for p in sorted(static_dir.rglob("*")) if p.is_file()]
+    return [(f"static/{p.relative_to(static_dir).as_posix()}", p) for p in sorted(static_dir.rglob("*")) if p.is_file()]
 
 
 def _link(source: Path, target: Path) -> bool:

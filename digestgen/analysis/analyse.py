@@ -15,7 +15,7 @@ from array import array
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 from dataclasses import dataclass
 
 from digestgen.config import Config
@@ -134,7 +134,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
             tag_reasons: dict[str, Counter] | None = None,
             progress: Callable[[int], None] | None = None, lean: bool = False,
             keep_body: bool = True, warm: Warm | None = None,
-            keep_figures: bool = False, let_go: bool = False) -> tuple[list[Analysed], list[Problem]]:
+            keep_figures: bool = False, let_go: bool = False,
+            corpus: CorpusPass | None = None) -> tuple[list[Analysed], list[Problem]]:
     """Analyse the whole corpus at once (tag weights depend on every article).
 
     The per-article work (Markdown, tokens, region) is cached by content hash and, for the
@@ -152,6 +153,9 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     changed, only the articles whose tags those changes can move are weighed again, and every
     other result is the very object the last call returned (see :class:`Warm`).
 
+    ``corpus`` (a build that keeps a snapshot for the next one's edit, see :mod:`digestgen.patch`)
+    receives what the corpus pass found (see :class:`CorpusPass`).
+
     ``let_go`` (the caller hands ``articles`` over, and will not analyse them again): in a lean
     build that keeps no Markdown, each article of the list is replaced by one without its body as
     soon as it is analysed (or found in the cache), so the archive's bodies, the bulk of the
@@ -161,7 +165,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     lean = lean and cache is not None and cache.folder is not None
     vocab = vocab or vocabulary()
     cache = cache or AnalysisCache(None, "")
-    settings = (config.themes, config.theme_min_score, config.themes_per_article, config.markdown_extensions)
+    settings = analysis_settings(config)
     if warm is not None and tag_reasons is None:
         pass_settings = PassSettings(cache.salt, settings, lean, keep_body, keep_figures, str(cache.folder), id(vocab),
                                      frozenset(_static_never(config)), config.tag_aliases, config.tags_per_article)
@@ -221,6 +225,8 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     why: dict[tuple[str, str], str] | None = {} if tag_reasons is not None else None  # asked for by ``evaluate``
     picked = [_tags(p, df, len(prepared), vocab, config.tags_per_article, why) for p in prepared]
     fold = tagging.fold_fragments([tuple(t) for t in picked], _texts_of(prepared, keys, cache, lean))
+    if corpus is not None:
+        corpus.fill(keys, prepared, df, never, picked, fold)
     cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))  # tags recur across articles
     shared: dict = {}  # regions recur across articles too
     results = []
@@ -236,6 +242,11 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     if warm is not None:
         warm.remember(pass_settings, keys, prepared, candidates, found_problems, results, df, never, picked, fold)
     return results, problems
+
+
+def analysis_settings(config: Config) -> tuple:
+    """The settings an article's analysis entry is keyed by, besides the article."""
+    return (config.themes, config.theme_min_score, config.themes_per_article, config.markdown_extensions)
 
 
 def _drained(items: list) -> Iterator:
@@ -540,6 +551,208 @@ def _may_fold(changed: list[int], picked: list[tuple[str, ...]], before: list[tu
         return False
     names = {t for tags in picked for t in tags}
     return any(len(other) > len(t) and t in other for t in mine for other in names)
+
+
+@dataclass
+class CorpusPass:
+    """What a whole corpus pass found (``analyse(..., corpus=)``), for a snapshot from which a later
+    build re-weighs only what an edit of one article can move (:func:`reweigh`). Articles are
+    numbered in the order they were analysed."""
+
+    filled: bool = False
+    keys: list[str] = dataclasses.field(default_factory=list)
+    df: Counter = dataclasses.field(default_factory=Counter)
+    """Articles holding each candidate word (place names left out)."""
+    never: set[str] = dataclasses.field(default_factory=set)
+    places: Counter = dataclasses.field(default_factory=Counter)
+    """Articles naming each place word."""
+    named: Counter = dataclasses.field(default_factory=Counter)
+    """Articles quoting each programme name."""
+    picked: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
+    fold: dict[str, str] = dataclasses.field(default_factory=dict)
+    holders: dict[str, array] = dataclasses.field(default_factory=dict)
+    """Each word still a candidate once the never-tags are dropped -> the articles holding it."""
+
+    def fill(self, keys: list[str], prepared: list[_Prepared], df: Counter, never: set[str],
+             picked: list[tuple[str, ...]], fold: dict[str, str]) -> None:
+        self.filled, self.keys, self.df, self.never = True, list(keys), df, never
+        self.places = Counter(w for p in prepared for w in _place_words([p.region]))
+        self.named = Counter(w for p in prepared for w in p.programmes)
+        self.picked, self.fold = [tuple(t) for t in picked], dict(fold)
+        holders: dict[str, array] = {}
+        for i, p in enumerate(prepared):
+            for w in p.counts.words:
+                found = holders.get(w)
+                if found is None:
+                    found = holders[w] = array("I")
+                found.append(i)
+        self.holders = holders
+
+
+class LastPass(Protocol):
+    """The last build's corpus pass as a snapshot holds it (see :class:`CorpusPass`), read as asked."""
+
+    n: int
+    places: Counter
+    named: Counter
+    fold: dict[str, str]
+
+    def words(self, words: Set[str]) -> dict[str, tuple[int, bool, Sequence[int]]]:
+        """``word -> (articles holding it, whether it is never a tag, the articles holding it as a
+        candidate)`` for those of ``words`` the archive has."""
+
+    def keys(self, articles: Set[int]) -> dict[int, str]:
+        """The analysis keys of these articles."""
+
+    def picked(self) -> list[tuple[str, ...]]:
+        """Every article's picked tags (before folding)."""
+
+
+@dataclass
+class Reweighed:
+    """An edited article's result, with what its edit changed in the corpus pass."""
+
+    result: Analysed
+    problems: list[Problem]
+    df: dict[str, int]
+    """The new count of each word whose count moved (0: no article holds it any more)."""
+    never: dict[str, bool]
+    """Whether each word whose count moved is never a tag now."""
+    gained: set[str]
+    """Words the article now holds as candidates and did not."""
+    lost: set[str]
+
+
+REWEIGH_MAX = 3000
+"""More articles than this to weigh again after an edit, and the whole build runs instead."""
+
+
+def reweigh(i: int, article: Article, key: str, old_key: str, last: LastPass, config: Config, vocab: Vocabulary,
+            cache: AnalysisCache, keep_body: bool, keep_figures: bool) -> Reweighed | None:
+    """Article ``i``'s result after an edit, when the edit leaves every other article's tags, the
+    folds and the archive-wide word sets as they were (what :class:`Warm` finds, for one article,
+    from the last build's snapshot rather than from memory); None otherwise, or when the last
+    build's entry for the article is gone: then the whole build runs. A lean build's result."""
+    found = cache.get_many([key], bodies=False, then=_compact, figures=keep_figures)[0]
+    if found is None:
+        found = next(_fresh([article], [key], config, cache, 1, True, keep_figures))
+        cache.save()
+    old = cache.get_many([old_key], bodies=False, then=_compact)[0]
+    if old is None:
+        return None
+    new_p, old_p = _Prepared(article=article, **found[0]), _Prepared(article=article, **old[0])
+    place_delta, named_delta = Counter(_place_words([new_p.region])), Counter(new_p.programmes)
+    place_delta.subtract(_place_words([old_p.region]))
+    named_delta.subtract(old_p.programmes)
+    if any((last.places[w] > 0) != (last.places[w] + d > 0) for w, d in place_delta.items() if d) \
+            or any((last.named[w] > 0) != (last.named[w] + d > 0) for w, d in named_delta.items() if d):
+        return None
+    places = frozenset(w for w, k in last.places.items() if k > 0)
+    named = {w for w, k in last.named.items() if k > 0}
+    for p in (new_p, old_p):
+        p.counts.drop(places)
+    new_words, old_words = set(new_p.counts.keys()), set(old_p.counts.keys())
+    moved = new_words ^ old_words
+    known = last.words(new_words | old_words)
+    static, n = _static_never(config), last.n
+    df = {w: known[w][0] if w in known else 0 for w in new_words | old_words}
+    never = {w for w in df if w in known and known[w][1]}
+    weighed: set[int] = set()
+    now_never: dict[str, bool] = {}
+    for w in moved:
+        count = df[w] + (1 if w in new_words else -1)
+        now = w in static or (count > 0 and _never(w, count, n, named, vocab))
+        now_never[w] = now
+        if (w in never) != now:
+            if df[w] - (w in old_words) > 0:  # a candidate on other articles too: their counts change
+                return None
+        elif not now and w in known:
+            weighed.update(known[w][2])
+        df[w] = count
+        (never.add if now else never.discard)(w)
+    weighed.discard(i)
+    if len(weighed) > REWEIGH_MAX:
+        return None
+    new_p.counts.drop(never)
+    old_p.counts.drop({w for w in old_words if w in known and known[w][1]})
+    limit = config.tags_per_article
+    every = last.picked()
+    picked = _tags(new_p, Counter(df), n, vocab, limit)
+    if picked != every[i]:
+        return None
+    if weighed and not _same_tags(sorted(weighed), every, last, df, never, places, n, vocab, limit, cache):
+        return None
+    database = str(cache.folder)
+    texts = _LastTexts(last, len(every), database)
+    old_text, new_text = stored_text(Stored(database, old_key, False), ""), stored_text(Stored(database, key, False), "")
+    if not tagging.same_fold(last.fold, every, i, old_text, new_text, texts):
+        return None
+    cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))
+    result = _result(new_p, picked, last.fold, key, config, vocab, cache, True, keep_body, cut_tag, keep_figures, {})
+    return Reweighed(result, list(found[1]), {w: df[w] for w in moved}, now_never,
+                     set(new_p.counts.keys()) - set(old_p.counts.keys()),
+                     set(old_p.counts.keys()) - set(new_p.counts.keys()))
+
+
+class _LastTexts(Sequence[str]):
+    """Every article's plain text as the last build kept it, read when first asked for: the keys
+    of all articles are read only if the fold's rule reads another article's text."""
+
+    def __init__(self, last: LastPass, n: int, database: str) -> None:
+        self.last, self.n, self.database = last, n, database
+        self.keys: dict[int, str] | None = None
+        self.read: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, j):
+        if not isinstance(j, int) or not 0 <= j < self.n:
+            raise IndexError(j)
+        if j not in self.read:
+            if self.keys is None:
+                self.keys = self.last.keys(set(range(self.n)))
+            self.read[j] = stored_text(Stored(self.database, self.keys[j], False), "")
+        return self.read[j]
+
+
+def _same_tags(weighed: list[int], every: list[tuple[str, ...]], last: LastPass, df: dict[str, int], never: set[str],
+               places: frozenset[str], n: int, vocab: Vocabulary, limit: int, cache: AnalysisCache) -> bool:
+    """Whether the articles ``weighed`` pick the tags they picked, with the new counts ``df``."""
+    keys = last.keys(set(weighed))
+    if len(keys) != len(weighed):
+        return False
+    found = cache.get_many([keys[j] for j in weighed], bodies=False, then=_compact)
+    if any(f is None for f in found):
+        return False
+    prepared = []
+    words: set[str] = set()
+    for j, f in zip(weighed, found, strict=True):
+        p = _Prepared(article=None, **f[0])  # type: ignore[arg-type]  # weighed by its counts alone
+        p.counts.drop(places)
+        words.update(p.counts.keys())
+        prepared.append((j, p))
+    known = last.words(words - df.keys())
+    counts = Counter({w: k[0] for w, k in known.items()})
+    counts.update(df)
+    dropped = never | {w for w, k in known.items() if k[1]}
+    for j, p in prepared:
+        p.counts.drop(dropped)
+        if _tags(p, counts, n, vocab, limit) != every[j]:
+            return False
+    return True
+
+
+def result_of(article: Article, key: str, picked: tuple[str, ...], fold: dict[str, str], config: Config,
+              vocab: Vocabulary, cache: AnalysisCache, keep_body: bool, keep_figures: bool) -> Analysed | None:
+    """An article's result as the last lean build made it, from its analysis entry and the tags the
+    corpus pass picked for it; None if the entry is gone."""
+    found = cache.get_many([key], bodies=False, then=_compact, figures=keep_figures)[0]
+    if found is None:
+        return None
+    cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))
+    return _result(_Prepared(article=article, **found[0]), picked, fold, key, config, vocab, cache, True, keep_body,
+                   cut_tag, keep_figures, {})
 
 
 class _Texts(Sequence[str]):

@@ -96,3 +96,46 @@ def fold_fragments(tags: list[tuple[str, ...]], texts: Sequence[str]) -> dict[st
                 fold[short] = long
                 break
     return fold
+
+
+def same_fold(fold: dict[str, str], tags: Sequence[tuple[str, ...]], edited: int, old_text: str, new_text: str,
+              texts: Sequence[str]) -> bool:
+    """Whether :func:`fold_fragments` gives ``fold`` again when article ``edited``'s text, ``old_text``
+    when it gave it, is now ``new_text``, every article keeping its ``tags``.
+
+    Only the edited article's shorter tags can fold otherwise, and the others' texts are read only
+    where the edited text alone cannot settle it: a longer tag the short one did not fold into
+    while the old text met the rule on the edited article failed on another one, which it still
+    does. Deciding the tags longest first, as :func:`fold_fragments` does, each decision is the
+    last one as long as every longer tag's was."""
+    def rule(text: str, short: str, long: str) -> bool:
+        return 2 * text.count(long) >= text.count(short) > 0
+
+    mine = set(tags[edited])
+    if not mine:
+        return True
+    names = sorted({t for ts in tags for t in ts}, key=lambda t: (-len(t), t))
+    carriers: dict[str, list[int]] = {t: [] for t in mine}
+    for i, ts in enumerate(tags):
+        for t in ts:
+            if t in carriers and i != edited:
+                carriers[t].append(i)
+    for short in sorted(mine, key=lambda t: (-len(t), t)):
+        before = fold.get(short)
+        decided = None
+        for long in names:
+            if not (len(long) > len(short) and short in long and long not in fold):
+                continue
+            if not rule(new_text, short, long):
+                continue
+            if long == before:  # the other articles met the rule with it, and still do
+                decided = long
+                break
+            if rule(old_text, short, long):
+                continue  # the edited article met it before, so another article did not, nor does now
+            if all(rule(texts[i], short, long) for i in carriers[short]):
+                decided = long
+                break
+        if decided != before:
+            return False
+    return True

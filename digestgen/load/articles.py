@@ -88,11 +88,7 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         if rel.startswith(".") or "/." in rel:
             continue
         name = prefix + rel
-        if name.startswith(shown_root):
-            shown = name[len(shown_root):]
-        else:  # outside the folder it is shown from: as it is when absolute
-            shown = name if os.path.isabs(name) and base.is_absolute() else display_path(Path(name), base)
-        files.append((name, shown, rel))
+        files.append((name, _shown(name, base, shown_root), rel))
     raw: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     warm = memory if memory is not None else {}
@@ -179,6 +175,27 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         for key in memory.keys() - set(keys.values()):
             del memory[key]
     return result
+
+
+def _shown(name: str, base: Path, shown_root: str) -> str:
+    """A file's name as messages show it: relative to ``base`` (``shown_root`` is it with a slash)."""
+    if name.startswith(shown_root):
+        return name[len(shown_root):]
+    # outside the folder it is shown from: as it is when absolute
+    return name if os.path.isabs(name) and base.is_absolute() else display_path(Path(name), base)
+
+
+def load_one(articles_dir: Path, rel: str, theme_names: dict[str, str],
+             display_root: Path | None = None) -> tuple[Article | None, list[Problem]]:
+    """The article at ``rel`` under ``articles_dir`` as :func:`load_articles` reads it (unless its
+    slug is another's, which only the whole archive tells), with its problems."""
+    base = display_root or articles_dir.parent
+    name = str(articles_dir / "x")[:-1] + rel
+    shown = _shown(name, base, str(base).rstrip("/") + "/")
+    article, problems, _ = _parse_one(([(name, shown, None)], articles_dir, theme_names, False), 0)
+    if article is not None:
+        article = _sharing(article, {})
+    return article, problems
 
 
 def _sharing(article: Article, recurring: dict) -> Article:

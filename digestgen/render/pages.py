@@ -407,11 +407,23 @@ def search_layout(site: Site, salt: str) -> str:
 def _patched_search(site: Site, config: Config, incremental: Incremental, tags: list, fulls: list[str],
                     make: Callable[[], list[OutputFile]]) -> list[OutputFile | ReusedFile] | None:
     """The index made from the last build's (see :func:`_search_files`), or None when it cannot be."""
-    layout = search_layout(site, incremental.keyer.salt)
+    return patch_search(len(site.entries), site.entries.__getitem__, search_layout(site, incremental.keyer.salt),
+                        config, incremental, fulls, make, lambda: (docs_of(site.entries), tags))
+
+
+def patch_search(articles: int, entry_at: Callable[[int], Entry], layout: str, config: Config,
+                 incremental: Incremental, fulls: list[str], make: Callable[[], list[OutputFile]],
+                 whole: Callable[[], tuple[list, list]] | None) -> list[OutputFile | ReusedFile] | None:
+    """The index of ``articles`` articles (``entry_at(i)`` is the i-th, read only for those whose
+    digest in ``fulls`` changed) made from the last build's, or None when it cannot be: the layout
+    is not the last one, or a file is not as the last build left it. ``make`` makes the whole index
+    (should a reused file be found changed when it is written); ``whole`` gives every article's
+    search record and the tags, for the files that list every article when the site digest is not
+    the last build's (without it, the index cannot be patched then)."""
     last = incremental.last.get(SEARCH_ROW)
-    count = shard_count(len(site.entries))
+    count = shard_count(articles)
     shards = [shard_path(n) for n in range(count)]
-    texts = [text_path(i) for i in range(len(site.entries))]
+    texts = [text_path(i) for i in range(articles)]
     if last is None or last[0] != layout:
         return None
     try:
@@ -433,7 +445,7 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
             row = known.get(old_fulls[i])
             if row is None or not all(isinstance(x, str) for x in row):
                 return None
-            head, body = doc_terms(doc_of(site.entries[i]))
+            head, body = doc_terms(doc_of(entry_at(i)))
             changes.append((i, set(row[0].split()), set(row[1].split()), head, body))
             new_rows.append((fulls[i], " ".join(head), " ".join(body)))
         records.put_many(new_rows)
@@ -456,17 +468,19 @@ def _patched_search(site: Site, config: Config, incremental: Incremental, tags: 
         else:
             out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
     # Titles, dates, regions, tags and themes: what listings show, the same when the site digest is.
-    listed = meta_paths(len(site.entries)) + [FACETS_PATH]
+    listed = meta_paths(articles) + [FACETS_PATH]
     as_last = incremental.same_site and all(p in incremental.last for p in listed)
     if as_last:
         out += [ReusedFile(p, incremental.last[p][1], functools.partial(_search_bytes, make, p)) for p in listed[:-1]]
+    elif whole is None:
+        return None
     else:
-        docs = docs_of(site.entries)
+        docs, tags = whole()
         out += meta_files(docs)
     edited = set(changed)
     for i, path in enumerate(texts):
         if i in edited:
-            out.append(text_file(doc_of(site.entries[i]), i))
+            out.append(text_file(doc_of(entry_at(i)), i))
         else:
             out.append(ReusedFile(path, incremental.last[path][1], functools.partial(_search_bytes, make, path)))
     if as_last:

@@ -44,6 +44,11 @@ class RelatedList(Sequence[Related]):
     def __len__(self) -> int:
         return len(self._picks)
 
+    @property
+    def picks(self) -> tuple[int, ...]:
+        """Where the related articles stand in the list of entries, best first."""
+        return tuple(self._picks)
+
     @overload
     def __getitem__(self, i: int) -> Related: ...
 

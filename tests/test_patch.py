@@ -1,0 +1,161 @@
+"""A rebuild after an edit of one article made from the last build's snapshot (digestgen.patch):
+taken when the edit shows on the article's own page alone, declined otherwise, and either way
+the site equals a cold build of the same articles, byte for byte."""
+import re
+import sqlite3
+import shutil
+from pathlib import Path
+
+import pytest
+
+import digestgen.patch
+from digestgen.pipeline import build
+
+from test_incremental import CHANGES, append_paragraph, cold, snapshot, source  # noqa: F401  (a fixture)
+
+
+@pytest.fixture
+def project(source, tmp_path, monkeypatch) -> Path:  # noqa: F811
+    root = tmp_path / "project"
+    shutil.copytree(source, root)
+    monkeypatch.setenv("DIGESTGEN_CACHE", str(tmp_path / "cache"))
+    # The articles were written an instant ago: a build would not trust their statuses (a second
+    # write within the clock's tick could leave one as it was), and take every file as changed.
+    monkeypatch.setattr(digestgen.patch, "RACY_NS", 0)
+    return root
+
+
+def run(project: Path, out: Path, **options):
+    report = build(project / "digest.yaml", output_dir=out, jobs=1, **options)
+    assert report.errors == 0, report.problems
+    return report
+
+
+def patched(report) -> bool:
+    """Whether the build was made from the snapshot (its stages say so)."""
+    stages = [name for name, _ in report.timings]
+    return "edit" in stages and "analyse" not in stages
+
+
+def test_a_body_edit_is_built_from_the_snapshot_and_equals_a_cold_build(project, tmp_path):
+    out = tmp_path / "site"
+    first = run(project, out)
+    article = project / "articles" / "a00030.md"
+    append_paragraph(article)
+    again = run(project, out)
+    assert patched(again), again.timings
+    assert again.rendered == 1 and again.files >= 1
+    assert (again.articles, again.pages, again.problems) == (first.articles, first.pages, first.problems)
+    page = next(p for p in snapshot(out) if p.endswith(".html") and "如遇可疑情况请及时报警" in (out / p).read_text("utf-8"))
+    assert page.startswith("articles/")
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    assert run(project, out).files == 0  # nothing changed since: the site stays as it is
+
+
+def test_edits_one_after_another_each_equal_a_cold_build(project, tmp_path):
+    """Each rebuild from the snapshot updates it (the file's status, its analysis key, the words'
+    counts), so the next edit, of the same article or another, starts from what is now on disk."""
+    out = tmp_path / "site"
+    run(project, out)
+    lines = ["\n专项行动中,民警走访群众征求意见建议。\n", "\n民警提醒广大群众提高防范意识,谨防电信网络诈骗。\n",
+             "\n社区民警深入辖区开展安全隐患排查。\n"]
+    for n, (name, line) in enumerate([("a00030.md", lines[0]), ("a00030.md", lines[1]), ("a00044.md", lines[2])]):
+        article = project / "articles" / name
+        article.write_text(article.read_text("utf-8") + line, "utf-8")
+        report = run(project, out)
+        assert snapshot(out) == cold(project, tmp_path / f"cold{n}"), (name, line)
+        assert report.rendered is not None and report.rendered >= 1
+
+
+def test_an_edit_that_takes_another_article_s_sentence_equals_a_cold_build(project, tmp_path):
+    """Words the article did not have move their counts: the articles holding them are weighed again."""
+    out = tmp_path / "site"
+    run(project, out)
+    donor = (project / "articles" / "a00012.md").read_text("utf-8").split("---\n", 2)[2]
+    sentence = next(s for s in re.findall(r"[^。]+。", donor) if len(s) > 20)
+    article = project / "articles" / "a00030.md"
+    article.write_text(article.read_text("utf-8") + "\n" + sentence + "\n", "utf-8")
+    run(project, out)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("change", sorted(set(CHANGES) - {"body"}))
+def test_an_edit_that_shows_beyond_the_article_s_page_is_built_whole(project, tmp_path, change):
+    """A new title, date, figure, article or a deleted one shows in listings: the snapshot cannot
+    make that, and the whole pipeline does."""
+    out = tmp_path / "site"
+    run(project, out)
+    CHANGES[change](project / "articles" / "a00030.md")
+    report = run(project, out)
+    assert not patched(report), report.timings
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_programme_name_new_to_the_archive_is_built_whole(project, tmp_path):
+    """A quoted programme name exempts a word from the everyday-word rule on every article."""
+    out = tmp_path / "site"
+    run(project, out)
+    article = project / "articles" / "a00030.md"
+    article.write_text(article.read_text("utf-8") + "\n全县推行“九九红帆工程”,群众满意度明显提升。\n", "utf-8")
+    report = run(project, out)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    assert not patched(report)
+
+
+def test_a_page_changed_by_hand_is_made_again_by_the_whole_build(project, tmp_path):
+    out = tmp_path / "site"
+    run(project, out)
+    (out / "index.html").write_text("tampered", "utf-8")
+    append_paragraph(project / "articles" / "a00030.md")
+    report = run(project, out)
+    assert not patched(report)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_snapshot_that_cannot_be_read_is_ignored(project, tmp_path):
+    out = tmp_path / "site"
+    run(project, out)
+    with sqlite3.connect(tmp_path / "cache" / "state.sqlite") as db:
+        db.execute("UPDATE patch_articles SET data = 'not json'")
+        db.execute("UPDATE patch_words SET holders = x'01'")
+    article = project / "articles" / "a00030.md"
+    original = article.read_text("utf-8")
+    append_paragraph(article)
+    report = run(project, out)
+    assert not patched(report)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    article.write_text(original, "utf-8")  # the whole build wrote a new snapshot: the edit back is made from it
+    assert patched(run(project, out))
+    assert snapshot(out) == cold(project, tmp_path / "cold2")
+
+
+def test_an_edit_after_a_config_change_or_without_the_cache_is_built_whole(project, tmp_path):
+    out = tmp_path / "site"
+    run(project, out)
+    config = project / "digest.yaml"
+    config.write_text(config.read_text("utf-8").replace("title:", "title: 新", 1), "utf-8")
+    append_paragraph(project / "articles" / "a00030.md")
+    assert not patched(run(project, out))
+    append_paragraph(project / "articles" / "a00030.md")
+    assert not patched(run(project, out, use_cache=False))
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_two_edited_articles_are_built_whole(project, tmp_path):
+    out = tmp_path / "site"
+    run(project, out)
+    append_paragraph(project / "articles" / "a00030.md")
+    append_paragraph(project / "articles" / "a00031.md")
+    assert not patched(run(project, out))
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_file_written_during_the_scan_s_clock_tick_is_taken_as_changed(project, tmp_path, monkeypatch):
+    """Without the racy window (the default two seconds), files written just before a build are
+    recorded without their status: the next build takes them as changed, so never misses a write."""
+    monkeypatch.setattr(digestgen.patch, "RACY_NS", 10**15)
+    out = tmp_path / "site"
+    run(project, out)
+    append_paragraph(project / "articles" / "a00030.md")
+    assert not patched(run(project, out))  # every file taken as changed: the whole build
+    assert snapshot(out) == cold(project, tmp_path / "cold")
