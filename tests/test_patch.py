@@ -159,3 +159,20 @@ def test_a_file_written_during_the_scan_s_clock_tick_is_taken_as_changed(project
     append_paragraph(project / "articles" / "a00030.md")
     assert not patched(run(project, out))  # every file taken as changed: the whole build
     assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_an_article_that_links_a_file_beside_it_is_built_whole(project, tmp_path):
+    """The site model rewrites such an article's links and copies the files it links on every build."""
+    out = tmp_path / "site"
+    article = project / "articles" / "a00030.md"
+    (project / "articles" / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    linking = article.read_text("utf-8") + "\n![现场](photo.png)\n"
+    article.write_text(linking, "utf-8")
+    run(project, out)
+    append_paragraph(article)
+    run(project, out)
+    article.write_text(linking, "utf-8")  # back as it was: nothing but its own page changes
+    report = run(project, out)
+    assert not patched(report)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    assert any(p.endswith("photo.png") for p in snapshot(out))

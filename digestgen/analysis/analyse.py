@@ -641,6 +641,8 @@ def reweigh(i: int, article: Article, key: str, old_key: str, last: LastPass, co
     if old is None:
         return None
     new_p, old_p = _Prepared(article=article, **found[0]), _Prepared(article=article, **old[0])
+    if new_p.local_refs or old_p.local_refs:
+        return None  # the site model rewrites its links and copies the files it links, each build
     place_delta, named_delta = Counter(_place_words([new_p.region])), Counter(new_p.programmes)
     place_delta.subtract(_place_words([old_p.region]))
     named_delta.subtract(old_p.programmes)
