@@ -34,7 +34,7 @@ import os
 import sqlite3
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +98,8 @@ class Snapshot:
                                "position INTEGER NOT NULL, entry INTEGER NOT NULL, data TEXT NOT NULL, "
                                "PRIMARY KEY (site, file)) WITHOUT ROWID")
                     db.execute("CREATE INDEX IF NOT EXISTS patch_entries ON patch_articles (site, entry)")
+                    db.execute("CREATE TABLE IF NOT EXISTS patch_files (site TEXT NOT NULL, path TEXT NOT NULL, "
+                               "status TEXT NOT NULL, PRIMARY KEY (site, path)) WITHOUT ROWID")
             except sqlite3.Error:
                 db.close()
                 raise
@@ -110,6 +112,15 @@ class Snapshot:
             self._db = None
 
     # Written by a whole build.
+
+    def begin(self, site: str, files: Iterable[tuple[str, str]]) -> None:
+        """Drop the last snapshot of ``site`` and keep the status of each file of this build's
+        (at its start, before anything is read, so the build need not hold them)."""
+        db = self._connect()
+        with db:
+            db.execute("DELETE FROM patch_meta WHERE site = ?", (site,))
+            db.execute("DELETE FROM patch_files WHERE site = ?", (site,))
+            db.executemany("INSERT INTO patch_files VALUES (?, ?, ?)", ((site, *row) for row in files))
 
     def save_words(self, site: str, corpus: CorpusPass) -> str:
         """Keep the corpus pass's word counts (right after the analysis, so they are not held
@@ -127,8 +138,9 @@ class Snapshot:
             db.execute("INSERT INTO patch_meta VALUES (?, 'words', ?)", (site, token))
         return token
 
-    def save(self, site: str, meta: dict, rows: list[tuple[str, int, int, str]]) -> None:
-        """Keep the snapshot of ``site``: ``meta`` and a row per article (file, position, entry, data)."""
+    def save(self, site: str, meta: dict, rows: Iterable[tuple[str, int, int, str]]) -> None:
+        """Keep the snapshot of ``site``: ``meta`` and a row per article (file, position, entry, data),
+        each stored as it is made."""
         db = self._connect()
         with db:
             db.execute("DELETE FROM patch_articles WHERE site = ?", (site,))
@@ -147,6 +159,10 @@ class Snapshot:
         if not isinstance(meta, dict) or meta.get("version") != VERSION or meta.get("token") != rows.get("words"):
             return None
         return meta
+
+    def files(self, site: str) -> dict[str, str]:
+        """Each file's status when the snapshot was made (empty: to be taken as changed)."""
+        return dict(self._connect().execute("SELECT path, status FROM patch_files WHERE site = ?", (site,)))
 
     def article(self, site: str, file: str) -> tuple[int, int, dict]:
         row = self._connect().execute("SELECT position, entry, data FROM patch_articles WHERE site = ? AND file = ?",
@@ -195,10 +211,14 @@ class Snapshot:
                 found[word] = (df, bool(never), ids)
         return found
 
-    def update(self, site: str, meta: dict, file: str, data: dict, changed: Reweighed, position: int) -> None:
-        """Record a rebuild from the snapshot: the file's new status and analysis key, and its words."""
+    def update(self, site: str, meta: dict, file: str, data: dict, changed: Reweighed, position: int,
+               statuses: dict[str, str]) -> None:
+        """Record a rebuild from the snapshot: the files' statuses now (``statuses``: those that
+        differ), the edited one's analysis key, and its words."""
         db = self._connect()
         with db:
+            db.executemany("UPDATE patch_files SET status = ? WHERE site = ? AND path = ?",
+                           ((status, site, path) for path, status in statuses.items()))
             db.execute("UPDATE patch_articles SET data = ? WHERE site = ? AND file = ?",
                        (json.dumps(data, ensure_ascii=False), site, file))
             touched = changed.df.keys() | changed.gained | changed.lost
@@ -253,43 +273,43 @@ class _LastPass:
 
 # The snapshot a whole build leaves.
 
-def statuses(scan: list[tuple[str, str]], started_ns: int) -> dict[str, str]:
+def statuses(scan: Iterable[tuple[str, str]], started_ns: int) -> Iterator[tuple[str, str]]:
     """Each file's status as the snapshot keeps it: empty for a file changed too shortly before the
     scan to tell a later write by its status (see :data:`RACY_NS`)."""
     recent = started_ns - RACY_NS
-    kept = {}
     for path, status in scan:
         parts = status.split(":")
         racy = len(parts) != 4 or max(int(parts[1]), int(parts[2])) > recent
-        kept[path] = "" if racy else status
-    return kept
+        yield path, "" if racy else status
 
 
-def snapshot_of(frame: str, files: dict[str, str], mark: str, token: str, corpus: CorpusPass, items: list,
-                site: Site, keyer: Keyer) -> tuple[dict, list[tuple[str, int, int, str]]]:
-    """The snapshot of a whole build: ``items`` are its analysed articles in the corpus pass's order."""
-    entry_of = {id(e.item): n for n, e in enumerate(site.entries)}
-    related: dict[str, tuple[int, ...]] = {}
-    for page in site.pages:
-        own = getattr(page.context, "entry", None)
-        found = getattr(page.context, "related", None)
-        if isinstance(own, Entry) and isinstance(found, RelatedList):
-            related[own.path] = found.picks
-    rows = []
-    for position, (item, key) in enumerate(zip(items, corpus.keys, strict=True)):
-        n = entry_of.get(id(item))
-        if n is None:
-            continue
-        e = site.entries[n]
-        data = {"key": key, "card": keyer.card(e), "slug": e.slug, "path": e.path,
-                "regions": [_link(x) for x in e.region_links], "themes": [_link(x) for x in e.theme_links],
-                "tags": [None if x is None else _link(x) for x in e.tag_links],
-                "related": list(related.get(e.path, ()))}
-        rows.append((item.article.source_file, position, n, json.dumps(data, ensure_ascii=False)))
-    meta = {"version": VERSION, "token": token, "mark": mark, "frame": frame, "files": files,
+def snapshot_of(frame: str, mark: str, token: str, corpus: CorpusPass, items: list, site: Site,
+                keyer: Keyer) -> tuple[dict, Iterator[tuple[str, int, int, str]]]:
+    """The snapshot of a whole build (its rows made as they are stored): ``items`` are its analysed
+    articles in the corpus pass's order."""
+    position_of = {id(item): position for position, item in enumerate(items)}
+
+    def rows() -> Iterator[tuple[str, int, int, str]]:
+        n = 0
+        for page in site.pages:  # the article pages come in the order of the entries
+            e = getattr(page.context, "entry", None)
+            related = getattr(page.context, "related", None)
+            if not isinstance(e, Entry) or not isinstance(related, RelatedList):
+                continue
+            while site.entries[n] is not e:
+                n += 1
+            position = position_of.get(id(e.item))
+            if position is None:  # an item the site model replaced (one that links files beside it)
+                continue
+            data = {"key": corpus.keys[position], "card": keyer.card(e), "slug": e.slug, "path": e.path,
+                    "regions": [_link(x) for x in e.region_links], "themes": [_link(x) for x in e.theme_links],
+                    "tags": [None if x is None else _link(x) for x in e.tag_links], "related": list(related.picks)}
+            yield e.item.article.source_file, position, n, json.dumps(data, ensure_ascii=False)
+
+    meta = {"version": VERSION, "token": token, "mark": mark, "frame": frame,
             "entries": len(site.entries), "articles": len(items), "places": dict(corpus.places),
             "named": dict(corpus.named), "fold": corpus.fold, "picked": corpus.picked}
-    return meta, rows
+    return meta, rows()
 
 
 def _link(link: Link) -> list:
@@ -346,6 +366,8 @@ class _Plan:
     fulls: list[str]
     layout: str
     rendered: int
+    statuses: dict[str, str]
+    """The files' statuses the snapshot held."""
 
 
 def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, drafts: bool, env,
@@ -356,7 +378,7 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     meta = snapshot.meta(site)
     if meta is None or meta["frame"] != frame:
         return None
-    files = meta["files"]
+    files = snapshot.files(site)
     now = dict(scan)
     if now.keys() != files.keys():
         return None  # a file added or removed
@@ -375,8 +397,8 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
         return None
     listed = manifest.get("files")
     report = manifest.get("report")
-    if not isinstance(listed, dict) or not isinstance(report, dict):
-        return None
+    if not isinstance(listed, dict) or not isinstance(report, dict) or not isinstance(manifest.get("fingerprint"), str):
+        return None  # (a build without the cache wrote the site last)
     intact = reusable(config.output_dir.resolve(), manifest)
     if any(intact.get(path) != found for path, found in listed.items()):
         return None  # a file of the site changed since: the whole build makes it again
@@ -449,7 +471,7 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
              if path not in done and path not in static]
     data = {**data, "key": key}
     return _Plan(meta, file, position, data, changed, incremental, made, fulls, layout,
-                 rendered=0 if reused is not None else 1)
+                 rendered=0 if reused is not None else 1, statuses=files)
 
 
 def _write(plan: _Plan, snapshot: Snapshot, site: str, config: Config, scan: list[tuple[str, str]],
@@ -466,9 +488,10 @@ def _write(plan: _Plan, snapshot: Snapshot, site: str, config: Config, scan: lis
     mark = BuildState(Path(snapshot.path)).save(config.output_dir.resolve(), keys, digests, bases, last[SITE_ROW][0],
                                                 (plan.layout, json.dumps(plan.fulls)), last)
     if mark is not None:
-        meta = {**plan.meta, "mark": mark, "files": statuses(scan, started_ns)}
+        meta = {**plan.meta, "mark": mark}
+        now = {path: status for path, status in statuses(scan, started_ns) if plan.statuses.get(path) != status}
         with contextlib.suppress(sqlite3.Error, CannotPatch):
-            snapshot.update(site, meta, plan.file, plan.data, plan.changed, plan.position)
+            snapshot.update(site, meta, plan.file, plan.data, plan.changed, plan.position, now)
     return Patched(manifest["report"], written, plan.rendered, sum(isinstance(f, ReusedFile) for f in plan.files))
 
 

@@ -166,7 +166,10 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
             clock("render and write", None)
             return replace(_unchanged(patched.report, config.output_dir, started, clock), files=patched.files,
                            rendered=patched.rendered, reused=patched.reused, peaks=tuple(clock.peaks))
-    snap = (frame, scan, scanned_ns) if use_cache and memory is None else None
+    snap = None
+    if use_cache and memory is None:  # a snapshot for the next build's edit (see :mod:`digestgen.patch`)
+        snap = _snapshot_begin(_state_path(config), config, frame, scan, scanned_ns)
+    del scan  # not held through the build
     # Without the cache, the analysis still keeps bodies on disk for the build, in a folder of its own.
     scratch = None if use_cache else tempfile.TemporaryDirectory(prefix="digestgen-build-")
     try:
@@ -183,7 +186,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
            keep_site_on_errors: bool, progress: Stage, started: float, clock: _Clock, last: dict,
            fingerprint: str, database: Path, memory: Memory | None,
            stamp: tuple[int, int, int] | None = None, once: bool = False,
-           snap: tuple[str, list[tuple[str, str]], int] | None = None) -> BuildReport:
+           snap: str | None = None) -> BuildReport:
     cache = AnalysisCache(database, code_salt(), memory.analysed if memory else None)
     jobs = jobs or os.cpu_count() or 1
     env = make_environment(config.templates_dir)
@@ -263,6 +266,19 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                        reused=incremental.reused if incremental else 0)
 
 
+def _snapshot_begin(database: Path, config: Config, frame: str, scan: list[tuple[str, str]],
+                    scanned_ns: int) -> str | None:
+    """Start this build's snapshot with the articles' statuses; the frame to finish it with, or None."""
+    snapshot = patch.Snapshot(database)
+    try:
+        snapshot.begin(str(config.output_dir.resolve()), patch.statuses(scan, scanned_ns))
+        return frame
+    except (sqlite3.Error, OSError):
+        return None  # the next edit is built whole
+    finally:
+        snapshot.close()
+
+
 def _snapshot_words(database: Path, config: Config, corpus: CorpusPass | None) -> str | None:
     """Keep the corpus pass's words for the snapshot (see :mod:`digestgen.patch`), and let go of them;
     the token to finish the snapshot with, or None if there is to be none."""
@@ -278,11 +294,9 @@ def _snapshot_words(database: Path, config: Config, corpus: CorpusPass | None) -
         corpus.df, corpus.never, corpus.holders = Counter(), set(), {}
 
 
-def _snapshot(database: Path, config: Config, snap: tuple[str, list[tuple[str, str]], int], mark: str, token: str,
-              corpus: CorpusPass, analysed: list, site: Site, keyer: Keyer) -> None:
-    frame, scan, scanned_ns = snap
-    meta, rows = patch.snapshot_of(frame, patch.statuses(scan, scanned_ns), mark, token, corpus, analysed, site,
-                                   keyer)
+def _snapshot(database: Path, config: Config, frame: str, mark: str, token: str, corpus: CorpusPass,
+              analysed: list, site: Site, keyer: Keyer) -> None:
+    meta, rows = patch.snapshot_of(frame, mark, token, corpus, analysed, site, keyer)
     snapshot = patch.Snapshot(database)
     try:
         snapshot.save(str(config.output_dir.resolve()), meta, rows)
