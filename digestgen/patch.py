@@ -50,8 +50,8 @@ from digestgen.site.kinds import KINDS
 from digestgen.site.kinds.article import page as article_page
 from digestgen.site.pages import Site
 from digestgen.site.related import RelatedList
-from digestgen.state import SEARCH_ROW, SITE_ROW, BuildState
-from digestgen.write import reusable, static_paths, write_site
+from digestgen.state import SEARCH_ROW, SITE_ROW, BuildState, new_mark
+from digestgen.write import NotAsLeft, reusable, static_paths, write_site
 
 VERSION = 1
 RACY_NS = 2_000_000_000
@@ -117,8 +117,9 @@ class Snapshot:
         """Drop the last snapshot of ``site`` and keep the status of each file of this build's
         (at its start, before anything is read, so the build need not hold them)."""
         db = self._connect()
-        with db:
+        with db:  # the last snapshot is gone, whatever happens next
             db.execute("DELETE FROM patch_meta WHERE site = ?", (site,))
+        with db:
             db.execute("DELETE FROM patch_files WHERE site = ?", (site,))
             db.executemany("INSERT INTO patch_files VALUES (?, ?, ?)", ((site, *row) for row in files))
 
@@ -368,6 +369,7 @@ class _Plan:
     rendered: int
     statuses: dict[str, str]
     """The files' statuses the snapshot held."""
+    reused: int
 
 
 def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, drafts: bool, env,
@@ -392,9 +394,12 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     position, number, data = snapshot.article(site, file)
     if not (isinstance(data.get("related"), list) and all(type(n) is int for n in data["related"])):
         return None
-    last = BuildState(database).load(config.output_dir.resolve())
-    if last.get(SITE_ROW, ("", ""))[1] != meta["mark"] or SEARCH_ROW not in last:
+    if not isinstance(data.get("path"), str):
         return None
+    last = BuildState(database).load_some(config.output_dir.resolve(), [SITE_ROW, SEARCH_ROW, data["path"]])
+    if last.get(SITE_ROW, ("", ""))[1] != meta["mark"] or manifest.get("state") != meta["mark"] \
+            or SEARCH_ROW not in last:
+        return None  # the site, the build state and the snapshot are not those of one build
     listed = manifest.get("files")
     report = manifest.get("report")
     if not isinstance(listed, dict) or not isinstance(report, dict) or not isinstance(manifest.get("fingerprint"), str):
@@ -402,6 +407,10 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     intact = reusable(config.output_dir.resolve(), manifest)
     if any(intact.get(path) != found for path, found in listed.items()):
         return None  # a file of the site changed since: the whole build makes it again
+    # The search index's files, as the build state has them: keyed by its layout, with the hashes
+    # the manifest of the same build lists.
+    layout = last[SEARCH_ROW][0]
+    last.update((path, (layout, found, "")) for path, found in listed.items() if path.startswith("search/"))
 
     article, problems = load_one(config.articles_dir, file, config.theme_names, Path.cwd())
     if article is None or problems or (article.draft and not drafts):
@@ -460,39 +469,46 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     if not isinstance(fulls, list) or len(fulls) != count:
         return None
     fulls[number] = keyer.full(entries[number])
-    layout = last[SEARCH_ROW][0]
     search = patch_search(count, entries.__getitem__, layout, config, incremental, fulls, _stale_index, None)
     if search is None:
         return None
     made += search
-    done = {f.path for f in made}
-    static = _static_paths(config.static_dir)
-    made += [ReusedFile(path, found, _stale) for path, found in listed.items()
-             if path not in done and path not in static]
     data = {**data, "key": key}
+    # Every other file is kept as the last build left it (``write_site(..., keep_rest=True)``).
+    made = [f for f in made if not isinstance(f, ReusedFile)]
     return _Plan(meta, file, position, data, changed, incremental, made, fulls, layout,
-                 rendered=0 if reused is not None else 1, statuses=files)
+                 rendered=0 if reused is not None else 1, statuses=files,
+                 reused=len(listed) - len(made) - len(static_paths(config.static_dir)))
 
 
 def _write(plan: _Plan, snapshot: Snapshot, site: str, config: Config, scan: list[tuple[str, str]],
            started_ns: int, manifest: dict, fingerprint: str, stamp) -> Patched:
     incremental, last = plan.incremental, plan.incremental.last
-    record = {"fingerprint": fingerprint, "report": manifest["report"], "permalinks": manifest.get("permalinks", {})}
+    mark = new_mark()
+    record = {"fingerprint": fingerprint, "report": manifest["report"], "permalinks": manifest.get("permalinks", {}),
+              "state": mark}
     digests: dict[str, str] = {}
-    written = write_site(plan.files, config.static_dir, config.output_dir, record, digests,
-                         (stamp, manifest, incremental.intact))
-    keys = {path: row[0] for path, row in last.items() if path not in (SITE_ROW, SEARCH_ROW)}
-    keys.update(incremental.keys)
-    bases = {path: row[2] for path, row in last.items() if row[2] and path not in (SITE_ROW, SEARCH_ROW)}
-    bases.update(incremental.bases)
-    mark = BuildState(Path(snapshot.path)).save(config.output_dir.resolve(), keys, digests, bases, last[SITE_ROW][0],
-                                                (plan.layout, json.dumps(plan.fulls)), last)
-    if mark is not None:
-        meta = {**plan.meta, "mark": mark}
+    try:
+        written = write_site(plan.files, config.static_dir, config.output_dir, record, digests,
+                             (stamp, manifest, incremental.intact), keep_rest=True)
+    except NotAsLeft:
+        raise CannotPatch("a file of the last build changed during the rebuild") from None
+    rows = {}
+    for path, key in incremental.keys.items():
+        row = (key, digests.get(path, ""), incremental.bases.get(path, ""))
+        if row != last.get(path):
+            rows[path] = row
+    rows[SEARCH_ROW] = (plan.layout, "", json.dumps(plan.fulls))
+    saved = BuildState(Path(snapshot.path)).update(config.output_dir.resolve(), rows, last[SITE_ROW][0],
+                                                   plan.meta["mark"], mark)
+    if saved is not None:
+        changed = plan.changed
+        meta = {**plan.meta, "mark": saved, "places": _moved(plan.meta["places"], changed.places),
+                "named": _moved(plan.meta["named"], changed.named)}
         now = {path: status for path, status in statuses(scan, started_ns) if plan.statuses.get(path) != status}
-        with contextlib.suppress(sqlite3.Error, CannotPatch):
+        with contextlib.suppress(Exception):  # an aid only: without it, the next edit is built whole
             snapshot.update(site, meta, plan.file, plan.data, plan.changed, plan.position, now)
-    return Patched(manifest["report"], written, plan.rendered, sum(isinstance(f, ReusedFile) for f in plan.files))
+    return Patched(manifest["report"], written, plan.rendered, plan.reused)
 
 
 class _Some(Sequence[Entry]):
@@ -510,16 +526,19 @@ class _Some(Sequence[Entry]):
         return self.made[n]
 
 
+def _moved(counts: dict[str, int], delta: Counter) -> dict[str, int]:
+    """Articles per word after an edit moved them by ``delta``."""
+    moved = Counter(counts)
+    moved.update(delta)
+    return {w: k for w, k in moved.items() if k > 0}
+
+
 def _entry(item, data: dict) -> Entry:
     tags = data["tags"]
     if not isinstance(tags, list) or not isinstance(data["slug"], str) or not isinstance(data["path"], str):
         raise CannotPatch("an entry of the snapshot is not as written")
     return Entry(item=item, slug=data["slug"], path=data["path"], region_links=_links(data["regions"]),
                  theme_links=_links(data["themes"]), tag_links=tuple(None if t is None else _one_link(t) for t in tags))
-
-
-def _static_paths(static_dir: Path) -> set[str]:
-    return {path for path, _ in static_paths(static_dir)}
 
 
 def _stale() -> bytes:

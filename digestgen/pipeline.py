@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import resource
-import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -32,7 +31,7 @@ from digestgen.site import urls
 from digestgen.site.model import build_site, reuse_site
 from digestgen.site.pages import Site
 from digestgen.site.permalinks import alias_problems, published, vanished
-from digestgen.state import SITE_ROW, BuildState, Records
+from digestgen.state import SITE_ROW, BuildState, Records, new_mark
 from digestgen.write import (check_output_dir, manifest_stamp, read_manifest, recover, reusable, site_intact,
                              write_site)
 
@@ -241,6 +240,9 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                          "drafts_built": drafts_built,
                          "problems": [[p.path, p.line, p.level, p.message] for p in problems]},
               "permalinks": published(site.entries)}
+    mark = new_mark()
+    if incremental is not None:
+        record["state"] = mark  # the save of the build state that describes this site
     total = len(site.pages) + len(site.feeds)
     digests: dict[str, str] = {}
     with progress("render and write", total, "pages") as advance:
@@ -248,12 +250,12 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
                                                        config.output_dir, record, digests,
                                                        (stamp, last, incremental.intact) if incremental else None))
     if incremental is not None:
-        mark = BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests,
-                                                    incremental.bases, incremental.site_digest,
-                                                    (incremental.search_layout, incremental.search_docs),
-                                                    incremental.last)
-        if mark is not None and token is not None and corpus is not None and snap is not None:
-            _snapshot(database, config, snap, mark, token, corpus, analysed, site, incremental.keyer)
+        saved = BuildState(_state_path(config)).save(config.output_dir.resolve(), incremental.keys, digests,
+                                                     incremental.bases, incremental.site_digest,
+                                                     (incremental.search_layout, incremental.search_docs),
+                                                     incremental.last, mark)
+        if saved is not None and token is not None and corpus is not None and snap is not None:
+            _snapshot(database, config, snap, saved, token, corpus, analysed, site, incremental.keyer)
 
     if cache.rejected:  # said once, not repeated by the next unchanged build: the entries were replaced
         problems += (Problem(str(cache.folder), None, "note", f"{cache.rejected} entries of the analysis cache "
@@ -273,8 +275,8 @@ def _snapshot_begin(database: Path, config: Config, frame: str, scan: list[tuple
     try:
         snapshot.begin(str(config.output_dir.resolve()), patch.statuses(scan, scanned_ns))
         return frame
-    except (sqlite3.Error, OSError):
-        return None  # the next edit is built whole
+    except Exception:  # (a file name that is not UTF-8, say) an aid only: the next edit is built whole
+        return None
     finally:
         snapshot.close()
 
@@ -287,8 +289,8 @@ def _snapshot_words(database: Path, config: Config, corpus: CorpusPass | None) -
     snapshot = patch.Snapshot(database)
     try:
         return snapshot.save_words(str(config.output_dir.resolve()), corpus)
-    except (sqlite3.Error, OSError):
-        return None  # the next edit is built whole
+    except Exception:  # an aid only: the next edit is built whole
+        return None
     finally:
         snapshot.close()
         corpus.df, corpus.never, corpus.holders = Counter(), set(), {}
@@ -300,8 +302,8 @@ def _snapshot(database: Path, config: Config, frame: str, mark: str, token: str,
     snapshot = patch.Snapshot(database)
     try:
         snapshot.save(str(config.output_dir.resolve()), meta, rows)
-    except (sqlite3.Error, OSError):
-        pass  # the next edit is built whole
+    except Exception:  # an aid only: the next edit is built whole
+        pass
     finally:
         snapshot.close()
 

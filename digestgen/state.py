@@ -25,6 +25,12 @@ SEARCH_ROW = "\x00search"
 """The row holding the search index's layout digest as its key and its articles' digests as its base."""
 
 
+def new_mark() -> str:
+    """A mark for one save of the build state (see :data:`SITE_ROW`); the manifest of the site that
+    save describes carries it too (``state``)."""
+    return os.urandom(8).hex()
+
+
 class BuildState:
     """Keys and content hashes of the files of the last build into each output folder."""
 
@@ -63,11 +69,60 @@ class BuildState:
         return {path: (key, digest, base) for path, key, digest, base in rows
                 if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str) and isinstance(base, str)}
 
+    def load_some(self, site: Path, paths: list[str]) -> dict[str, tuple[str, str, str]]:
+        """The rows of :meth:`load` for ``paths`` only."""
+        if self.path is None:
+            return {}
+        found = {}
+        try:
+            db = self._connect()
+            try:
+                for at in range(0, len(paths), 500):
+                    batch = paths[at:at + 500]
+                    for path, key, digest, base in db.execute(
+                            f"SELECT path, key, digest, base FROM outputs WHERE site = ? AND path IN "
+                            f"({','.join('?' * len(batch))})", (str(site), *batch)):
+                        if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str) \
+                                and isinstance(base, str):
+                            found[path] = (key, digest, base)
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError):
+            return {}
+        return found
+
+    def update(self, site: Path, rows: dict[str, tuple[str, str, str]], site_digest: str, last_mark: str,
+               mark: str) -> str | None:
+        """Record the files a few of which a build changed (``rows``: theirs), if the state is still
+        the save marked ``last_mark`` (no other build saved since); return ``mark``, or None."""
+        if self.path is None:
+            return None
+        name = str(site)
+        try:
+            db = self._connect()
+            try:
+                with db:
+                    db.execute("BEGIN IMMEDIATE")
+                    found = db.execute("SELECT digest FROM outputs WHERE site = ? AND path = ?",
+                                       (name, SITE_ROW)).fetchone()
+                    if found is None or found[0] != last_mark:
+                        return None
+                    db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                                   ((name, path, *row) for path, row in
+                                    {**rows, SITE_ROW: (site_digest, mark, "")}.items()))
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError):
+            self._discard()
+            return None
+        return mark
+
     def save(self, site: Path, keys: dict[str, str], digests: dict[str, str], bases: dict[str, str] | None = None,
              site_digest: str = "", search: tuple[str, str] = ("", ""),
-             last: dict[str, tuple[str, str, str]] | None = None) -> str | None:
+             last: dict[str, tuple[str, str, str]] | None = None, mark: str | None = None) -> str | None:
         """Record the files just written into ``site``: their keys, content hashes and key bases.
-        Return the mark of this save (see :data:`SITE_ROW`), or None if it could not be made.
+        Return the mark of this save (see :data:`SITE_ROW`; ``mark``, or a new one), or None if it
+        could not be made.
 
         ``last`` is what :meth:`load` gave this build: if the state still holds it (no other build
         saved since), only the rows that changed are written.
@@ -76,7 +131,7 @@ class BuildState:
             return None
         bases = bases or {}
         # The site row's digest column marks this save, so the next one can tell its rows are still there.
-        mark = os.urandom(8).hex()
+        mark = mark or new_mark()
         extra = {SITE_ROW: (site_digest, mark, "")}
         if search[0]:
             extra[SEARCH_ROW] = (search[0], "", search[1])

@@ -111,9 +111,15 @@ def manifest_stamp(out: Path) -> tuple[int, int, int] | None:
     return info.st_size, info.st_mtime_ns, info.st_ino
 
 
+class NotAsLeft(Exception):
+    """A file of the last build that was to be kept is no longer as that build left it (nothing was
+    written)."""
+
+
 def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFile], static_dir: Path | None, out: Path,
                record: dict | None = None, digests: dict[str, str] | None = None,
-               known: tuple[tuple[int, int, int] | None, dict, dict[str, str]] | None = None) -> int:
+               known: tuple[tuple[int, int, int] | None, dict, dict[str, str]] | None = None,
+               keep_rest: bool = False) -> int:
     """Write the whole site to ``out`` atomically; return the number of files written anew.
 
     A file whose bytes are the same as in the previous build is kept as it is, so its
@@ -122,7 +128,9 @@ def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFil
     longer as the last build left it. ``record`` is kept in the manifest; ``digests``, when given,
     receives the hash of every file of the site. ``known`` is what the caller read of the last
     build (the manifest's :func:`manifest_stamp`, the manifest, and :func:`reusable`'s answer): used
-    if the manifest is still the one it read, so the folder is not checked twice.
+    if the manifest is still the one it read, so the folder is not checked twice. With
+    ``keep_rest``, every other file of the last build is kept as it is (``files`` are the ones that
+    may have changed); if one is not as that build left it, :class:`NotAsLeft` is raised.
     """
     out = out.resolve()
     with os_errors(out):
@@ -130,7 +138,7 @@ def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFil
         with output_lock(out):
             try:
                 remove_leftovers(out)
-                return _write(files, static_dir, out, record, {} if digests is None else digests, known)
+                return _write(files, static_dir, out, record, {} if digests is None else digests, known, keep_rest)
             finally:  # what makes the files finishes (or stops, on a failure) while the lock is held
                 close = getattr(files, "close", None)
                 if close is not None:
@@ -138,7 +146,7 @@ def write_site(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFil
 
 
 def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFile], static_dir: Path | None, out: Path, record: dict | None,
-           digests: dict[str, str], known: tuple | None = None) -> int:
+           digests: dict[str, str], known: tuple | None = None, keep_rest: bool = False) -> int:
     if known is not None and known[0] is not None and known[0] == manifest_stamp(out):
         manifest_before, previous = known[1], known[2]
     else:
@@ -188,9 +196,16 @@ def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFile], 
             written += 1
             info = target.stat()
             stats[f.path] = (info.st_size, info.st_mtime_ns)  # written as a JSON list
+        listed = manifest_before.get("files")
+        if keep_rest:
+            for path, digest in (listed if isinstance(listed, dict) else {}).items():
+                if path not in digests:
+                    if previous.get(path) != digest:
+                        raise NotAsLeft(path)
+                    digests[path] = digest
+                    kept.append(path)
         for path in kept:
             stats[path] = old_stats[path]
-        listed = manifest_before.get("files")
         gone = [path for path in (listed if isinstance(listed, dict) else {}) if path not in digests]
         manifest = {"generator": "digestgen", "note": "written by digestgen and replaced on every build",
                     "files": digests, "stats": stats, **(record or {})}

@@ -180,3 +180,55 @@ def test_an_article_that_links_a_file_beside_it_is_built_whole(project, tmp_path
     assert not patched(report)
     assert snapshot(out) == cold(project, tmp_path / "cold")
     assert any(p.endswith("photo.png") for p in snapshot(out))
+
+
+def test_the_archive_s_programme_names_are_counted_again_after_each_edit(project, tmp_path):
+    """A quoted name exempts a word from the everyday-word rule while any article quotes it: after
+    the first of two articles quoting it stops, the snapshot must know one still does, and after
+    the second, that none does (then the word is an everyday one again, and the whole build runs)."""
+    word = "热心肠"
+    quoted, plain = f"\n民警化身“{word}”,打开群众心结。\n", f"\n民警化身{word},打开群众心结。{word}。\n"
+    articles = project / "articles"
+    for name in ("a00030.md", "a00044.md"):
+        text = re.sub(r"^title: '(.*)'$", rf"title: '\1“{word}”'", (articles / name).read_text("utf-8"), count=1,
+                      flags=re.M)
+        (articles / name).write_text(text + quoted, "utf-8")
+    append_paragraph(articles / "a00050.md")
+    (articles / "a00050.md").write_text((articles / "a00050.md").read_text("utf-8")
+                                        + f"\n{word}服务队走进社区。{word}志愿者上门。{word}热线开通。\n", "utf-8")
+    out = tmp_path / "site"
+    run(project, out)
+    for n, name in enumerate(("a00030.md", "a00044.md")):
+        (articles / name).write_text((articles / name).read_text("utf-8").replace(quoted, plain), "utf-8")
+        run(project, out)
+        assert snapshot(out) == cold(project, tmp_path / f"cold{n}"), name
+
+
+def test_a_site_last_written_by_a_build_with_another_cache_is_built_whole(project, tmp_path, monkeypatch):
+    """The site, the build state and the snapshot must be those of one build: here the site was
+    written by a build whose state is elsewhere, so this cache's snapshot describes an older site."""
+    out = tmp_path / "site"
+    article = project / "articles" / "a00030.md"
+    original = article.read_text("utf-8")
+    run(project, out)
+    article.write_text(original.replace("source: 测试来源\n", "source: 测试来源\nsummary: 一段新的摘要文字。\n"), "utf-8")
+    monkeypatch.setenv("DIGESTGEN_CACHE", str(tmp_path / "other-cache"))
+    run(project, out)
+    monkeypatch.setenv("DIGESTGEN_CACHE", str(tmp_path / "cache"))
+    article.write_text(original + "\n办案民警提醒,如遇可疑情况请及时报警。\n", "utf-8")
+    assert not patched(run(project, out))
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_file_name_that_is_not_utf8_leaves_the_build_as_it_was(project, tmp_path):
+    """The snapshot cannot hold such a name: there is none, and the build goes on."""
+    import os
+    folder = os.fsencode(project / "articles" / "notes")
+    os.makedirs(folder)
+    with open(folder + b"/readme\xff.txt", "wb") as f:
+        f.write(b"hello")
+    out = tmp_path / "site"
+    run(project, out)
+    append_paragraph(project / "articles" / "a00030.md")
+    assert not patched(run(project, out))
+    assert snapshot(out) == cold(project, tmp_path / "cold")

@@ -621,6 +621,10 @@ class Reweighed:
     gained: set[str]
     """Words the article now holds as candidates and did not."""
     lost: set[str]
+    places: Counter
+    """How the articles naming each place word moved."""
+    named: Counter
+    """How the articles quoting each programme name moved."""
 
 
 REWEIGH_MAX = 3000
@@ -693,7 +697,7 @@ def reweigh(i: int, article: Article, key: str, old_key: str, last: LastPass, co
     result = _result(new_p, picked, last.fold, key, config, vocab, cache, True, keep_body, cut_tag, keep_figures, {})
     return Reweighed(result, list(found[1]), {w: df[w] for w in moved}, now_never,
                      set(new_p.counts.keys()) - set(old_p.counts.keys()),
-                     set(old_p.counts.keys()) - set(new_p.counts.keys()))
+                     set(old_p.counts.keys()) - set(new_p.counts.keys()), place_delta, named_delta)
 
 
 class _LastTexts(Sequence[str]):
