@@ -334,14 +334,15 @@ def _one_link(x: object) -> Link:
 
 def rebuild(config: Config, config_path: Path, drafts: bool, env, reads: TemplateReads, database: Path,
             frame: str, scan: list[tuple[str, str]], started_ns: int, manifest: dict, fingerprint: str,
-            stamp, clock: Callable) -> Patched | None:
+            stamp, clock: Callable, jobs: int = 1) -> Patched | None:
     """The site after an edit of one article, made from the snapshot; None when it cannot be
     (nothing was written then: the whole pipeline builds)."""
     site = str(config.output_dir.resolve())
     snapshot = Snapshot(database)
     try:
         try:
-            plan = _plan(snapshot, site, config, config_path, drafts, env, reads, database, frame, scan, manifest)
+            plan = _plan(snapshot, site, config, config_path, drafts, env, reads, database, frame, scan, manifest,
+                         jobs)
         except Exception:  # anything the snapshot cannot settle (or a mistake in it): the whole build, as always
             return None
         if plan is None:
@@ -374,7 +375,7 @@ class _Plan:
 
 def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, drafts: bool, env,
           reads: TemplateReads, database: Path, frame: str, scan: list[tuple[str, str]],
-          manifest: dict) -> _Plan | None:
+          manifest: dict, jobs: int) -> _Plan | None:
     if not (reads.bodies_private and reads.site_count_only):
         return None  # a page other than the article's own may show its body
     meta = snapshot.meta(site)
@@ -404,7 +405,7 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     report = manifest.get("report")
     if not isinstance(listed, dict) or not isinstance(report, dict) or not isinstance(manifest.get("fingerprint"), str):
         return None  # (a build without the cache wrote the site last)
-    intact = reusable(config.output_dir.resolve(), manifest)
+    intact = reusable(config.output_dir.resolve(), manifest, jobs)
     if any(intact.get(path) != found for path, found in listed.items()):
         return None  # a file of the site changed since: the whole build makes it again
     # The search index's files, as the build state has them: keyed by its layout, with the hashes

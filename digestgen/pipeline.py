@@ -155,12 +155,12 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
     stamp = manifest_stamp(config.output_dir)
     last = read_manifest(config.output_dir)
     if use_cache and last.get("fingerprint") == fingerprint and "report" in last \
-            and site_intact(config.output_dir, last):
+            and site_intact(config.output_dir, last, jobs or os.cpu_count() or 1):
         return _unchanged(last["report"], config.output_dir, started, clock)
     if use_cache and memory is None and "report" in last:
         env = make_environment(config.templates_dir)
         patched = patch.rebuild(config, config_path, drafts, env, template_reads(env), _state_path(config), frame,
-                                scan, scanned_ns, last, fingerprint, stamp, clock)
+                                scan, scanned_ns, last, fingerprint, stamp, clock, jobs or os.cpu_count() or 1)
         if patched is not None:
             clock("render and write", None)
             return replace(_unchanged(patched.report, config.output_dir, started, clock), files=patched.files,

@@ -68,13 +68,34 @@ def read_manifest(out: Path) -> dict:
         return {}
 
 
-def site_intact(out: Path, manifest: dict) -> bool:
-    """Whether every file the manifest lists is in ``out`` with the size and time it recorded."""
+def site_intact(out: Path, manifest: dict, jobs: int = 1) -> bool:
+    """Whether every file the manifest lists is in ``out`` with the size and time it recorded
+    (``jobs``: processes to look over, for a large site)."""
     files, stats = manifest.get("files"), manifest.get("stats")
     if not isinstance(files, dict) or not isinstance(stats, dict) or files.keys() != stats.keys():
         return False
-    root = str(out)
-    return all(_same_file(f"{root}/{path}", stats[path]) for path in files)
+    return not _not_as_left(str(out), list(files), stats, jobs)
+
+
+PARALLEL_CHECK = 50_000
+"""From this many files, the site's files are looked over in several processes (each look is a
+system call: 327,789 of them took a second at 100,000 articles)."""
+
+
+def _not_as_left(root: str, paths: list, stats: dict, jobs: int) -> set:
+    """Those of ``paths`` under ``root`` that are not as ``stats`` recorded them."""
+    if jobs <= 1 or len(paths) < PARALLEL_CHECK:
+        return {path for path in paths if not _same_file(f"{root}/{path}", stats.get(path))}
+    from digestgen.parallel import parallel_map
+    size = -(-len(paths) // (jobs * 4))
+    spans = [(at, min(at + size, len(paths))) for at in range(0, len(paths), size)]
+    return {path for part in parallel_map(_not_as_left_in, (root, paths, stats), spans, jobs) for path in part}
+
+
+def _not_as_left_in(shared: tuple[str, list, dict], span: tuple[int, int]) -> list:
+    """In a worker: :func:`_not_as_left` for ``paths[span[0]:span[1]]``."""
+    root, paths, stats = shared
+    return [path for path in paths[span[0]:span[1]] if not _same_file(f"{root}/{path}", stats.get(path))]
 
 
 IN_PLACE_SHARE = 0.25
@@ -316,17 +337,18 @@ def _clear_way(out: Path, path: str) -> None:
     os.makedirs((out / path).parent, exist_ok=True)
 
 
-def reusable(out: Path, manifest: dict | None = None) -> dict[str, str]:
-    """Digest of each file of the last build that is still as that build left it (size and time)."""
+def reusable(out: Path, manifest: dict | None = None, jobs: int = 1) -> dict[str, str]:
+    """Digest of each file of the last build that is still as that build left it (size and time);
+    ``jobs``: processes to look over, for a large site."""
     if not out.is_dir():
         return {}
     manifest = read_manifest(out) if manifest is None else manifest
     files, stats = manifest.get("files"), manifest.get("stats")
     if not isinstance(files, dict) or not isinstance(stats, dict):
         return {}
-    root = str(out)
-    return {path: digest for path, digest in files.items()
-            if isinstance(path, str) and isinstance(digest, str) and _same_file(f"{root}/{path}", stats.get(path))}
+    listed = [path for path, digest in files.items() if isinstance(path, str) and isinstance(digest, str)]
+    changed = _not_as_left(str(out), listed, stats, jobs)
+    return {path: files[path] for path in listed if path not in changed}
 
 
 def _same_file(path: str, recorded: object) -> bool:

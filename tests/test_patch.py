@@ -232,3 +232,18 @@ def test_a_file_name_that_is_not_utf8_leaves_the_build_as_it_was(project, tmp_pa
     append_paragraph(project / "articles" / "a00030.md")
     assert not patched(run(project, out))
     assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_the_site_s_files_looked_over_in_several_processes_are_found_as_in_one(project, tmp_path, monkeypatch):
+    """A large site's files are checked over the cores: the same files are found changed."""
+    import digestgen.write as write
+    out = tmp_path / "site"
+    run(project, out)
+    manifest = write.read_manifest(out)
+    (out / "index.html").write_text("tampered", "utf-8")
+    (out / "search" / "facets.js").unlink()
+    monkeypatch.setattr(write, "PARALLEL_CHECK", 10)
+    serial, parallel = write.reusable(out, manifest), write.reusable(out, manifest, jobs=2)
+    assert serial == parallel and len(serial) == len(manifest["files"]) - 2
+    assert "index.html" not in parallel and "search/facets.js" not in parallel
+    assert not write.site_intact(out, manifest, jobs=2)
