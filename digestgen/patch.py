@@ -89,6 +89,12 @@ class Snapshot:
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 with db:
+                    db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                    found = db.execute("SELECT value FROM meta WHERE name = 'version:patch'").fetchone()
+                    if found is None or found[0] != str(VERSION):  # tables of another layout: made anew
+                        for table in ("patch_meta", "patch_words", "patch_articles", "patch_files"):
+                            db.execute(f"DROP TABLE IF EXISTS {table}")
+                        db.execute("INSERT OR REPLACE INTO meta VALUES ('version:patch', ?)", (str(VERSION),))
                     db.execute("CREATE TABLE IF NOT EXISTS patch_meta (site TEXT NOT NULL, name TEXT NOT NULL, "
                                "value TEXT NOT NULL, PRIMARY KEY (site, name)) WITHOUT ROWID")
                     db.execute("CREATE TABLE IF NOT EXISTS patch_words (site TEXT NOT NULL, word TEXT NOT NULL, "
@@ -180,7 +186,8 @@ class Snapshot:
         for at in range(0, len(wanted), 500):
             batch = wanted[at:at + 500]
             for file, position, entry, data in db.execute(
-                    f"SELECT file, position, entry, data FROM patch_articles WHERE site = ? AND entry IN "
+                    f"SELECT file, position, entry, data FROM patch_articles INDEXED BY patch_entries "
+                    f"WHERE site = ? AND entry IN "
                     f"({','.join('?' * len(batch))})", (site, *batch)):
                 found[entry] = (file, position, _data(data))
         if len(found) != len(wanted):
@@ -506,7 +513,8 @@ def _write(plan: _Plan, snapshot: Snapshot, site: str, config: Config, scan: lis
         changed = plan.changed
         meta = {**plan.meta, "mark": saved, "places": _moved(plan.meta["places"], changed.places),
                 "named": _moved(plan.meta["named"], changed.named)}
-        now = {path: status for path, status in statuses(scan, started_ns) if plan.statuses.get(path) != status}
+        now = {path: status for path, status in statuses((row for row in scan if plan.statuses.get(row[0]) != row[1]),
+                                                         started_ns) if plan.statuses.get(path) != status}
         with contextlib.suppress(Exception):  # an aid only: without it, the next edit is built whole
             snapshot.update(site, meta, plan.file, plan.data, plan.changed, plan.position, now)
     return Patched(manifest["report"], written, plan.rendered, plan.reused)

@@ -247,3 +247,18 @@ def test_the_site_s_files_looked_over_in_several_processes_are_found_as_in_one(p
     assert serial == parallel and len(serial) == len(manifest["files"]) - 2
     assert "index.html" not in parallel and "search/facets.js" not in parallel
     assert not write.site_intact(out, manifest, jobs=2)
+
+
+def test_snapshot_tables_of_another_layout_are_made_anew(project, tmp_path):
+    out = tmp_path / "site"
+    run(project, out)
+    with sqlite3.connect(tmp_path / "cache" / "state.sqlite") as db:
+        db.execute("UPDATE meta SET value = '0' WHERE name = 'version:patch'")
+        db.execute("ALTER TABLE patch_files ADD COLUMN extra TEXT")  # as another version might have it
+    article = project / "articles" / "a00030.md"
+    original = article.read_text("utf-8")
+    append_paragraph(article)
+    assert not patched(run(project, out))
+    article.write_text(original, "utf-8")
+    assert patched(run(project, out))
+    assert snapshot(out) == cold(project, tmp_path / "cold")
