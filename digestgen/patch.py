@@ -219,34 +219,45 @@ class Snapshot:
                 found[word] = (df, bool(never), ids)
         return found
 
-    def update(self, site: str, meta: dict, file: str, data: dict, changed: Reweighed, position: int,
-               statuses: dict[str, str]) -> None:
-        """Record a rebuild from the snapshot: the files' statuses now (``statuses``: those that
-        differ), the edited one's analysis key, and its words."""
+    def update(self, db: sqlite3.Connection, site: str, planned: dict, meta: dict, file: str, data: dict,
+               changed: Reweighed, position: int, statuses: dict[str, str]) -> None:
+        """Record a rebuild from the snapshot ``planned`` (its meta), in the transaction of ``db``:
+        the files' statuses now (``statuses``: those that differ), the edited one's analysis key,
+        its words, and ``meta``. Raise :class:`CannotPatch` if the snapshot is no longer ``planned``."""
+        own, self._db = self._db, db
+        try:
+            self._update(site, planned, meta, file, data, changed, position, statuses)
+        finally:
+            self._db = own
+
+    def _update(self, site: str, planned: dict, meta: dict, file: str, data: dict, changed: Reweighed,
+                position: int, statuses: dict[str, str]) -> None:
         db = self._connect()
-        with db:
-            db.executemany("UPDATE patch_files SET status = ? WHERE site = ? AND path = ?",
-                           ((status, site, path) for path, status in statuses.items()))
-            db.execute("UPDATE patch_articles SET data = ? WHERE site = ? AND file = ?",
-                       (json.dumps(data, ensure_ascii=False), site, file))
-            touched = changed.df.keys() | changed.gained | changed.lost
-            known = self.words(site, touched)
-            for word in touched:
-                df, never, holders = known.get(word, (0, False, array("I")))
-                holders = array("I", holders)
-                if word in changed.lost and position in holders:
-                    holders.remove(position)
-                if word in changed.gained and position not in holders:
-                    holders.append(position)
-                df = changed.df.get(word, df)
-                never = changed.never.get(word, never)
-                if df <= 0:
-                    db.execute("DELETE FROM patch_words WHERE site = ? AND word = ?", (site, word))
-                else:
-                    db.execute("INSERT OR REPLACE INTO patch_words VALUES (?, ?, ?, ?, ?)",
-                               (site, word, df, never, holders.tobytes()))
-            db.execute("INSERT OR REPLACE INTO patch_meta VALUES (?, 'meta', ?)",
-                       (site, json.dumps(meta, ensure_ascii=False)))
+        now = dict(db.execute("SELECT name, value FROM patch_meta WHERE site = ?", (site,)))
+        if now.get("words") != planned["token"] or json.loads(now.get("meta", "{}")).get("mark") != planned["mark"]:
+            raise CannotPatch("the snapshot changed since")
+        db.executemany("UPDATE patch_files SET status = ? WHERE site = ? AND path = ?",
+                       ((status, site, path) for path, status in statuses.items()))
+        db.execute("UPDATE patch_articles SET data = ? WHERE site = ? AND file = ?",
+                   (json.dumps(data, ensure_ascii=False), site, file))
+        touched = changed.df.keys() | changed.gained | changed.lost
+        known = self.words(site, touched)
+        for word in touched:
+            df, never, holders = known.get(word, (0, False, array("I")))
+            holders = array("I", holders)
+            if word in changed.lost and position in holders:
+                holders.remove(position)
+            if word in changed.gained and position not in holders:
+                holders.append(position)
+            df = changed.df.get(word, df)
+            never = changed.never.get(word, never)
+            if df <= 0:
+                db.execute("DELETE FROM patch_words WHERE site = ? AND word = ?", (site, word))
+            else:
+                db.execute("INSERT OR REPLACE INTO patch_words VALUES (?, ?, ?, ?, ?)",
+                           (site, word, df, never, holders.tobytes()))
+        db.execute("INSERT OR REPLACE INTO patch_meta VALUES (?, 'meta', ?)",
+                   (site, json.dumps(meta, ensure_ascii=False)))
 
 
 def _data(text: object) -> dict:
@@ -378,6 +389,7 @@ class _Plan:
     statuses: dict[str, str]
     """The files' statuses the snapshot held."""
     reused: int
+    report: dict
 
 
 def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, drafts: bool, env,
@@ -425,6 +437,10 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
         return None
     if any(p[0] == article.display_path for p in report.get("problems", [])):
         return None  # what the report says of it may change
+    # The last build's report but for the addresses gone since the build before it (the articles'
+    # addresses are those of the last build).
+    once = set(report.get("once", []))
+    report = {**report, "problems": [p for n, p in enumerate(report["problems"]) if n not in once], "once": []}
     cache = AnalysisCache(database, code_salt())
     key = cache.keys(analysis_settings(config), [article])[0]
     vocab = vocabulary()
@@ -486,14 +502,14 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     made = [f for f in made if not isinstance(f, ReusedFile)]
     return _Plan(meta, file, position, data, changed, incremental, made, fulls, layout,
                  rendered=0 if reused is not None else 1, statuses=files,
-                 reused=len(listed) - len(made) - len(static_paths(config.static_dir)))
+                 reused=len(listed) - len(made) - len(static_paths(config.static_dir)), report=report)
 
 
 def _write(plan: _Plan, snapshot: Snapshot, site: str, config: Config, scan: list[tuple[str, str]],
            started_ns: int, manifest: dict, fingerprint: str, stamp) -> Patched:
     incremental, last = plan.incremental, plan.incremental.last
     mark = new_mark()
-    record = {"fingerprint": fingerprint, "report": manifest["report"], "permalinks": manifest.get("permalinks", {}),
+    record = {"fingerprint": fingerprint, "report": plan.report, "permalinks": manifest.get("permalinks", {}),
               "state": mark}
     digests: dict[str, str] = {}
     try:
@@ -507,17 +523,28 @@ def _write(plan: _Plan, snapshot: Snapshot, site: str, config: Config, scan: lis
         if row != last.get(path):
             rows[path] = row
     rows[SEARCH_ROW] = (plan.layout, "", json.dumps(plan.fulls))
-    saved = BuildState(Path(snapshot.path)).update(config.output_dir.resolve(), rows, last[SITE_ROW][0],
-                                                   plan.meta["mark"], mark)
-    if saved is not None:
-        changed = plan.changed
-        meta = {**plan.meta, "mark": saved, "places": _moved(plan.meta["places"], changed.places),
-                "named": _moved(plan.meta["named"], changed.named)}
-        now = {path: status for path, status in statuses((row for row in scan if plan.statuses.get(row[0]) != row[1]),
-                                                         started_ns) if plan.statuses.get(path) != status}
+    changed = plan.changed
+    meta = {**plan.meta, "mark": mark, "places": _moved(plan.meta["places"], changed.places),
+            "named": _moved(plan.meta["named"], changed.named)}
+    now = {path: status for path, status in statuses((row for row in scan if plan.statuses.get(row[0]) != row[1]),
+                                                     started_ns) if plan.statuses.get(path) != status}
+
+    def snapshot_too(db: sqlite3.Connection) -> None:
+        """In the same transaction as the build state: the snapshot, if it is still the one planned
+        from (a whole build started since has dropped it, or will replace it)."""
         with contextlib.suppress(Exception):  # an aid only: without it, the next edit is built whole
-            snapshot.update(site, meta, plan.file, plan.data, plan.changed, plan.position, now)
-    return Patched(manifest["report"], written, plan.rendered, plan.reused)
+            db.execute("SAVEPOINT snapshot")
+            try:
+                snapshot.update(db, site, plan.meta, meta, plan.file, plan.data, changed, plan.position, now)
+            except Exception:
+                db.execute("ROLLBACK TO snapshot")
+                raise
+            finally:
+                db.execute("RELEASE snapshot")
+
+    BuildState(Path(snapshot.path)).update(config.output_dir.resolve(), rows, last[SITE_ROW][0], plan.meta["mark"],
+                                           mark, also=snapshot_too)
+    return Patched(plan.report, written, plan.rendered, plan.reused)
 
 
 class _Some(Sequence[Entry]):

@@ -231,14 +231,15 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
         give_back()
     files = render_site(site, config, env=env, jobs=jobs, incremental=incremental)  # made as the writer stores them
     drafts_built = sum(e.item.article.draft for e in site.entries)
-    problems = tuple(loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
-                     + vanished(_dict(last.get("permalinks")), site.entries,
-                                {p.path for p in loaded.problems if p.level == "error"})
-                     + _feed_address_notes(config, config_path, site.feeds))
+    gone = vanished(_dict(last.get("permalinks")), site.entries, {p.path for p in loaded.problems if p.level == "error"})
+    before = loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
+    problems = tuple(before + gone + _feed_address_notes(config, config_path, site.feeds))
     record = {"fingerprint": fingerprint if use_cache else None,
               "report": {"articles": len(site.entries), "pages": len(site.pages), "drafts": loaded.drafts,
                          "drafts_built": drafts_built,
-                         "problems": [[p.path, p.line, p.level, p.message] for p in problems]},
+                         "problems": [[p.path, p.line, p.level, p.message] for p in problems],
+                         # addresses gone since the build before: a build of the same articles has none
+                         "once": list(range(len(before), len(before) + len(gone)))},
               "permalinks": published(site.entries)}
     mark = new_mark()
     if incremental is not None:

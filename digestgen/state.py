@@ -14,7 +14,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 SCHEMA = 2
@@ -92,9 +92,10 @@ class BuildState:
         return found
 
     def update(self, site: Path, rows: dict[str, tuple[str, str, str]], site_digest: str, last_mark: str,
-               mark: str) -> str | None:
+               mark: str, also: Callable[[sqlite3.Connection], None] | None = None) -> str | None:
         """Record the files a few of which a build changed (``rows``: theirs), if the state is still
-        the save marked ``last_mark`` (no other build saved since); return ``mark``, or None."""
+        the save marked ``last_mark`` (no other build saved since); return ``mark``, or None.
+        ``also(db)`` writes more in the same transaction (what it raises undoes everything)."""
         if self.path is None:
             return None
         name = str(site)
@@ -110,8 +111,12 @@ class BuildState:
                     db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
                                    ((name, path, *row) for path, row in
                                     {**rows, SITE_ROW: (site_digest, mark, "")}.items()))
+                    if also is not None:
+                        also(db)
             finally:
                 db.close()
+        except sqlite3.OperationalError:  # held by another build too long: the next build renders what it must
+            return None
         except (sqlite3.Error, OSError):
             self._discard()
             return None

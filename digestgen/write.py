@@ -84,12 +84,15 @@ system call: 327,789 of them took a second at 100,000 articles)."""
 
 def _not_as_left(root: str, paths: list, stats: dict, jobs: int) -> set:
     """Those of ``paths`` under ``root`` that are not as ``stats`` recorded them."""
-    if jobs <= 1 or len(paths) < PARALLEL_CHECK:
-        return {path for path in paths if not _same_file(f"{root}/{path}", stats.get(path))}
-    from digestgen.parallel import parallel_map
-    size = -(-len(paths) // (jobs * 4))
-    spans = [(at, min(at + size, len(paths))) for at in range(0, len(paths), size)]
-    return {path for part in parallel_map(_not_as_left_in, (root, paths, stats), spans, jobs) for path in part}
+    if jobs > 1 and len(paths) >= PARALLEL_CHECK:
+        from digestgen.parallel import parallel_map
+        size = -(-len(paths) // (jobs * 4))
+        spans = [(at, min(at + size, len(paths))) for at in range(0, len(paths), size)]
+        try:
+            return {path for part in parallel_map(_not_as_left_in, (root, paths, stats), spans, jobs) for path in part}
+        except Exception:  # processes cannot be started here: one looks over them all
+            pass
+    return {path for path in paths if not _same_file(f"{root}/{path}", stats.get(path))}
 
 
 def _not_as_left_in(shared: tuple[str, list, dict], span: tuple[int, int]) -> list:
@@ -170,6 +173,8 @@ def _write(files: Iterable[OutputFile | ReusedFile | StreamedFile | MovedFile], 
            digests: dict[str, str], known: tuple | None = None, keep_rest: bool = False) -> int:
     if known is not None and known[0] is not None and known[0] == manifest_stamp(out):
         manifest_before, previous = known[1], known[2]
+    elif keep_rest:  # the caller planned from a site another build has written since
+        raise NotAsLeft(MARKER)
     else:
         manifest_before = read_manifest(out) if out.is_dir() else {}
         previous = reusable(out, manifest_before)

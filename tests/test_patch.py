@@ -262,3 +262,90 @@ def test_snapshot_tables_of_another_layout_are_made_anew(project, tmp_path):
     article.write_text(original, "utf-8")
     assert patched(run(project, out))
     assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_build_that_writes_the_site_while_an_edit_is_planned_wins(project, tmp_path, monkeypatch):
+    """Another build (a second terminal, or ``serve``) writes the site between the edit's plan and
+    its write: the edit writes nothing, and the whole build makes the site from what is on disk."""
+    out = tmp_path / "site"
+    run(project, out)
+    articles = project / "articles"
+    append_paragraph(articles / "a00030.md")
+    real = digestgen.patch._write
+
+    def racing(*args, **kwargs):
+        neighbour = articles / "a00031.md"
+        neighbour.write_text(re.sub(r"^title: '(.*)'$", r"title: '新标题\1'", neighbour.read_text("utf-8"),
+                                    count=1, flags=re.M), "utf-8")
+        monkeypatch.setattr(digestgen.patch, "_write", real)
+        run(project, out)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(digestgen.patch, "_write", racing)
+    report = run(project, out)
+    assert not patched(report)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    append_paragraph(articles / "a00030.md")
+    run(project, out)
+    assert snapshot(out) == cold(project, tmp_path / "cold2")
+
+
+def test_an_edit_does_not_repeat_that_an_address_changed_in_the_build_before(project, tmp_path):
+    """The warning belongs to the build that moved the address; the next one, made whole or from
+    the snapshot, has nothing to say of it."""
+    out = tmp_path / "site"
+    run(project, out)
+    article = project / "articles" / "a00050.md"
+    article.write_text(article.read_text("utf-8").replace("---\n", "---\nslug: renamed-page\n", 1), "utf-8")
+    moved = run(project, out)
+    assert any("address changed" in p.message for p in moved.problems)
+    edited = project / "articles" / "a00030.md"
+    original = edited.read_text("utf-8")
+    append_paragraph(edited)
+    run(project, out)
+    edited.write_text(original, "utf-8")
+    report = run(project, out)
+    assert patched(report)
+    assert not any("address changed" in p.message for p in report.problems)
+
+
+def _words(cache: Path, out: Path) -> dict:
+    with sqlite3.connect(cache / "state.sqlite") as db:
+        return {w: (df, never, bytes(h)) for w, df, never, h in
+                db.execute("SELECT word, df, never, holders FROM patch_words WHERE site = ?", (str(out.resolve()),))}
+
+
+def test_a_whole_build_that_starts_while_an_edit_is_written_keeps_its_own_snapshot(project, tmp_path, monkeypatch):
+    """An edit records what it changed in the snapshot in one transaction with the build state, and
+    only if the snapshot is still the one it planned from: a whole build that has stored its own
+    word counts meanwhile keeps them."""
+    import digestgen.pipeline as pipeline
+    out = tmp_path / "site"
+    run(project, out)
+    articles = project / "articles"
+    append_paragraph(articles / "a00030.md")
+    real_write, real_words = digestgen.patch._write, pipeline._snapshot_words
+    held: dict = {}
+
+    def planned(*args, **kwargs):  # the edit has planned; a whole build starts now
+        held["args"] = (args, kwargs)
+        append_paragraph(articles / "a00044.md")  # two files edited since the snapshot: built whole
+        monkeypatch.setattr(digestgen.patch, "_write", real_write)
+        run(project, out)
+        return held["result"]
+
+    def words(*args, **kwargs):  # the whole build has stored its words; the edit writes now
+        token = real_words(*args, **kwargs)
+        if "args" in held and "result" not in held:
+            held["result"] = real_write(*held["args"][0], **held["args"][1])
+        return token
+
+    monkeypatch.setattr(digestgen.patch, "_write", planned)
+    monkeypatch.setattr(pipeline, "_snapshot_words", words)
+    run(project, out)
+    monkeypatch.undo()
+    monkeypatch.setattr(digestgen.patch, "RACY_NS", 0)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    monkeypatch.setenv("DIGESTGEN_CACHE", str(tmp_path / "fresh-cache"))
+    run(project, tmp_path / "fresh-site")
+    assert _words(tmp_path / "cache", out) == _words(tmp_path / "fresh-cache", tmp_path / "fresh-site")
