@@ -88,6 +88,7 @@ class Snapshot:
             db = sqlite3.connect(self.path, timeout=30)
             try:
                 db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # as the build state's (digestgen.state)
                 with db:
                     db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
                     found = db.execute("SELECT value FROM meta WHERE name = 'version:patch'").fetchone()

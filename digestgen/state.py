@@ -41,6 +41,11 @@ class BuildState:
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30)
+        # In the write-ahead log (as Records keeps it), a commit is not flushed to disk by itself
+        # (an edit's rebuild commits a few times): a crash then loses at most the last commits,
+        # and never leaves the database corrupt.
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         version = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
         if version is None or version[0] != str(SCHEMA):
@@ -178,7 +183,7 @@ class BuildState:
 
     def _discard(self) -> None:
         assert self.path is not None
-        for suffix in ("", "-journal", "-wal"):
+        for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(OSError):  # a folder we may not change: the state is only an aid
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
 
