@@ -44,10 +44,10 @@ from digestgen.analysis.tokens import vocabulary
 from digestgen.config import Config
 from digestgen.load.articles import load_one
 from digestgen.model import Entry, Link, OutputFile, ReusedFile
-from digestgen.render.keys import Keyer, TemplateReads, digest
+from digestgen.render.keys import Keyer, TemplateReads, build_keyer
 from digestgen.render.pages import Incremental, patch_search, render_page
-from digestgen.site.kinds import KINDS
 from digestgen.site.kinds.article import page as article_page
+from digestgen.site.model import sections_of
 from digestgen.site.pages import Site
 from digestgen.site.related import RelatedList
 from digestgen.state import SEARCH_ROW, SITE_ROW, BuildState, new_mark
@@ -205,35 +205,13 @@ class Snapshot:
         return {position: _data(data)["key"] for position, data in rows if position in positions}
 
     def words(self, site: str, words: Set[str]) -> dict[str, tuple[int, bool, Sequence[int]]]:
-        found: dict[str, tuple[int, bool, Sequence[int]]] = {}
-        wanted = sorted(words)
-        db = self._connect()
-        for at in range(0, len(wanted), 500):
-            batch = wanted[at:at + 500]
-            for word, df, never, holders in db.execute(
-                    f"SELECT word, df, never, holders FROM patch_words WHERE site = ? AND word IN "
-                    f"({','.join('?' * len(batch))})", (site, *batch)):
-                if type(df) is not int or type(holders) is not bytes or len(holders) % 4:
-                    raise CannotPatch("a word of the snapshot is not as written")
-                ids = array("I")
-                ids.frombytes(holders)
-                found[word] = (df, bool(never), ids)
-        return found
+        return _words(self._connect(), site, words)
 
     def update(self, db: sqlite3.Connection, site: str, planned: dict, meta: dict, file: str, data: dict,
                changed: Reweighed, position: int, statuses: dict[str, str]) -> None:
         """Record a rebuild from the snapshot ``planned`` (its meta), in the transaction of ``db``:
         the files' statuses now (``statuses``: those that differ), the edited one's analysis key,
         its words, and ``meta``. Raise :class:`CannotPatch` if the snapshot is no longer ``planned``."""
-        own, self._db = self._db, db
-        try:
-            self._update(site, planned, meta, file, data, changed, position, statuses)
-        finally:
-            self._db = own
-
-    def _update(self, site: str, planned: dict, meta: dict, file: str, data: dict, changed: Reweighed,
-                position: int, statuses: dict[str, str]) -> None:
-        db = self._connect()
         now = dict(db.execute("SELECT name, value FROM patch_meta WHERE site = ?", (site,)))
         if now.get("words") != planned["token"] or json.loads(now.get("meta", "{}")).get("mark") != planned["mark"]:
             raise CannotPatch("the snapshot changed since")
@@ -242,7 +220,7 @@ class Snapshot:
         db.execute("UPDATE patch_articles SET data = ? WHERE site = ? AND file = ?",
                    (json.dumps(data, ensure_ascii=False), site, file))
         touched = changed.df.keys() | changed.gained | changed.lost
-        known = self.words(site, touched)
+        known = _words(db, site, touched)
         for word in touched:
             df, never, holders = known.get(word, (0, False, array("I")))
             holders = array("I", holders)
@@ -259,6 +237,23 @@ class Snapshot:
                            (site, word, df, never, holders.tobytes()))
         db.execute("INSERT OR REPLACE INTO patch_meta VALUES (?, 'meta', ?)",
                    (site, json.dumps(meta, ensure_ascii=False)))
+
+
+def _words(db: sqlite3.Connection, site: str, words: Set[str]) -> dict[str, tuple[int, bool, Sequence[int]]]:
+    """``word -> (articles holding it, never a tag, the articles holding it as a candidate)``."""
+    found: dict[str, tuple[int, bool, Sequence[int]]] = {}
+    wanted = sorted(words)
+    for at in range(0, len(wanted), 500):
+        batch = wanted[at:at + 500]
+        for word, df, never, holders in db.execute(
+                f"SELECT word, df, never, holders FROM patch_words WHERE site = ? AND word IN "
+                f"({','.join('?' * len(batch))})", (site, *batch)):
+            if type(df) is not int or type(holders) is not bytes or len(holders) % 4:
+                raise CannotPatch("a word of the snapshot is not as written")
+            ids = array("I")
+            ids.frombytes(holders)
+            found[word] = (df, bool(never), ids)
+    return found
 
 
 def _data(text: object) -> dict:
@@ -456,10 +451,8 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     around = {n for n in (number - 1, number + 1) if 0 <= n < count} | set(data["related"])
     rows = snapshot.entries(site, around)
     entries = {number: _entry(changed.result, data)}
-    salt = digest((code_salt(), config_path.read_bytes(), drafts, str(config.articles_dir)))
-    keyer = Keyer(env, salt, ())
-    sections = tuple(k.section for k in KINDS if k.section)  # as the site model lists them
-    keyer.site_values = (count, keyer.compact(sections))
+    sections = sections_of()
+    keyer = build_keyer(env, code_salt(), config_path.read_bytes(), drafts, config.articles_dir, count, sections)
     if keyer.card(entries[number]) != data["card"]:
         return None  # listings would show the article otherwise
     picked = last_pass.picked()
@@ -485,8 +478,7 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     reused = incremental.unchanged(page.path, full_key)
     incremental.bases[page.path] = base
     shell = Site(entries=(entries[number],) * count, pages=(page,), feeds=(), tags=(), sections=sections)
-    made = [ReusedFile(page.path, reused, _stale) if reused is not None
-            else render_page(page, shell, config, env)]
+    made: list[OutputFile] = [] if reused is not None else [render_page(page, shell, config, env)]
     try:
         fulls = json.loads(last[SEARCH_ROW][2])
     except ValueError:
@@ -497,10 +489,9 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     search = patch_search(count, entries.__getitem__, layout, config, incremental, fulls, _stale_index, None)
     if search is None:
         return None
-    made += search
-    data = {**data, "key": key}
     # Every other file is kept as the last build left it (``write_site(..., keep_rest=True)``).
-    made = [f for f in made if not isinstance(f, ReusedFile)]
+    made += [f for f in search if not isinstance(f, ReusedFile)]
+    data = {**data, "key": key}
     return _Plan(meta, file, position, data, changed, incremental, made, fulls, layout,
                  rendered=0 if reused is not None else 1, statuses=files,
                  reused=len(listed) - len(made) - len(static_paths(config.static_dir)), report=report)
@@ -576,10 +567,6 @@ def _entry(item, data: dict) -> Entry:
         raise CannotPatch("an entry of the snapshot is not as written")
     return Entry(item=item, slug=data["slug"], path=data["path"], region_links=_links(data["regions"]),
                  theme_links=_links(data["themes"]), tag_links=tuple(None if t is None else _one_link(t) for t in tags))
-
-
-def _stale() -> bytes:
-    raise CannotPatch("a file of the last build changed during the rebuild; build again")
 
 
 def _stale_index() -> list[OutputFile]:

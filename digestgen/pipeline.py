@@ -25,7 +25,7 @@ from digestgen.memory import give_back
 from digestgen.model import Problem
 from digestgen.paths import display_path
 from digestgen.progress import Stage, counted, no_progress
-from digestgen.render.keys import Keyer, digest, template_reads
+from digestgen.render.keys import Keyer, build_keyer, template_reads
 from digestgen.render.pages import Incremental, make_environment, render_site
 from digestgen.site import urls
 from digestgen.site.model import build_site, reuse_site
@@ -331,11 +331,8 @@ def _incremental(config: Config, config_path: Path, drafts: bool, env, site, man
     Every key is salted with digestgen's code, the config file and the build options, so a change
     to any of them makes every file anew.
     """
-    salt = digest((code_salt(), config_path.read_bytes(), drafts, str(config.articles_dir)))
-    keyer = Keyer(env, salt, (), memory.cards if memory is not None else None)
-    keyer.site_values = (len(site.entries), keyer.compact(site.sections))
-    if not keyer.site_count_only:  # a template reads more of ``site`` than its size: render every page
-        keyer.site_values += (os.urandom(8).hex(),)
+    keyer = build_keyer(env, code_salt(), config_path.read_bytes(), drafts, config.articles_dir, len(site.entries),
+                        site.sections, memory.cards if memory is not None else None)
     out = config.output_dir.resolve()
     last = BuildState(_state_path(config)).load(out)
     templates = env.list_templates() if env.loader else []

@@ -31,6 +31,13 @@ def new_mark() -> str:
     return os.urandom(8).hex()
 
 
+def _checked(rows) -> Iterator[tuple[str, tuple[str, str, str]]]:
+    """``(path, (key, digest, base))`` of the rows read that hold text where they should."""
+    for path, key, digest, base in rows:
+        if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str) and isinstance(base, str):
+            yield path, (key, digest, base)
+
+
 class BuildState:
     """Keys and content hashes of the files of the last build into each output folder."""
 
@@ -71,25 +78,21 @@ class BuildState:
         except (sqlite3.Error, OSError):
             self._discard()
             return {}
-        return {path: (key, digest, base) for path, key, digest, base in rows
-                if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str) and isinstance(base, str)}
+        return dict(_checked(rows))
 
     def load_some(self, site: Path, paths: list[str]) -> dict[str, tuple[str, str, str]]:
         """The rows of :meth:`load` for ``paths`` only."""
         if self.path is None:
             return {}
-        found = {}
+        found: dict[str, tuple[str, str, str]] = {}
         try:
             db = self._connect()
             try:
                 for at in range(0, len(paths), 500):
                     batch = paths[at:at + 500]
-                    for path, key, digest, base in db.execute(
-                            f"SELECT path, key, digest, base FROM outputs WHERE site = ? AND path IN "
-                            f"({','.join('?' * len(batch))})", (str(site), *batch)):
-                        if isinstance(path, str) and isinstance(key, str) and isinstance(digest, str) \
-                                and isinstance(base, str):
-                            found[path] = (key, digest, base)
+                    found.update(_checked(db.execute(
+                        f"SELECT path, key, digest, base FROM outputs WHERE site = ? AND path IN "
+                        f"({','.join('?' * len(batch))})", (str(site), *batch))))
             finally:
                 db.close()
         except (sqlite3.Error, OSError):

@@ -227,7 +227,7 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     fold = tagging.fold_fragments([tuple(t) for t in picked], _texts_of(prepared, keys, cache, lean))
     if corpus is not None:
         corpus.fill(keys, prepared, df, never, picked, fold)
-    cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))  # tags recur across articles
+    cut_tag = _tag_cutter(vocab)
     shared: dict = {}  # regions recur across articles too
     results = []
     if warm is None:  # each article's words and counts are let go of as its result is made
@@ -242,6 +242,22 @@ def analyse(articles: list[Article], config: Config, vocab: Vocabulary | None = 
     if warm is not None:
         warm.remember(pass_settings, keys, prepared, candidates, found_problems, results, df, never, picked, fold)
     return results, problems
+
+
+def _tag_cutter(vocab: Vocabulary) -> Callable[[str], tuple[str, ...]]:
+    """A tag's words, each tag cut once (tags recur across articles)."""
+    return functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))
+
+
+def _archive_names(prepared: Sequence[_Prepared]) -> tuple[Counter, Counter]:
+    """Articles per place word and per quoted programme name: the archive-wide sets tags are weighed against."""
+    return (Counter(w for p in prepared for w in _place_words([p.region])),
+            Counter(w for p in prepared for w in p.programmes))
+
+
+def _flips(counts: Counter, delta: Counter) -> bool:
+    """Whether moving ``counts`` by ``delta`` takes a word into or out of the set of those counted."""
+    return any((counts[w] > 0) != (counts[w] + d > 0) for w, d in delta.items() if d)
 
 
 def analysis_settings(config: Config) -> tuple:
@@ -413,8 +429,7 @@ class Warm:
         self.settings = pass_settings
         self.keys, self.prepared, self.candidates = list(keys), prepared, [tuple(c) for c in candidates]
         self.problems, self.results, self.df, self.never = problems, list(results), df, never
-        self.places = Counter(w for p in prepared for w in _place_words([p.region]))
-        self.named = Counter(w for p in prepared for w in p.programmes)
+        self.places, self.named = _archive_names(prepared)
         self.picked, self.fold = [tuple(t) for t in picked], fold
         holders: dict[str, list[int]] = {}
         for i, p in enumerate(prepared):
@@ -459,8 +474,7 @@ class Warm:
             place_delta.update(_place_words([new[i].region]))
             named_delta.subtract(self.prepared[i].programmes)
             named_delta.update(new[i].programmes)
-        if any((self.places[w] > 0) != (self.places[w] + d > 0) for w, d in place_delta.items() if d) \
-                or any((self.named[w] > 0) != (self.named[w] + d > 0) for w, d in named_delta.items() if d):
+        if _flips(self.places, place_delta) or _flips(self.named, named_delta):
             return None
         places = frozenset(w for w, k in self.places.items() if k > 0)
         named = {w for w, k in self.named.items() if k > 0}
@@ -513,7 +527,7 @@ class Warm:
         redo = set(moved_picks) | changed_set
         if refold:
             redo.update(i for i, tags in enumerate(picked) if refold.intersection(tags))
-        cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))
+        cut_tag = _tag_cutter(vocab)
         shared: dict = {}
         results = list(self.results)
         for i in sorted(redo):
@@ -576,8 +590,7 @@ class CorpusPass:
     def fill(self, keys: list[str], prepared: list[_Prepared], df: Counter, never: set[str],
              picked: list[tuple[str, ...]], fold: dict[str, str]) -> None:
         self.filled, self.keys, self.df, self.never = True, list(keys), df, never
-        self.places = Counter(w for p in prepared for w in _place_words([p.region]))
-        self.named = Counter(w for p in prepared for w in p.programmes)
+        self.places, self.named = _archive_names(prepared)
         self.picked, self.fold = [tuple(t) for t in picked], dict(fold)
         holders: dict[str, array] = {}
         for i, p in enumerate(prepared):
@@ -650,8 +663,7 @@ def reweigh(i: int, article: Article, key: str, old_key: str, last: LastPass, co
     place_delta, named_delta = Counter(_place_words([new_p.region])), Counter(new_p.programmes)
     place_delta.subtract(_place_words([old_p.region]))
     named_delta.subtract(old_p.programmes)
-    if any((last.places[w] > 0) != (last.places[w] + d > 0) for w, d in place_delta.items() if d) \
-            or any((last.named[w] > 0) != (last.named[w] + d > 0) for w, d in named_delta.items() if d):
+    if _flips(last.places, place_delta) or _flips(last.named, named_delta):
         return None
     places = frozenset(w for w, k in last.places.items() if k > 0)
     named = {w for w, k in last.named.items() if k > 0}
@@ -693,7 +705,7 @@ def reweigh(i: int, article: Article, key: str, old_key: str, last: LastPass, co
     old_text, new_text = stored_text(Stored(database, old_key, False), ""), stored_text(Stored(database, key, False), "")
     if not tagging.same_fold(last.fold, every, i, old_text, new_text, texts):
         return None
-    cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))
+    cut_tag = _tag_cutter(vocab)
     result = _result(new_p, picked, last.fold, key, config, vocab, cache, True, keep_body, cut_tag, keep_figures, {})
     return Reweighed(result, list(found[1]), {w: df[w] for w in moved}, now_never,
                      set(new_p.counts.keys()) - set(old_p.counts.keys()),
@@ -756,7 +768,7 @@ def result_of(article: Article, key: str, picked: tuple[str, ...], fold: dict[st
     found = cache.get_many([key], bodies=False, then=_compact, figures=keep_figures)[0]
     if found is None:
         return None
-    cut_tag = functools.lru_cache(maxsize=None)(lambda tag: tuple(vocab.cut(tag)))
+    cut_tag = _tag_cutter(vocab)
     return _result(_Prepared(article=article, **found[0]), picked, fold, key, config, vocab, cache, True, keep_body,
                    cut_tag, keep_figures, {})
 

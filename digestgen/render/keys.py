@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
@@ -64,6 +65,20 @@ def _plain(value: object) -> object:
     if names is None:
         return value  # a date, a mapping, a list of plain values: its repr is its own
     return (kind.__name__,) + tuple([_plain(getattr(value, n)) for n in names])
+
+
+def build_keyer(env: jinja2.Environment, code: str, config_text: bytes, drafts: bool, articles_dir: object,
+                articles: int, sections: tuple, cards: dict | None = None) -> Keyer:
+    """The keyer of one build of ``articles`` articles: every key salted with digestgen's ``code``,
+    the config file's bytes and the build options, so a change to any of them makes every file
+    anew; the site-wide values every page shows are the number of articles and the ``sections``
+    of the navigation (or, if a template reads more of ``site``, a value of this build alone, so
+    every page is rendered)."""
+    keyer = Keyer(env, digest((code, config_text, drafts, str(articles_dir))), (), cards)
+    keyer.site_values = (articles, keyer.compact(sections))
+    if not keyer.site_count_only:
+        keyer.site_values += (os.urandom(8).hex(),)
+    return keyer
 
 
 class Keyer:

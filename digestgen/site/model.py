@@ -12,7 +12,7 @@ from pathlib import Path
 
 from digestgen.config import Config
 from digestgen.model import Analysed, Entry, Problem
-from digestgen.site.context import ArticlePage
+from digestgen.site.context import ArticlePage, Section
 from digestgen.site.pages import Feed, Page, Site
 from digestgen.site.gather import analysed_words, gather, localised
 from digestgen.site.kind import PageKind
@@ -31,9 +31,13 @@ def build_site(items: Sequence[Analysed], config: Config, cut: Callable[[str], l
                 feeds.append(made)
             else:
                 pages.append(made)
-    sections = tuple(k.section for k in kinds if k.section)
-    return Site(archive.entries, tuple(pages), tuple(feeds), archive.tag_links, sections,
+    return Site(archive.entries, tuple(pages), tuple(feeds), archive.tag_links, sections_of(kinds),
                 assets=tuple((a.path, a.source) for a in archive.assets), problems=archive.problems)
+
+
+def sections_of(kinds: Sequence[PageKind] = KINDS) -> tuple[Section, ...]:
+    """The parts of the site in the main navigation, in the order of the page kinds."""
+    return tuple(k.section for k in kinds if k.section)
 
 
 UNSEEN_FIELDS = frozenset({"html", "text", "body", "stored", "field_lines", "body_line", "key_figures",
