@@ -270,7 +270,7 @@ def _commit(staging: Path, out: Path, changed: list[str], gone: list[str], manif
     tmp = staging / (JOURNAL + ".tmp")
     tmp.write_text(json.dumps({"changed": changed, "gone": gone}, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, journal)  # from here on, the update is finished even if this process is killed
-    _finish(staging, out)
+    _finish(staging, out, (changed, gone, manifest["files"]))
 
 
 MANIFEST_PART = 10_000
@@ -298,13 +298,17 @@ def _write_json(path: Path, value: dict) -> None:
         f.write("}")
 
 
-def _finish(staging: Path, out: Path) -> None:
-    """Carry out the journal of ``staging`` on ``out`` (again, if it was started), then remove it."""
-    data = json.loads((staging / JOURNAL).read_text("utf-8"))
-    manifest = json.loads((staging / MARKER).read_text("utf-8"))
-    wanted = manifest["files"]
+def _finish(staging: Path, out: Path, plan: tuple[list[str], list[str], dict] | None = None) -> None:
+    """Carry out the journal of ``staging`` on ``out`` (again, if it was started), then remove it.
+    ``plan`` is what the journal and the manifest in ``staging`` hold (changed, gone, the manifest's
+    files), when the caller has just written them: they are not read back (at 100,000 articles the
+    manifest is tens of megabytes)."""
+    if plan is None:
+        data = json.loads((staging / JOURNAL).read_text("utf-8"))
+        plan = data["changed"], data["gone"], json.loads((staging / MARKER).read_text("utf-8"))["files"]
+    changed, gone, wanted = plan
     root = str(out)
-    for path in data["changed"]:
+    for path in changed:
         source, target = f"{staging}/{path}", f"{root}/{path}"
         if os.path.lexists(source):
             if os.path.isdir(target) and not os.path.islink(target):
@@ -317,7 +321,7 @@ def _finish(staging: Path, out: Path) -> None:
             except (IsADirectoryError, NotADirectoryError):
                 _clear_way(out, path)
                 os.replace(source, target)
-    for path in data["gone"]:  # what the site no longer has, and the folders that leaves empty
+    for path in gone:  # what the site no longer has, and the folders that leaves empty
         if path not in wanted:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{root}/{path}")
