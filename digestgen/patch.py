@@ -51,7 +51,7 @@ from digestgen.site.model import sections_of
 from digestgen.site.pages import Site
 from digestgen.site.related import RelatedList
 from digestgen.state import SEARCH_ROW, SITE_ROW, BuildState, new_mark
-from digestgen.write import NotAsLeft, reusable, static_paths, write_site
+from digestgen.write import Looking, NotAsLeft, static_paths, write_site
 
 VERSION = 1
 RACY_NS = 2_000_000_000
@@ -420,9 +420,18 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     report = manifest.get("report")
     if not isinstance(listed, dict) or not isinstance(report, dict) or not isinstance(manifest.get("fingerprint"), str):
         return None  # (a build without the cache wrote the site last)
-    intact = reusable(config.output_dir.resolve(), manifest, jobs)
-    if any(intact.get(path) != found for path, found in listed.items()):
-        return None  # a file of the site changed since: the whole build makes it again
+    # The site's files are looked over in the background while the edit is analysed and rendered.
+    looking = Looking(config.output_dir.resolve(), manifest, jobs)
+    try:
+        return _planned(snapshot, site, config, config_path, drafts, env, reads, database, meta, files, file, position,
+                        number, data, last, listed, report, looking)
+    finally:
+        looking.cancel()  # when it was not waited for (the plan stopped early)
+
+
+def _planned(snapshot: Snapshot, site: str, config: Config, config_path: Path, drafts: bool, env,
+             reads: TemplateReads, database: Path, meta: dict, files: dict[str, str], file: str, position: int,
+             number: int, data: dict, last: dict, listed: dict, report: dict, looking: Looking) -> _Plan | None:
     # The search index's files, as the build state has them: keyed by its layout, with the hashes
     # the manifest of the same build lists.
     layout = last[SEARCH_ROW][0]
@@ -471,6 +480,9 @@ def _plan(snapshot: Snapshot, site: str, config: Config, config_path: Path, draf
     if last.get(page.path, ("", "", ""))[2] != base:
         return None  # the page would not be the one the site model lays out
 
+    intact = looking()
+    if any(intact.get(path) != found for path, found in listed.items()):
+        return None  # a file of the site changed since: the whole build makes it again
     # What the edit changes: the page, the article's search entries.
     incremental = Incremental(keyer, last, intact, same_site=True, site_digest=last[SITE_ROW][0],
                               terms_path=database)

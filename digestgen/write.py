@@ -360,6 +360,55 @@ def reusable(out: Path, manifest: dict | None = None, jobs: int = 1) -> dict[str
     return {path: files[path] for path in listed if path not in changed}
 
 
+BACKGROUND_CHECK = 10_000
+"""From this many files, :class:`Looking` looks them over in worker processes while the caller goes on."""
+
+
+class Looking:
+    """:func:`reusable`'s answer, looked for in ``jobs`` worker processes (when the site has many
+    files) while the caller goes on with other work; calling the object waits for it. ``cancel()``
+    stops the workers, should the caller not need the answer after all."""
+
+    def __init__(self, out: Path, manifest: dict, jobs: int = 1) -> None:
+        self._answer: dict[str, str] | None = None
+        self._workers: list = []
+        files, stats = manifest.get("files"), manifest.get("stats")
+        if not out.is_dir() or not isinstance(files, dict) or not isinstance(stats, dict):
+            self._answer = {}
+            return
+        self._root, self._files, self._stats = str(out), files, stats
+        self._listed = [path for path, digest in files.items() if isinstance(path, str) and isinstance(digest, str)]
+        if jobs > 1 and len(self._listed) >= BACKGROUND_CHECK:
+            from digestgen.parallel import background
+            size = -(-len(self._listed) // jobs)
+            try:
+                for at in range(0, len(self._listed), size):
+                    self._workers.append(background(_not_as_left_in, (self._root, self._listed, stats),
+                                                    (at, min(at + size, len(self._listed)))))
+            except Exception:  # processes cannot be started here: the caller's process looks, when asked
+                self.cancel()
+
+    def __call__(self) -> dict[str, str]:
+        if self._answer is None:
+            workers, self._workers = self._workers, []
+            changed: set[str] | None = None
+            if workers:
+                try:
+                    changed = {path for worker in workers for path in worker()}
+                except Exception:  # a worker failed: this process looks over them all
+                    for worker in workers:
+                        worker.cancel()
+            if changed is None:
+                changed = _not_as_left(self._root, self._listed, self._stats, 1)
+            self._answer = {path: self._files[path] for path in self._listed if path not in changed}
+        return self._answer
+
+    def cancel(self) -> None:
+        for worker in self._workers:
+            worker.cancel()
+        self._workers = []
+
+
 def _same_file(path: str, recorded: object) -> bool:
     try:
         info = os.lstat(path)

@@ -112,6 +112,30 @@ def test_a_page_changed_by_hand_is_made_again_by_the_whole_build(project, tmp_pa
     assert snapshot(out) == cold(project, tmp_path / "cold")
 
 
+@pytest.mark.parametrize("by_hand", [False, True], ids=["edit", "edit and a page changed by hand"])
+def test_an_edit_while_the_site_is_looked_over_in_the_background(project, tmp_path, monkeypatch, by_hand):
+    """A large site's files are looked over in worker processes while the edit is analysed (here
+    from 10 files): the edit is still made from the snapshot, and a page changed by hand still makes
+    the build whole."""
+    import digestgen.parallel as parallel
+    import digestgen.write as write
+    monkeypatch.setattr(write, "BACKGROUND_CHECK", 10)
+    out = tmp_path / "site"
+    run(project, out)
+    spans = []
+    started = parallel.background
+    monkeypatch.setattr(parallel, "background", lambda task, shared, item, **kw: spans.append(item) or
+                        started(task, shared, item, **kw))
+    if by_hand:
+        (out / "index.html").write_text("tampered", "utf-8")
+    append_paragraph(project / "articles" / "a00030.md")
+    report = build(project / "digest.yaml", output_dir=out, jobs=2)
+    assert report.errors == 0, report.problems
+    assert len(spans) == 2 and spans[0][0] == 0 and spans[0][1] == spans[1][0]  # the files, in two halves
+    assert patched(report) is not by_hand
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
 def test_a_snapshot_that_cannot_be_read_is_ignored(project, tmp_path):
     out = tmp_path / "site"
     run(project, out)
