@@ -112,3 +112,19 @@ def test_any_body(body):
         check(b"---\ntitle: bytes\n---\n" + body)
     else:
         check(f"---\ntitle: 正文测试\n---\n{body}")
+
+
+FORBIDDEN_OR_NOT = st.sampled_from(["中", "a", "\n", "\t", "\r", "\x00", "\x07", "\x7f", "\x85", "\ufdd0", "\ufdef",
+                                    "\ufffe", "\uffff", "\ud800", "\U0001fffe", "\U0010ffff", "\U00020000", "😀"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(FORBIDDEN_OR_NOT | st.characters(), max_size=12).map("".join))
+def test_the_first_forbidden_character_is_found_wherever_it_is(text):
+    """The loader's quick search (the Basic Multilingual Plane's class, the whole class only for
+    a text beyond it) names the first character the whole class names, at the same line and column."""
+    from digestgen.load.clean import FORBIDDEN, find_forbidden
+    m = FORBIDDEN.search(text)
+    expected = None if m is None else (text.count("\n", 0, m.start()) + 1,
+                                       m.start() - text.rfind("\n", 0, m.start()), m.group())
+    assert find_forbidden(text) == expected

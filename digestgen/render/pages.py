@@ -344,10 +344,13 @@ def _spilled_file(spill: Path, path: str, chunks: Iterable[bytes]) -> tuple[str,
     """Write a file into ``spill`` (at ``path`` under it); return its path and hash (as the writer
     makes it)."""
     target = spill / path
-    if target.parent != spill:
+    try:
+        out = open(target, "wb")  # noqa: SIM115  (closed by the ``with`` below)
+    except FileNotFoundError:  # the first file of its folder (a look for the folder before each file costs more)
         target.parent.mkdir(parents=True, exist_ok=True)
+        out = open(target, "wb")  # noqa: SIM115
     h = hashlib.blake2b(digest_size=16)
-    with open(target, "wb") as out:
+    with out:
         for chunk in chunks:
             h.update(chunk)
             out.write(chunk)
