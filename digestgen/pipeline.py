@@ -151,7 +151,7 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
          clock: _Clock, once: bool = False) -> BuildReport:
     recover(config.output_dir)
     scanned_ns = time.time_ns()
-    fingerprint, frame, scan = clock("fingerprint", _fingerprint(config, config_path, drafts))
+    fingerprint, frame, scan = clock("fingerprint", _fingerprint(config, config_path, drafts, scanned_ns))
     stamp = manifest_stamp(config.output_dir)
     last = read_manifest(config.output_dir)
     if use_cache and last.get("fingerprint") == fingerprint and "report" in last \
@@ -394,14 +394,18 @@ def _analyse_guarded(loaded: Loaded, config: Config, cache: AnalysisCache, jobs:
     return analyse(kept, config, cache=cache, jobs=jobs, lean=True, keep_body=keep_body, keep_figures=keep_figures)
 
 
-def _fingerprint(config: Config, config_path: Path, drafts: bool) -> tuple[str, str, list[tuple[str, str]]]:
+def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: int
+                 ) -> tuple[str, str, list[tuple[str, str]]]:
     """A hash of everything a build reads: if it is unchanged, so is the site. With it, the hash of
     everything but the articles (the *frame*) and each article file's status.
 
     Templates, static files and the config count by their bytes. Articles, the bulk, count by
     their file status: size, modification and change times and inode. Any write to a file changes
     its change time (which no tool can set back), and a file replaced is a new inode, so an
-    article whose status is unchanged was not written to."""
+    article whose status is unchanged was not written to; but a second write within the file
+    system's clock tick, at the same size, leaves the status as the first write left it. So when a
+    file changed shortly before the scan (``scanned_ns``, see :data:`digestgen.patch.RACY_NS`), the
+    hash is one no later build can match: the next build reads the articles again."""
     h = hashlib.blake2b(code_salt().encode(), digest_size=20)
     h.update(f"drafts={drafts}|{config.articles_dir}|{config.output_dir}".encode())
     h.update(config_path.read_bytes())
@@ -411,15 +415,19 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool) -> tuple[str, 
                 h.update(str(path.relative_to(folder)).encode() + b"\x00")
                 h.update(_read_or_error(path))
     frame = h.hexdigest()
-    scan = _statuses(str(config.articles_dir))
+    scan, racy = _statuses(str(config.articles_dir), scanned_ns - patch.RACY_NS)
     for name, info in scan:
         h.update(f"{name}\x00{info}\x00".encode("utf-8", "surrogateescape"))
+    if racy:
+        h.update(os.urandom(16))
     return h.hexdigest(), frame, scan
 
 
-def _statuses(root: str) -> list[tuple[str, str]]:
-    """Every file under ``root`` with its status (size, times, inode), in name order."""
+def _statuses(root: str, recent_ns: int) -> tuple[list[tuple[str, str]], bool]:
+    """Every file under ``root`` with its status (size, times, inode), in name order; and whether
+    one of them changed after ``recent_ns``."""
     found = []
+    racy = False
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -435,9 +443,11 @@ def _statuses(root: str) -> list[tuple[str, str]]:
                     continue
                 st = entry.stat()  # follows a link: the article it points to
                 found.append((entry.path, f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"))
+                if st.st_mtime_ns > recent_ns or st.st_ctime_ns > recent_ns:
+                    racy = True
             except OSError as exc:
                 found.append((entry.path, f"unreadable: {exc.errno}"))
-    return sorted(found)
+    return sorted(found), racy
 
 
 def _read_or_error(path: Path) -> bytes:
