@@ -347,7 +347,7 @@ def _one_link(x: object) -> Link:
 # A rebuild from it.
 
 def rebuild(config: Config, config_path: Path, drafts: bool, env, reads: TemplateReads, database: Path,
-            frame: str, scan: list[tuple[str, str]], started_ns: int, manifest: dict, fingerprint: str,
+            frame: str, scan: list[tuple[str, str]], started_ns: int, manifest: dict, fingerprint: dict,
             stamp, clock: Callable, jobs: int = 1) -> Patched | None:
     """The site after an edit of one article, made from the snapshot; None when it cannot be
     (nothing was written then: the whole pipeline builds)."""
@@ -510,10 +510,10 @@ def _planned(snapshot: Snapshot, site: str, config: Config, config_path: Path, d
 
 
 def _write(plan: _Plan, snapshot: Snapshot, site: str, config: Config, scan: list[tuple[str, str]],
-           started_ns: int, manifest: dict, fingerprint: str, stamp) -> Patched:
+           started_ns: int, manifest: dict, fingerprint: dict, stamp) -> Patched:
     incremental, last = plan.incremental, plan.incremental.last
     mark = new_mark()
-    record = {"fingerprint": fingerprint, "report": plan.report, "permalinks": manifest.get("permalinks", {}),
+    record = {**fingerprint, "report": plan.report, "permalinks": manifest.get("permalinks", {}),
               "state": mark}
     digests: dict[str, str] = {}
     try:

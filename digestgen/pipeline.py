@@ -6,12 +6,14 @@ import hashlib
 import json
 import os
 import resource
+import stat
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from digestgen.analysis.analyse import CorpusPass, Warm, analyse
 from digestgen.analysis.analyse import release as release_analysis
@@ -20,7 +22,7 @@ from digestgen import patch
 from digestgen.bodies import close as close_bodies
 from digestgen.config import Config, load_config
 from digestgen.load import memo
-from digestgen.load.articles import Loaded, load_articles
+from digestgen.load.articles import MAX_FILE_BYTES, Loaded, load_articles
 from digestgen.memory import give_back
 from digestgen.model import Problem
 from digestgen.paths import display_path
@@ -150,17 +152,19 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
          keep_site_on_errors: bool, progress: Stage, memory: Memory | None, started: float,
          clock: _Clock, once: bool = False) -> BuildReport:
     recover(config.output_dir)
-    scanned_ns = time.time_ns()
-    fingerprint, frame, scan = clock("fingerprint", _fingerprint(config, config_path, drafts, scanned_ns))
     stamp = manifest_stamp(config.output_dir)
     last = read_manifest(config.output_dir)
-    if use_cache and last.get("fingerprint") == fingerprint and "report" in last \
+    scanned_ns = time.time_ns()
+    found = clock("fingerprint", _fingerprint(config, config_path, drafts, scanned_ns, _racy_of(last)))
+    fingerprint, frame, scan = found.recorded, found.frame, found.scan
+    if use_cache and last.get("fingerprint") == found.compared and "report" in last \
             and site_intact(config.output_dir, last, jobs or os.cpu_count() or 1):
         return _unchanged(last["report"], config.output_dir, started, clock)
     if use_cache and memory is None and "report" in last:
         env = make_environment(config.templates_dir)
         patched = patch.rebuild(config, config_path, drafts, env, template_reads(env), _state_path(config), frame,
-                                scan, scanned_ns, last, fingerprint, stamp, clock, jobs or os.cpu_count() or 1)
+                                scan, scanned_ns, last, {"fingerprint": fingerprint, "racy": found.racy}, stamp, clock,
+                                jobs or os.cpu_count() or 1)
         if patched is not None:
             clock("render and write", None)
             return replace(_unchanged(patched.report, config.output_dir, started, clock), files=patched.files,
@@ -173,7 +177,7 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
     scratch = None if use_cache else tempfile.TemporaryDirectory(prefix="digestgen-build-")
     try:
         return _build(config, config_path, drafts, use_cache, jobs, keep_site_on_errors, progress, started, clock,
-                      last, fingerprint, Path(scratch.name) / "state.sqlite" if scratch else _state_path(config),
+                      last, found, Path(scratch.name) / "state.sqlite" if scratch else _state_path(config),
                       memory if use_cache else None, stamp, once, snap)
     finally:
         close_bodies()
@@ -183,7 +187,7 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
 
 def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs: int | None,
            keep_site_on_errors: bool, progress: Stage, started: float, clock: _Clock, last: dict,
-           fingerprint: str, database: Path, memory: Memory | None,
+           fingerprint: Fingerprint, database: Path, memory: Memory | None,
            stamp: tuple[int, int, int] | None = None, once: bool = False,
            snap: str | None = None) -> BuildReport:
     cache = AnalysisCache(database, code_salt(), memory.analysed if memory else None)
@@ -234,7 +238,7 @@ def _build(config: Config, config_path: Path, drafts: bool, use_cache: bool, job
     gone = vanished(_dict(last.get("permalinks")), site.entries, {p.path for p in loaded.problems if p.level == "error"})
     before = loaded.problems + notes + list(site.problems) + alias_problems(site.entries)
     problems = tuple(before + gone + _feed_address_notes(config, config_path, site.feeds))
-    record = {"fingerprint": fingerprint if use_cache else None,
+    record = {"fingerprint": fingerprint.recorded if use_cache else None, "racy": fingerprint.racy,
               "report": {"articles": len(site.entries), "pages": len(site.pages), "drafts": loaded.drafts,
                          "drafts_built": drafts_built,
                          "problems": [[p.path, p.line, p.level, p.message] for p in problems],
@@ -394,8 +398,23 @@ def _analyse_guarded(loaded: Loaded, config: Config, cache: AnalysisCache, jobs:
     return analyse(kept, config, cache=cache, jobs=jobs, lean=True, keep_body=keep_body, keep_figures=keep_figures)
 
 
-def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: int
-                 ) -> tuple[str, str, list[tuple[str, str]]]:
+class Fingerprint(NamedTuple):
+    """What :func:`_fingerprint` finds."""
+
+    recorded: str
+    """The hash this build records in the manifest."""
+    compared: str
+    """The hash to compare with the last build's: made as it made its own (the same files by content)."""
+    frame: str
+    """The hash of everything but the articles."""
+    scan: list[tuple[str, str]]
+    """Each article file and its status."""
+    racy: list[str]
+    """The article files (under the articles folder) changed shortly before the scan: counted by content."""
+
+
+def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: int, racy_before: list[str]
+                 ) -> Fingerprint:
     """A hash of everything a build reads: if it is unchanged, so is the site. With it, the hash of
     everything but the articles (the *frame*) and each article file's status.
 
@@ -403,9 +422,10 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: in
     their file status: size, modification and change times and inode. Any write to a file changes
     its change time (which no tool can set back), and a file replaced is a new inode, so an
     article whose status is unchanged was not written to; but a second write within the file
-    system's clock tick, at the same size, leaves the status as the first write left it. So when a
-    file changed shortly before the scan (``scanned_ns``, see :data:`digestgen.patch.RACY_NS`), the
-    hash is one no later build can match: the next build reads the articles again."""
+    system's clock tick, at the same size, can leave the status as the first write left it. So an
+    article changed shortly before the scan (``scanned_ns``, see :data:`digestgen.patch.RACY_NS`)
+    counts by its bytes instead, and the manifest names it, for the next build to count it so too
+    (``racy_before``: the last build's), as git does with such files."""
     h = hashlib.blake2b(code_salt().encode(), digest_size=20)
     h.update(f"drafts={drafts}|{config.articles_dir}|{config.output_dir}".encode())
     h.update(config_path.read_bytes())
@@ -415,19 +435,54 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: in
                 h.update(str(path.relative_to(folder)).encode() + b"\x00")
                 h.update(_read_or_error(path))
     frame = h.hexdigest()
-    scan, racy = _statuses(str(config.articles_dir), scanned_ns - patch.RACY_NS)
-    for name, info in scan:
-        h.update(f"{name}\x00{info}\x00".encode("utf-8", "surrogateescape"))
-    if racy:
-        h.update(os.urandom(16))
-    return h.hexdigest(), frame, scan
+    root = str(config.articles_dir)
+    scan, racy = _statuses(root, scanned_ns - patch.RACY_NS)
+    contents: dict[str, str] = {}
+
+    def articles(by_content: set[str]) -> str:
+        whole = h.copy()
+        for name, info in scan:
+            if name in by_content:
+                if name not in contents:
+                    contents[name] = _content(name)
+                info = contents[name]
+            whole.update(f"{name}\x00{info}\x00".encode("utf-8", "surrogateescape"))
+        return whole.hexdigest()
+
+    prefix = root.rstrip("/") + "/"
+    before = {prefix + name for name in racy_before}
+    recorded = articles(set(racy))
+    compared = recorded if before == set(racy) else articles(before)
+    return Fingerprint(recorded, compared, frame, scan, [name.removeprefix(prefix) for name in racy])
 
 
-def _statuses(root: str, recent_ns: int) -> tuple[list[tuple[str, str]], bool]:
-    """Every file under ``root`` with its status (size, times, inode), in name order; and whether
-    one of them changed after ``recent_ns``."""
+def _content(path: str) -> str:
+    """A file's content as the fingerprint counts it: a hash of its bytes, up to the size an article
+    may have (the loader refuses a larger file whatever it holds), never waiting on a pipe."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return f"unreadable: {exc.errno}"
+    with os.fdopen(fd, "rb") as f:
+        try:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return "not a file"
+            return "content:" + hashlib.blake2b(f.read(MAX_FILE_BYTES + 1), digest_size=20).hexdigest()
+        except OSError as exc:
+            return f"unreadable: {exc.errno}"
+
+
+def _racy_of(manifest: dict) -> list[str]:
+    """The article files the last build counted by content (see :func:`_fingerprint`)."""
+    racy = manifest.get("racy")
+    return [name for name in racy if isinstance(name, str)] if isinstance(racy, list) else []
+
+
+def _statuses(root: str, recent_ns: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """Every file under ``root`` with its status (size, times, inode), in name order; and those
+    changed after ``recent_ns``, in name order."""
     found = []
-    racy = False
+    racy = []
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -443,11 +498,11 @@ def _statuses(root: str, recent_ns: int) -> tuple[list[tuple[str, str]], bool]:
                     continue
                 st = entry.stat()  # follows a link: the article it points to
                 found.append((entry.path, f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"))
-                if st.st_mtime_ns > recent_ns or st.st_ctime_ns > recent_ns:
-                    racy = True
+                if (st.st_mtime_ns > recent_ns or st.st_ctime_ns > recent_ns) and stat.S_ISREG(st.st_mode):
+                    racy.append(entry.path)  # (what is not a file is refused, whatever it holds)
             except OSError as exc:
                 found.append((entry.path, f"unreadable: {exc.errno}"))
-    return sorted(found), racy
+    return sorted(found), sorted(racy)
 
 
 def _read_or_error(path: Path) -> bytes:
