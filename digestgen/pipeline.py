@@ -22,7 +22,7 @@ from digestgen import patch
 from digestgen.bodies import close as close_bodies
 from digestgen.config import Config, load_config
 from digestgen.load import memo
-from digestgen.load.articles import MAX_FILE_BYTES, Loaded, load_articles
+from digestgen.load.articles import Loaded, load_articles
 from digestgen.memory import give_back
 from digestgen.model import Problem
 from digestgen.paths import display_path
@@ -34,8 +34,8 @@ from digestgen.site.model import build_site, reuse_site
 from digestgen.site.pages import Site
 from digestgen.site.permalinks import alias_problems, published, vanished
 from digestgen.state import SITE_ROW, BuildState, Records, new_mark
-from digestgen.write import (check_output_dir, manifest_stamp, read_manifest, recover, reusable, site_intact,
-                             write_site)
+from digestgen.write import (check_output_dir, manifest_stamp, read_manifest, recover, refresh_manifest, reusable,
+                             site_intact, write_site)
 
 
 class BuildError(Exception):
@@ -159,6 +159,8 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
     fingerprint, frame, scan = found.recorded, found.frame, found.scan
     if use_cache and last.get("fingerprint") == found.compared and "report" in last \
             and site_intact(config.output_dir, last, jobs or os.cpu_count() or 1):
+        if found.recorded != found.compared:  # files the last build counted by content count by status again
+            refresh_manifest(config.output_dir, stamp, {**last, "fingerprint": found.recorded, "racy": found.racy})
         return _unchanged(last["report"], config.output_dir, started, clock)
     if use_cache and memory is None and "report" in last:
         env = make_environment(config.templates_dir)
@@ -410,7 +412,7 @@ class Fingerprint(NamedTuple):
     scan: list[tuple[str, str]]
     """Each article file and its status."""
     racy: list[str]
-    """The article files (under the articles folder) changed shortly before the scan: counted by content."""
+    """The article files changed shortly before the scan, counted by content, as the manifest names them."""
 
 
 def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: int, racy_before: list[str]
@@ -449,16 +451,22 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: in
             whole.update(f"{name}\x00{info}\x00".encode("utf-8", "surrogateescape"))
         return whole.hexdigest()
 
-    prefix = root.rstrip("/") + "/"
-    before = {prefix + name for name in racy_before}
+    named = set(racy_before)
+    before = {name for name, _ in scan if _racy_name(name) in named} if named else set()
     recorded = articles(set(racy))
     compared = recorded if before == set(racy) else articles(before)
-    return Fingerprint(recorded, compared, frame, scan, [name.removeprefix(prefix) for name in racy])
+    return Fingerprint(recorded, compared, frame, scan, sorted(_racy_name(name) for name in racy))
+
+
+def _racy_name(path: str) -> str:
+    """How the manifest names a file counted by content: a hash of its path's bytes (any file name
+    can be written so, one that is not UTF-8 too)."""
+    return hashlib.blake2b(os.fsencode(path), digest_size=12).hexdigest()
 
 
 def _content(path: str) -> str:
-    """A file's content as the fingerprint counts it: a hash of its bytes, up to the size an article
-    may have (the loader refuses a larger file whatever it holds), never waiting on a pipe."""
+    """A file's content as the fingerprint counts it: a hash of all its bytes (an image an article
+    links may be any size), never waiting on a pipe."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
@@ -467,13 +475,16 @@ def _content(path: str) -> str:
         try:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 return "not a file"
-            return "content:" + hashlib.blake2b(f.read(MAX_FILE_BYTES + 1), digest_size=20).hexdigest()
+            h = hashlib.blake2b(digest_size=20)
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+            return "content:" + h.hexdigest()
         except OSError as exc:
             return f"unreadable: {exc.errno}"
 
 
 def _racy_of(manifest: dict) -> list[str]:
-    """The article files the last build counted by content (see :func:`_fingerprint`)."""
+    """The files the last build counted by content, as the manifest names them (see :func:`_racy_name`)."""
     racy = manifest.get("racy")
     return [name for name in racy if isinstance(name, str)] if isinstance(racy, list) else []
 

@@ -395,9 +395,11 @@ class Looking:
             if workers:
                 try:
                     changed = {path for worker in workers for path in worker()}
-                except Exception:  # a worker failed: this process looks over them all
+                except BaseException as exc:  # a worker failed: this process looks over them all
                     for worker in workers:
                         worker.cancel()
+                    if not isinstance(exc, Exception):  # stopped (Ctrl-C): no worker is left behind
+                        raise
             if changed is None:
                 changed = _not_as_left(self._root, self._listed, self._stats, 1)
             self._answer = {path: self._files[path] for path in self._listed if path not in changed}
@@ -433,6 +435,31 @@ def output_lock(out: Path):
             print(f"waiting for another build writing {out} to finish...", file=sys.stderr, flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(fd)
+
+
+def refresh_manifest(out: Path, stamp: tuple[int, int, int] | None, manifest: dict) -> None:
+    """Replace the manifest of ``out`` by ``manifest`` (the same site, recorded anew) if it is still
+    the one :func:`manifest_stamp` gave ``stamp`` and no other build is writing the site. An aid
+    only: otherwise, or on any failure, it is left as it was."""
+    out = out.resolve()
+    try:
+        fd = os.open(out.parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another build writing: it records the site itself
+        if stamp is None or manifest_stamp(out) != stamp:
+            return
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        try:  # (a build killed meanwhile leaves a staging folder, which the next build removes)
+            _write_json(staging / MARKER, manifest)
+            os.replace(staging / MARKER, out / MARKER)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError:
+        pass
     finally:
         os.close(fd)
 

@@ -1,6 +1,8 @@
 """A rebuild after an edit of one article made from the last build's snapshot (digestgen.patch):
 taken when the edit shows on the article's own page alone, declined otherwise, and either way
 the site equals a cold build of the same articles, byte for byte."""
+import contextlib
+import os
 import re
 import sqlite3
 import shutil
@@ -189,14 +191,11 @@ def test_a_file_written_during_the_scan_s_clock_tick_is_taken_as_changed(project
     assert snapshot(out) == cold(project, tmp_path / "cold")
 
 
-def test_a_second_write_within_the_clock_s_tick_is_built(project, tmp_path, monkeypatch):
-    """A file system whose clock ticks coarsely can leave a file written twice within one tick, at
-    the same size, with the status the first write gave it (simulated here: each file keeps the
-    status it was first seen with). A file a build saw changed that recently counts by its bytes,
-    for that build and the next: the second write is built, and a build after it with nothing
-    changed leaves the site as it is."""
+def _coarse_clock(monkeypatch) -> None:
+    """Each file keeps the status it was first seen with, as a coarse clock can leave it, and every
+    file counts as written an instant before the scan."""
     import digestgen.pipeline as pipeline
-    monkeypatch.setattr(digestgen.patch, "RACY_NS", 60_000_000_000)  # every file here is that recent
+    monkeypatch.setattr(digestgen.patch, "RACY_NS", 60_000_000_000)
     first_seen: dict[str, str] = {}
     scan = pipeline._statuses
 
@@ -204,6 +203,15 @@ def test_a_second_write_within_the_clock_s_tick_is_built(project, tmp_path, monk
         found, racy = scan(root, recent)
         return [(path, first_seen.setdefault(path, status)) for path, status in found], racy
     monkeypatch.setattr(pipeline, "_statuses", coarse)
+
+
+def test_a_second_write_within_the_clock_s_tick_is_built(project, tmp_path, monkeypatch):
+    """A file system whose clock ticks coarsely can leave a file written twice within one tick, at
+    the same size, with the status the first write gave it (simulated here: each file keeps the
+    status it was first seen with). A file a build saw changed that recently counts by its bytes,
+    for that build and the next: the second write is built, and a build after it with nothing
+    changed leaves the site as it is."""
+    _coarse_clock(monkeypatch)
     out = tmp_path / "site"
     run(project, out)
     article = project / "articles" / "a00030.md"
@@ -216,6 +224,83 @@ def test_a_second_write_within_the_clock_s_tick_is_built(project, tmp_path, monk
     article.write_text(text, "utf-8")  # and back, still with the first status
     assert run(project, out).files > 0
     assert snapshot(out) == cold(project, tmp_path / "cold2")
+
+
+def test_articles_counted_by_content_count_by_status_again_once_older(project, tmp_path, monkeypatch):
+    """Articles copied an instant before a build count by their bytes; once they are older, the
+    next unchanged build records them by status again, so later builds do not read them."""
+    import digestgen.pipeline as pipeline
+    from digestgen.write import read_manifest
+    monkeypatch.setattr(digestgen.patch, "RACY_NS", 60_000_000_000)  # every file here is that recent
+    out = tmp_path / "site"
+    run(project, out)
+    articles = sorted(p.name for p in (project / "articles").iterdir())
+    assert len(read_manifest(out)["racy"]) == len(articles)
+    monkeypatch.setattr(digestgen.patch, "RACY_NS", 0)  # now older than the window
+    reads: list[str] = []
+    content = pipeline._content
+    monkeypatch.setattr(pipeline, "_content", lambda path: reads.append(path) or content(path))
+    assert [stage for stage, _ in run(project, out).timings] == ["fingerprint"]  # unchanged
+    assert len(reads) == len(articles) and read_manifest(out)["racy"] == []
+    reads.clear()
+    assert [stage for stage, _ in run(project, out).timings] == ["fingerprint"]
+    assert reads == []
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_second_write_of_a_large_linked_file_within_the_clock_s_tick_is_built(project, tmp_path, monkeypatch):
+    """A file an article links (copied into the site whatever its size) counts by all its bytes."""
+    _coarse_clock(monkeypatch)
+    article = project / "articles" / "a00030.md"
+    article.write_text(article.read_text("utf-8") + "\n![现场](photo.png)\n", "utf-8")
+    data = bytearray(b"\x89PNG" + bytes(6 * 1024 * 1024))
+    (project / "articles" / "photo.png").write_bytes(data)
+    out = tmp_path / "site"
+    run(project, out)
+    data[5 * 1024 * 1024 + 100] = 1
+    (project / "articles" / "photo.png").write_bytes(data)  # as many bytes: the same status
+    assert run(project, out).files > 0
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+
+
+def test_a_file_just_written_whose_name_is_not_utf8_builds(project, tmp_path, monkeypatch):
+    """The manifest names the files counted by content by a hash of their name's bytes: a name that
+    is not UTF-8 (an image unzipped from a GBK archive) is written as well as any."""
+    monkeypatch.setattr(digestgen.patch, "RACY_NS", 60_000_000_000)
+    with open(os.fsencode(project / "articles") + b"/\xb9\xab\xb0\xb2.png", "wb") as f:  # 公安.png in GBK
+        f.write(b"x")
+    out = tmp_path / "site"
+    run(project, out)
+    assert snapshot(out) == cold(project, tmp_path / "cold")
+    assert [stage for stage, _ in run(project, out).timings] == ["fingerprint"]  # nothing changed since
+
+
+def _children() -> list[int]:
+    """This process's child processes (a finished one not waited for included)."""
+    me, found = os.getpid(), []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as f:
+            if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
+                found.append(int(pid))
+    return found
+
+
+def test_an_edit_stopped_while_the_site_is_looked_over_leaves_no_process(project, tmp_path, monkeypatch):
+    import digestgen.parallel as parallel
+    import digestgen.write as write
+    monkeypatch.setattr(write, "BACKGROUND_CHECK", 10)
+    out = tmp_path / "site"
+    run(project, out)
+    append_paragraph(project / "articles" / "a00030.md")
+    real = parallel._Forked._outcome
+
+    def stopped(self):  # Ctrl-C once the first worker has answered
+        real(self)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(parallel._Forked, "_outcome", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build(project / "digest.yaml", output_dir=out, jobs=2)
+    assert _children() == []
 
 
 def test_an_article_that_links_a_file_beside_it_is_built_whole(project, tmp_path):
