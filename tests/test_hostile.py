@@ -131,6 +131,18 @@ def test_an_unreadable_article_is_named_and_the_others_build(project, capsys, mo
     assert (project / "site" / "articles").is_dir() and len(list((project / "site" / "articles").iterdir())) == 1
 
 
+def test_an_article_whose_file_name_is_not_utf8_is_named_and_the_others_build(project, capsys):
+    from digestgen.cli import main
+    write(project / "articles" / "good.md", "---\ntitle: 好文章\ndate: 2022-01-01\n---\n某县公安局破获一起盗窃案件。\n")
+    with open(os.fsencode(project / "articles") + b"/\xb9\xab\xb0\xb2.md", "wb") as f:  # 公安.md in GBK
+        f.write("---\ntitle: 公安\ndate: 2022-01-02\n---\n正文。\n".encode())
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("articles/\\xb9\\xab\\xb0\\xb2.md: error: the file's name is not UTF-8 text"), err
+    assert [p.name for p in (project / "site" / "articles").iterdir()] == ["good.html"]
+    assert main(["build"]) == 1  # said again while nothing changes
+
+
 def test_a_duplicate_slug_names_both_files_and_the_first_keeps_it(project, capsys):
     from digestgen.cli import main
     write(project / "articles" / "a.md", "---\ntitle: 甲\nslug: same\nregion: 湖南省\n---\n某县公安局破获一起盗窃案件。\n")

@@ -88,6 +88,12 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         if rel.startswith(".") or "/." in rel:
             continue
         name = prefix + rel
+        if not _utf8(rel):  # its slug and messages could not be written
+            shown = os.fsencode(_shown(name, base, shown_root)).decode("utf-8", "backslashreplace")
+            result.problems.append(Problem(shown, None, "error", "the file's name is not UTF-8 text (saved from "
+                                           "another encoding, such as GBK?); rename it"))
+            result.failed += 1
+            continue
         files.append((name, _shown(name, base, shown_root), rel))
     raw: dict[str, bytes] = {}
     keys: dict[str, str] = {}
@@ -175,6 +181,15 @@ def load_articles(articles_dir: Path, theme_names: dict[str, str], *, drafts: bo
         for key in memory.keys() - set(keys.values()):
             del memory[key]
     return result
+
+
+def _utf8(name: str) -> bool:
+    """Whether a file name (as the system gave it) is UTF-8 text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _shown(name: str, base: Path, shown_root: str) -> str:
