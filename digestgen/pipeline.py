@@ -157,6 +157,7 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
     scanned_ns = time.time_ns()
     found = clock("fingerprint", _fingerprint(config, config_path, drafts, scanned_ns, _racy_of(last)))
     fingerprint, frame, scan = found.recorded, found.frame, found.scan
+    found = found._replace(scan=[])  # the scan is let go of below, before the build's bulk (``del scan``)
     if use_cache and last.get("fingerprint") == found.compared and "report" in last \
             and site_intact(config.output_dir, last, jobs or os.cpu_count() or 1):
         if found.recorded != found.compared:  # files the last build counted by content count by status again
