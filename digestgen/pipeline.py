@@ -155,9 +155,8 @@ def _run(config: Config, config_path: Path, drafts: bool, use_cache: bool, jobs:
     stamp = manifest_stamp(config.output_dir)
     last = read_manifest(config.output_dir)
     scanned_ns = time.time_ns()
-    found = clock("fingerprint", _fingerprint(config, config_path, drafts, scanned_ns, _racy_of(last)))
-    fingerprint, frame, scan = found.recorded, found.frame, found.scan
-    found = found._replace(scan=[])  # the scan is let go of below, before the build's bulk (``del scan``)
+    found, scan = clock("fingerprint", _fingerprint(config, config_path, drafts, scanned_ns, _racy_of(last)))
+    fingerprint, frame = found.recorded, found.frame
     if use_cache and last.get("fingerprint") == found.compared and "report" in last \
             and site_intact(config.output_dir, last, jobs or os.cpu_count() or 1):
         if found.recorded != found.compared:  # files the last build counted by content count by status again
@@ -410,16 +409,14 @@ class Fingerprint(NamedTuple):
     """The hash to compare with the last build's: made as it made its own (the same files by content)."""
     frame: str
     """The hash of everything but the articles."""
-    scan: list[tuple[str, str]]
-    """Each article file and its status."""
     racy: list[str]
     """The article files changed shortly before the scan, counted by content, as the manifest names them."""
 
 
 def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: int, racy_before: list[str]
-                 ) -> Fingerprint:
+                 ) -> tuple[Fingerprint, list[tuple[str, str]]]:
     """A hash of everything a build reads: if it is unchanged, so is the site. With it, the hash of
-    everything but the articles (the *frame*) and each article file's status.
+    everything but the articles (the *frame*), and each article file with its status (the scan).
 
     Templates, static files and the config count by their bytes. Articles, the bulk, count by
     their file status: size, modification and change times and inode. Any write to a file changes
@@ -456,7 +453,7 @@ def _fingerprint(config: Config, config_path: Path, drafts: bool, scanned_ns: in
     before = {name for name, _ in scan if _racy_name(name) in named} if named else set()
     recorded = articles(set(racy))
     compared = recorded if before == set(racy) else articles(before)
-    return Fingerprint(recorded, compared, frame, scan, sorted(_racy_name(name) for name in racy))
+    return Fingerprint(recorded, compared, frame, sorted(_racy_name(name) for name in racy)), scan
 
 
 def _racy_name(path: str) -> str:

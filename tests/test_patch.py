@@ -380,7 +380,7 @@ def test_the_site_s_files_looked_over_in_several_processes_are_found_as_in_one(p
     manifest = write.read_manifest(out)
     (out / "index.html").write_text("tampered", "utf-8")
     (out / "search" / "facets.js").unlink()
-    monkeypatch.setattr(write, "PARALLEL_CHECK", 10)
+    monkeypatch.setattr(write, "BACKGROUND_CHECK", 10)
     serial, parallel = write.reusable(out, manifest), write.reusable(out, manifest, jobs=2)
     assert serial == parallel and len(serial) == len(manifest["files"]) - 2
     assert "index.html" not in parallel and "search/facets.js" not in parallel
